@@ -1,0 +1,12 @@
+"""Settings for `make run` on a developer's or evaluator's machine."""
+
+from .base import *  # noqa: F403  (settings modules extend the base by design)
+from .base import VAR_DIR
+
+DEBUG = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+VAR_DIR.mkdir(exist_ok=True)

@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MissionKind(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound trade mission")
+    INBOUND = "inbound", _("Inbound delegation")
+    STUDY_VISIT = "study_visit", _("Study visit")
+    EVENT = "event", _("Conference or event")
+    ONLINE = "online", _("Online meeting")
+
+
+class MissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PLANNING = "planning", _("Planning")
+    CONFIRMED = "confirmed", _("Confirmed")
+    UNDER_WAY = "under_way", _("Under way")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ItemKind(models.TextChoices):
+    ROUND_TABLE = "round_table", _("Round table")
+    SITE_VISIT = "site_visit", _("Site visit")
+    MEETING = "meeting", _("Meeting")
+    KEYNOTE = "keynote", _("Keynote or presentation")
+    RECEPTION = "reception", _("Reception")
+    MEAL = "meal", _("Meal")
+    CULTURAL = "cultural", _("Cultural event")
+    FESTIVAL = "festival", _("Festival or fair")
+    TRAVEL = "travel", _("Travel")
+    BRIEFING = "briefing", _("Briefing")
+    FREE_TIME = "free_time", _("Free time")
+
+
+class Audience(models.TextChoices):
+    WHOLE_DELEGATION = "all", _("Whole delegation")
+    SELECTED = "selected", _("Selected participants")
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", _("Delegation lead")
+    DELEGATE = "delegate", _("Delegate")
+    SPEAKER = "speaker", _("Speaker")
+    HOST = "host", _("Host")
+    ORGANISER = "organiser", _("Organiser")
+    INTERPRETER = "interpreter", _("Interpreter")
+    PRESS = "press", _("Press")
+
+
+class RsvpStatus(models.TextChoices):
+    NOT_INVITED = "not_invited", _("Not invited")
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    TENTATIVE = "tentative", _("Tentative")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

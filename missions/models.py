@@ -1,0 +1,239 @@
+"""Missions, their day-by-day itinerary and their participants.
+
+Times are stored in UTC. An item is shown in the time zone of its venue, or of the
+mission's destination when it has no venue (`ItineraryItem.time_zone`).
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+from timezone_field import TimeZoneField
+
+from organisations.models import Organisation, Person, Sector, Venue
+
+from .enums import Audience, ItemKind, MissionKind, MissionStatus, ParticipantRole, RsvpStatus
+
+
+def format_local(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """`13 Nov 2025, 19:00 JST (Asia/Tokyo)`: a moment in a place's zone, with the zone named."""
+    local = timezone.localtime(moment, tz)
+    return f"{date_format(local, 'j M Y, H:i')} {local.tzname()} ({tz.key})"
+
+
+class Mission(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MissionKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.DRAFT
+    )
+    destination_city = models.CharField(_("destination city"), max_length=100)
+    destination_country = CountryField(_("destination country"))
+    time_zone = TimeZoneField(
+        _("time zone of the destination"), help_text=_("IANA name, e.g. Asia/Tokyo.")
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead organisation"),
+        on_delete=models.PROTECT,
+        related_name="led_missions",
+    )
+    organisers = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("organising organisations"),
+        related_name="organised_missions",
+        help_text=_("Their planners run the mission."),
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partner organisations"),
+        related_name="partnered_missions",
+        blank=True,
+        help_text=_("Their planners see the mission read-only."),
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    rsvp_deadline = models.DateField(_("RSVP deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="mission_end_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rsvp_deadline__isnull=True)
+                | models.Q(rsvp_deadline__lte=models.F("end_date")),
+                name="mission_rsvp_deadline_not_after_end",
+                violation_error_message=_("The RSVP deadline cannot be after the last day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def duration_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+class ItineraryItem(models.Model):
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_items",
+    )
+    meeting_point = models.CharField(_("meeting point"), max_length=300, blank=True)
+    online_link = models.URLField(
+        _("online meeting link"), blank=True, help_text=_("For remote speakers and attendees.")
+    )
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.WHOLE_DELEGATION
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("itinerary item")
+        verbose_name_plural = _("itinerary items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="item_end_after_start",
+                violation_error_message=_("The item must end after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["mission", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def time_zone(self) -> zoneinfo.ZoneInfo:
+        """The zone the item is shown in: its venue's, else the mission's destination."""
+        return self.venue.time_zone if self.venue_id else self.mission.time_zone
+
+    @property
+    def local_starts_at(self) -> dt.datetime:
+        return timezone.localtime(self.starts_at, self.time_zone)
+
+    @property
+    def local_ends_at(self) -> dt.datetime:
+        return timezone.localtime(self.ends_at, self.time_zone)
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.mission_id and self.starts_at and self.ends_at):
+            return
+        mission = self.mission
+        errors = {}
+        first, last = mission.start_date, mission.end_date
+        if not first <= self.local_starts_at.date() <= last:
+            errors["starts_at"] = _(
+                "The item starts on %(day)s, outside the mission (%(first)s to %(last)s)."
+            ) % {"day": self.local_starts_at.date(), "first": first, "last": last}
+        if not first <= self.local_ends_at.date() <= last:
+            errors["ends_at"] = _(
+                "The item ends on %(day)s, outside the mission (%(first)s to %(last)s)."
+            ) % {"day": self.local_ends_at.date(), "first": first, "last": last}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Participant(models.Model):
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="participants"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.DELEGATE
+    )
+    rsvp_status = models.CharField(
+        _("RSVP"), max_length=20, choices=RsvpStatus.choices, default=RsvpStatus.NOT_INVITED
+    )
+    arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
+    arrival_details = models.CharField(
+        _("arrives by"), max_length=100, blank=True, help_text=_("Flight or train number.")
+    )
+    departure_at = models.DateTimeField(_("departure"), null=True, blank=True)
+    departure_details = models.CharField(
+        _("departs by"), max_length=100, blank=True, help_text=_("Flight or train number.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    items = models.ManyToManyField(
+        ItineraryItem,
+        verbose_name=_("itinerary items"),
+        related_name="attendees",
+        blank=True,
+        help_text=_("Items for selected participants that this person attends."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "person__full_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "person"],
+                name="participant_unique_person_per_mission",
+                violation_error_message=_("This person already takes part in the mission."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrival_at__isnull=True)
+                | models.Q(departure_at__isnull=True)
+                | models.Q(departure_at__gt=models.F("arrival_at")),
+                name="participant_departure_after_arrival",
+                violation_error_message=_("Departure must be after arrival."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.mission})"

@@ -1,0 +1,89 @@
+"""Service probes: tests talk to real PostgreSQL and Redis.
+
+When one is unreachable, the tests that need it are skipped with a loud reason, or,
+with REQUIRE_SERVICES=1 (as in CI), the run stops as a failure before any test runs.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def _service_problems() -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    problems = {}
+    if not _reachable(f"//{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432):
+        problems["postgres"] = (
+            f"PostgreSQL unreachable at {db.get('HOST')}:{db.get('PORT') or 5432} "
+            "(start it or set DATABASE_URL)"
+        )
+    if not _reachable(settings.REDIS_URL, 6379):
+        problems["redis"] = f"Redis unreachable at {settings.REDIS_URL} (start it or set REDIS_URL)"
+    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
+        problems["browser"] = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    return problems
+
+
+PROBLEMS: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    PROBLEMS.update(_service_problems())
+    if PROBLEMS and REQUIRE_SERVICES:
+        raise pytest.UsageError(
+            "REQUIRE_SERVICES=1 and a service is missing: " + "; ".join(PROBLEMS.values())
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not PROBLEMS:
+        return ["services: PostgreSQL, Redis and Chromium all reachable"]
+    return [f"!!! SKIPPING tests that need it: {problem}" for problem in PROBLEMS.values()]
+
+
+def _needs(item: pytest.Item) -> set[str]:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    needs = set()
+    if item.get_closest_marker("django_db") or fixtures & {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "live_server",
+        "admin_client",
+        "admin_user",
+    }:
+        needs.add("postgres")
+    if item.get_closest_marker("redis"):
+        needs.add("redis")
+    if item.get_closest_marker("browser"):
+        needs.add("browser")
+    return needs
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for service in _needs(item) & PROBLEMS.keys():
+            item.add_marker(pytest.mark.skip(reason=f"!!! {PROBLEMS[service]}"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for problem in PROBLEMS.values():
+        terminalreporter.write_line(f"!!! Tests were skipped: {problem}", red=True, bold=True)

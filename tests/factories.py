@@ -1,0 +1,121 @@
+"""One factory per model. Defaults describe a small Leipzig–Birmingham mission."""
+
+import datetime as dt
+import zoneinfo
+
+import factory
+from django.contrib.auth import get_user_model
+
+from missions.enums import ItemKind, MissionKind
+from missions.models import ItineraryItem, Mission, Participant
+from organisations.enums import OrganisationKind
+from organisations.models import Membership, Organisation, Person, Sector, Venue
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"planner{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Sector {n}")
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.COMPANY
+    city = "Birmingham"
+    country = "GB"
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Venue {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    address = "75 Harborne Road"
+    city = "Birmingham"
+    country = "GB"
+    latitude = "52.471000"
+    longitude = "-1.929000"
+    time_zone = LONDON
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Sequence(lambda n: f"Delegate {n}")
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory, city="Leipzig", country="DE")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Creative industries trade mission {n}")
+    slug = factory.Sequence(lambda n: f"mission-{n}")
+    kind = MissionKind.INBOUND
+    destination_city = "Birmingham"
+    destination_country = "GB"
+    time_zone = LONDON
+    start_date = dt.date(2025, 3, 4)
+    end_date = dt.date(2025, 3, 6)
+    lead_organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.CITY_COUNCIL)
+
+    @factory.post_generation
+    def organisers(self, create, extracted, **kwargs):
+        if create:
+            self.organisers.set(extracted if extracted is not None else [self.lead_organisation])
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.partners.set(extracted)
+
+
+class ItineraryItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ItineraryItem
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = ItemKind.ROUND_TABLE
+    title = factory.Sequence(lambda n: f"Round table {n}")
+    starts_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.mission.start_date, dt.time(10), o.mission.time_zone)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1, minutes=30))
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    mission = factory.SubFactory(MissionFactory)
+    person = factory.SubFactory(PersonFactory)
