@@ -1,0 +1,313 @@
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from missions.enums import ItemKind, ParticipantRole, RsvpStatus
+from missions.models import ItineraryItem, Mission, Participant
+from tests.factories import (
+    ItineraryItemFactory,
+    MembershipFactory,
+    MissionFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PersonFactory,
+    SectorFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+REGISTERED = sorted(
+    (
+        model
+        for model in admin.site._registry
+        if model._meta.app_label in {"missions", "organisations"}
+    ),
+    key=lambda model: model._meta.label,
+)
+
+
+def tokyo_mission(**kwargs) -> Mission:
+    return MissionFactory(
+        title="Smart city mission to Tokyo",
+        destination_city="Tokyo",
+        destination_country="JP",
+        time_zone=TOKYO,
+        start_date=dt.date(2025, 11, 12),
+        end_date=dt.date(2025, 11, 14),
+        **kwargs,
+    )
+
+
+def tokyo_evening(hour: int = 19, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2025, 11, 13, hour, minute, tzinfo=TOKYO)
+
+
+def input_value(html: str, name: str) -> str:
+    match = re.search(rf'<input[^>]* name="{re.escape(name)}"[^>]* value="([^"]*)"', html)
+    assert match, f"no input {name} with a value"
+    return match.group(1)
+
+
+@pytest.fixture
+def directory_and_missions() -> None:
+    """One of everything, with the optional relations filled so every list column renders."""
+    sector = SectorFactory(name="Creative industries", slug="creative-industries")
+    university = OrganisationFactory(name="Birmingham City University", kind="university")
+    steamhouse = OrganisationFactory(name="STEAMHouse", parent=university)
+    steamhouse.sectors.add(sector)
+    venue = VenueFactory(name="Tokyo Big Sight", city="Tokyo", country="JP", time_zone=TOKYO)
+    MembershipFactory(organisation=university)
+    mission = tokyo_mission(partners=[steamhouse])
+    mission.sectors.add(sector)
+    ItineraryItemFactory(mission=mission, venue=venue, host=steamhouse, starts_at=tokyo_evening())
+    ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(organisation=steamhouse),
+        arrival_at=dt.datetime(2025, 11, 12, 7, 30, tzinfo=TOKYO),
+        departure_at=dt.datetime(2025, 11, 14, 21, tzinfo=TOKYO),
+    )
+
+
+@pytest.mark.usefixtures("directory_and_missions")
+@pytest.mark.parametrize("page", ["changelist", "add", "change"])
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_admin_page_of_every_model_with_data_answers_200(admin_client, model, page):
+    opts = model._meta
+    args = [model._default_manager.first().pk] if page == "change" else []
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}", args=args)
+
+    response = admin_client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_mission_change_page_with_items_shows_item_times_in_their_zone(admin_client):
+    mission = tokyo_mission()
+    ItineraryItemFactory(mission=mission, title="Welcome dinner", starts_at=tokyo_evening())
+
+    response = admin_client.get(reverse("admin:missions_mission_change", args=[mission.pk]))
+
+    assertContains(response, "Welcome dinner")
+    assertContains(response, "13 Nov 2025, 19:00 JST (Asia/Tokyo)", count=1)
+    html = response.content.decode()
+    assert input_value(html, "items-0-starts_at_0") == "2025-11-13"
+    assert input_value(html, "items-0-starts_at_1") == "19:00:00"
+
+
+def test_item_change_page_of_tokyo_mission_shows_the_input_in_tokyo_time(admin_client):
+    item = ItineraryItemFactory(mission=tokyo_mission(), starts_at=tokyo_evening())
+
+    response = admin_client.get(reverse("admin:missions_itineraryitem_change", args=[item.pk]))
+
+    html = response.content.decode()
+    assert input_value(html, "starts_at_1") == "19:00:00"
+    assertContains(response, "Time in Asia/Tokyo.", count=2)
+
+
+def item_form(mission: Mission, **overrides) -> dict[str, str]:
+    return {
+        "mission": str(mission.pk),
+        "kind": ItemKind.MEAL,
+        "title": "Welcome dinner",
+        "description": "",
+        "starts_at_0": "2025-11-13",
+        "starts_at_1": "19:00",
+        "ends_at_0": "2025-11-13",
+        "ends_at_1": "21:00",
+        "venue": "",
+        "host": "",
+        "meeting_point": "",
+        "online_link": "",
+        "audience": "all",
+        "capacity": "",
+        **overrides,
+    }
+
+
+def test_item_add_for_tokyo_mission_at_19_stores_10_utc(admin_client):
+    mission = tokyo_mission()
+    url = reverse("admin:missions_itineraryitem_add") + f"?mission={mission.pk}"
+
+    response = admin_client.post(url, item_form(mission))
+
+    assert response.status_code == 302
+    item = ItineraryItem.objects.get()
+    assert item.starts_at == dt.datetime(2025, 11, 13, 10, tzinfo=dt.UTC)
+    assert item.ends_at == dt.datetime(2025, 11, 13, 12, tzinfo=dt.UTC)
+
+
+def test_item_add_page_from_tokyo_mission_names_the_zone(admin_client):
+    mission = tokyo_mission()
+    url = reverse("admin:missions_itineraryitem_add") + f"?mission={mission.pk}"
+
+    response = admin_client.get(url)
+
+    assertContains(response, "Time in Asia/Tokyo.", count=2)
+
+
+def test_item_add_without_mission_in_query_takes_times_in_utc(admin_client):
+    mission = tokyo_mission()
+
+    response = admin_client.post(reverse("admin:missions_itineraryitem_add"), item_form(mission))
+
+    assert response.status_code == 302
+    assert ItineraryItem.objects.get().starts_at == dt.datetime(2025, 11, 13, 19, tzinfo=dt.UTC)
+
+
+def test_mission_change_post_takes_inline_times_in_the_mission_zone(admin_client):
+    mission = tokyo_mission()
+    person = PersonFactory()
+    form = {
+        "title": mission.title,
+        "slug": mission.slug,
+        "kind": mission.kind,
+        "status": mission.status,
+        "destination_city": "Tokyo",
+        "destination_country": "JP",
+        "time_zone": "Asia/Tokyo",
+        "start_date": "2025-11-12",
+        "end_date": "2025-11-14",
+        "rsvp_deadline": "",
+        "lead_organisation": str(mission.lead_organisation.pk),
+        "organisers": [str(mission.lead_organisation.pk)],
+        "objectives": "",
+        "description": "",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-0-title": "Welcome dinner",
+        "items-0-kind": ItemKind.MEAL,
+        "items-0-starts_at_0": "2025-11-13",
+        "items-0-starts_at_1": "19:00",
+        "items-0-ends_at_0": "2025-11-13",
+        "items-0-ends_at_1": "21:00",
+        "participants-TOTAL_FORMS": "1",
+        "participants-INITIAL_FORMS": "0",
+        "participants-0-person": str(person.pk),
+        "participants-0-role": ParticipantRole.DELEGATE,
+        "participants-0-rsvp_status": RsvpStatus.INVITED,
+        "participants-0-arrival_at_0": "2025-11-12",
+        "participants-0-arrival_at_1": "07:30",
+        "participants-0-departure_at_0": "",
+        "participants-0-departure_at_1": "",
+    }
+
+    response = admin_client.post(reverse("admin:missions_mission_change", args=[mission.pk]), form)
+
+    assert response.status_code == 302
+    assert ItineraryItem.objects.get().starts_at == dt.datetime(2025, 11, 13, 10, tzinfo=dt.UTC)
+    assert Participant.objects.get().arrival_at == dt.datetime(2025, 11, 11, 22, 30, tzinfo=dt.UTC)
+
+
+def test_participant_add_for_tokyo_mission_takes_arrival_in_tokyo_time(admin_client):
+    mission = tokyo_mission()
+    url = reverse("admin:missions_participant_add") + f"?mission={mission.pk}"
+    form = {
+        "mission": str(mission.pk),
+        "person": str(PersonFactory().pk),
+        "role": ParticipantRole.DELEGATE,
+        "rsvp_status": RsvpStatus.INVITED,
+        "arrival_at_0": "2025-11-12",
+        "arrival_at_1": "07:30",
+        "arrival_details": "NH 210",
+        "departure_at_0": "",
+        "departure_at_1": "",
+        "departure_details": "",
+        "notes": "",
+    }
+
+    response = admin_client.post(url, form)
+
+    assert response.status_code == 302
+    assert Participant.objects.get().arrival_at == dt.datetime(2025, 11, 11, 22, 30, tzinfo=dt.UTC)
+
+
+def test_item_changelist_shows_times_in_the_item_zone(admin_client):
+    london_venue = VenueFactory(name="STEAMHouse")
+    mission = tokyo_mission()
+    ItineraryItemFactory(mission=mission, title="Dinner", starts_at=tokyo_evening())
+    ItineraryItemFactory(
+        mission=mission,
+        title="Remote briefing",
+        venue=london_venue,
+        starts_at=dt.datetime(2025, 11, 13, 9, tzinfo=dt.UTC),
+    )
+
+    response = admin_client.get(reverse("admin:missions_itineraryitem_changelist"))
+
+    assertContains(response, "13 Nov 2025, 19:00 JST (Asia/Tokyo)", count=1)
+    assertContains(response, "13 Nov 2025, 09:00 GMT (Europe/London)", count=1)
+
+
+def test_participant_changelist_shows_travel_in_the_mission_zone(admin_client):
+    ParticipantFactory(
+        mission=tokyo_mission(), arrival_at=dt.datetime(2025, 11, 11, 22, 30, tzinfo=dt.UTC)
+    )
+
+    response = admin_client.get(reverse("admin:missions_participant_changelist"))
+
+    assertContains(response, "12 Nov 2025, 07:30 JST (Asia/Tokyo)", count=1)
+
+
+def test_mission_changelist_counts_items_and_participants(admin_client):
+    mission = tokyo_mission()
+    ItineraryItemFactory.create_batch(3, mission=mission)
+    ParticipantFactory.create_batch(2, mission=mission)
+
+    response = admin_client.get(reverse("admin:missions_mission_changelist"))
+
+    [row] = response.context["cl"].result_list
+    assert (row.item_count, row.participant_count) == (3, 2)
+
+
+QUERY_BUDGET = 10  # session, user, counts, rows, date hierarchy, filter choices
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize(
+    "changelist", ["admin:missions_mission_changelist", "admin:missions_itineraryitem_changelist"]
+)
+def test_changelist_stays_within_query_budget_whatever_the_rows(
+    admin_client, django_assert_max_num_queries, changelist, rows
+):
+    venue = VenueFactory()
+    for _ in range(rows):
+        mission = MissionFactory()
+        ItineraryItemFactory(mission=mission, venue=venue, host=venue.organisation)
+        ParticipantFactory(mission=mission)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = admin_client.get(reverse(changelist))
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_organisation_autocomplete_for_lead_organisation_finds_by_name(admin_client):
+    leipzig = OrganisationFactory(name="Stadt Leipzig", city="Leipzig", country="DE")
+    OrganisationFactory(name="Birmingham City Council")
+    query = "app_label=missions&model_name=mission&field_name=lead_organisation&term=leip"
+
+    response = admin_client.get(f"{reverse('admin:autocomplete')}?{query}")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [{"id": str(leipzig.pk), "text": "Stadt Leipzig"}],
+        "pagination": {"more": False},
+    }
+
+
+def test_user_autocomplete_for_membership_finds_by_username(admin_client):
+    ada = UserFactory(username="ada")
+    query = "app_label=organisations&model_name=membership&field_name=user&term=ada"
+
+    response = admin_client.get(f"{reverse('admin:autocomplete')}?{query}")
+
+    assert response.json() == {
+        "results": [{"id": str(ada.pk), "text": "ada"}],
+        "pagination": {"more": False},
+    }
