@@ -1,7 +1,7 @@
 """Settings for `make run` on a developer's or evaluator's machine."""
 
 from .base import *  # noqa: F403  (settings modules extend the base by design)
-from .base import VAR_DIR
+from .base import CELERY_BROKER_URL, VAR_DIR
 
 DEBUG = True
 STORAGES = {
@@ -10,3 +10,5 @@ STORAGES = {
 }
 
 VAR_DIR.mkdir(exist_ok=True)
+if CELERY_BROKER_URL == "filesystem://":
+    (VAR_DIR / "broker").mkdir(exist_ok=True)
