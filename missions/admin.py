@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ItineraryItem, Mission, Participant, format_local
+from .models import ItineraryItem, Mission, Participant, WarningAcknowledgement, format_local
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -318,3 +318,13 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
         if participant.departure_at is None:
             return None
         return format_local(participant.departure_at, participant.mission.time_zone)
+
+
+@admin.register(WarningAcknowledgement)
+class WarningAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["item", "rule", "subject", "acknowledged_by", "acknowledged_at", "reason"]
+    list_filter = ["rule", "acknowledged_at"]
+    list_select_related = ["item", "acknowledged_by"]
+    search_fields = ["item__title", "item__mission__title", "reason"]
+    autocomplete_fields = ["item", "acknowledged_by"]
+    date_hierarchy = "acknowledged_at"

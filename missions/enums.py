@@ -55,3 +55,12 @@ class RsvpStatus(models.TextChoices):
     TENTATIVE = "tentative", _("Tentative")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class FeasibilityRule(models.TextChoices):
+    OUTSIDE_DATES = "outside_dates", _("Outside the mission's dates")
+    OVERLAP = "overlap", _("Participant booked on overlapping items")
+    TRAVEL_TIME = "travel_time", _("Not enough time to get to the next venue")
+    CAPACITY = "capacity", _("More attendees than capacity")
+    ARRIVAL_DEPARTURE = "arrival_departure", _("Before arrival or after departure")
+    SITE_VISIT_INCOMPLETE = "site_visit_incomplete", _("Site visit without venue or host")

@@ -7,6 +7,7 @@ mission's destination when it has no venue (`ItineraryItem.time_zone`).
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -18,7 +19,15 @@ from timezone_field import TimeZoneField
 
 from organisations.models import Organisation, Person, Sector, Venue
 
-from .enums import Audience, ItemKind, MissionKind, MissionStatus, ParticipantRole, RsvpStatus
+from .enums import (
+    Audience,
+    FeasibilityRule,
+    ItemKind,
+    MissionKind,
+    MissionStatus,
+    ParticipantRole,
+    RsvpStatus,
+)
 
 
 def format_local(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
@@ -64,6 +73,11 @@ class Mission(models.Model):
     objectives = models.TextField(_("objectives"), blank=True)
     description = models.TextField(_("description"), blank=True)
     rsvp_deadline = models.DateField(_("RSVP deadline"), null=True, blank=True)
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        _("travel buffer (minutes)"),
+        default=15,
+        help_text=_("Added to the travel time between two venues in the feasibility checks."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,3 +251,51 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.mission})"
+
+
+class WarningAcknowledgement(models.Model):
+    """Staff accepted one feasibility warning on an item, with a reason.
+
+    It holds while the item is unchanged: `item_updated_at` is the item's `updated_at`
+    when it was acknowledged, and any later save of the item makes it stale.
+    """
+
+    item = models.ForeignKey(
+        ItineraryItem,
+        verbose_name=_("itinerary item"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+    rule = models.CharField(_("rule"), max_length=30, choices=FeasibilityRule.choices)
+    subject = models.CharField(
+        _("subject"),
+        max_length=50,
+        blank=True,
+        help_text=_("What the warning is about beyond the item, e.g. a participant's id."),
+    )
+    reason = models.TextField(_("reason"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+    item_updated_at = models.DateTimeField(_("item version"))
+
+    class Meta:
+        verbose_name = _("acknowledged warning")
+        verbose_name_plural = _("acknowledged warnings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "rule", "subject"], name="acknowledgement_unique_per_warning"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.item}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.item_updated_at == self.item.updated_at

@@ -6,8 +6,8 @@ import zoneinfo
 import factory
 from django.contrib.auth import get_user_model
 
-from missions.enums import ItemKind, MissionKind
-from missions.models import ItineraryItem, Mission, Participant
+from missions.enums import FeasibilityRule, ItemKind, MissionKind
+from missions.models import ItineraryItem, Mission, Participant, WarningAcknowledgement
 from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
 
@@ -119,3 +119,14 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
     mission = factory.SubFactory(MissionFactory)
     person = factory.SubFactory(PersonFactory)
+
+
+class WarningAcknowledgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WarningAcknowledgement
+
+    item = factory.SubFactory(ItineraryItemFactory)
+    rule = FeasibilityRule.CAPACITY
+    reason = "The venue adds standing room for the reception."
+    acknowledged_by = factory.SubFactory(UserFactory)
+    item_updated_at = factory.LazyAttribute(lambda o: o.item.updated_at)

@@ -19,6 +19,7 @@ from tests.factories import (
     SectorFactory,
     UserFactory,
     VenueFactory,
+    WarningAcknowledgementFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,10 @@ def directory_and_missions() -> None:
     MembershipFactory(organisation=university)
     mission = tokyo_mission(partners=[steamhouse])
     mission.sectors.add(sector)
-    ItineraryItemFactory(mission=mission, venue=venue, host=steamhouse, starts_at=tokyo_evening())
+    item = ItineraryItemFactory(
+        mission=mission, venue=venue, host=steamhouse, starts_at=tokyo_evening()
+    )
+    WarningAcknowledgementFactory(item=item)
     ParticipantFactory(
         mission=mission,
         person=PersonFactory(organisation=steamhouse),

@@ -1,0 +1,236 @@
+"""German and English pages, the language switcher, and the compiled German catalogue."""
+
+import ast
+import gettext
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from missions.enums import MissionStatus
+
+from .factories import MembershipFactory, MissionFactory
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """Requests activate their language in this thread; give later tests back the default."""
+    with translation.override(translation.get_language()):
+        yield
+
+
+# PAGES -----------------------------------------------------------------------
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str | None]
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+
+class _Elements(HTMLParser):
+    """Every element of a page with its attributes and its text (descendants' included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, dict(attrs))
+        self.elements.append(element)
+        if tag not in VOID_TAGS:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element.parts.append(data)
+
+
+def _elements(response, tag: str, **attrs: str) -> list[Element]:
+    """The page's `tag` elements whose attributes have the given values."""
+    assert response.status_code == 200
+    parser = _Elements()
+    parser.feed(response.content.decode())
+    return [
+        element
+        for element in parser.elements
+        if element.tag == tag and all(element.attrs.get(k) == v for k, v in attrs.items())
+    ]
+
+
+def _texts(response, tag: str, **attrs: str) -> list[str]:
+    return [element.text for element in _elements(response, tag, **attrs)]
+
+
+def _html_lang(response) -> str | None:
+    return _elements(response, "html")[0].attrs.get("lang")
+
+
+def _current_language_button(response) -> list[str]:
+    return _texts(response, "button", name="language", **{"aria-current": "true"})
+
+
+def test_home_anonymous_accept_language_de_renders_german(client: Client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert _html_lang(response) == "de"
+    assert _texts(response, "title") == ["Missionen · Itinera"]
+    assert _texts(response, "h1") == [
+        "Planen Sie Delegationsreisen und Wirtschaftsmissionen zwischen Partnerstädten."
+    ]
+    # The sign-in button of the navigation bar (base.html) and of the welcome (home.html).
+    assert _texts(response, "a", href=reverse("login")) == ["Anmelden", "Anmelden"]
+    assert _texts(response, "a", href="#main") == ["Zum Inhalt springen"]
+    assert _current_language_button(response) == ["DE"]
+
+
+def test_home_anonymous_accept_language_en_renders_english(client: Client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _html_lang(response) == "en"
+    assert _texts(response, "title") == ["Missions · Itinera"]
+    assert _texts(response, "h1") == ["Plan delegations and trade missions between partner cities."]
+    assert _texts(response, "a", href=reverse("login")) == ["Sign in", "Sign in"]
+    assert _texts(response, "a", href="#main") == ["Skip to content"]
+    assert _current_language_button(response) == ["EN"]
+
+
+def test_home_after_set_language_de_renders_german(client: Client):
+    assert _html_lang(client.get("/")) == "en"
+
+    response = client.post(reverse("set_language"), {"language": "de", "next": "/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "de"
+    page = client.get("/")
+    assert _html_lang(page) == "de"
+    assert _texts(page, "h1") == [
+        "Planen Sie Delegationsreisen und Wirtschaftsmissionen zwischen Partnerstädten."
+    ]
+    assert _texts(page, "a", href=reverse("login")) == ["Anmelden", "Anmelden"]
+    assert _current_language_button(page) == ["DE"]
+
+
+def test_home_planner_in_german_shows_german_mission_table(client: Client):
+    mission = MissionFactory(status=MissionStatus.CONFIRMED)
+    membership = MembershipFactory(organisation=mission.lead_organisation)
+    client.force_login(membership.user)
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert _html_lang(response) == "de"
+    assert _texts(response, "h1") == ["Ihre Missionen"]
+    assert _texts(response, "th", scope="col") == [
+        "Mission",
+        "Zielort",
+        "Zeitraum (Ortszeit)",
+        "Status",
+        "Programmpunkte",
+        "Teilnehmende",
+    ]
+    cells = _texts(response, "td")
+    assert len(cells) == 6  # one mission
+    assert cells[3] == "Bestätigt"
+    assert _texts(response, "button") == ["EN", "DE", "Abmelden"]
+
+
+# CATALOGUE -------------------------------------------------------------------
+
+
+def _po_entries(path: Path) -> list[dict]:
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr, msgstr[n] and flags.
+
+    Obsolete (`#~`) entries are left out. Enough of the format for Django's catalogues.
+    """
+    entries, entry, key = [], {}, None
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if not line:
+            if "msgid" in entry:
+                entries.append(entry)
+            entry, key = {}, None
+        elif line.startswith("#,"):
+            entry.setdefault("flags", set()).update(f.strip() for f in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[key] += ast.literal_eval(line)
+        else:
+            key, _, value = line.partition(" ")
+            entry[key] = ast.literal_eval(value)
+    return entries
+
+
+def _po_translations(entries: list[dict]) -> dict:
+    """Translations keyed as GNUTranslations keys its catalogue (context, plural index)."""
+    translations = {}
+    for entry in entries:
+        msgid = entry["msgid"]
+        if "msgctxt" in entry:
+            msgid = f"{entry['msgctxt']}\x04{msgid}"
+        if msgid == "":
+            continue
+        if "msgid_plural" in entry:
+            for key, value in entry.items():
+                if key.startswith("msgstr["):
+                    translations[(msgid, int(key[7:-1]))] = value
+        else:
+            translations[msgid] = entry["msgstr"]
+    return translations
+
+
+@pytest.fixture(scope="module")
+def po_entries() -> list[dict]:
+    return _po_entries(CATALOGUE / "django.po")
+
+
+@pytest.fixture(scope="module")
+def mo() -> gettext.GNUTranslations:
+    with (CATALOGUE / "django.mo").open("rb") as file:
+        return gettext.GNUTranslations(file)
+
+
+def test_po_every_msgid_translated_and_not_fuzzy(po_entries):
+    translations = _po_translations(po_entries)
+
+    assert len(translations) > 100
+    assert [msgid for msgid, msgstr in translations.items() if not msgstr] == []
+    assert [entry["msgid"] for entry in po_entries if "fuzzy" in entry.get("flags", ())] == []
+
+
+def test_mo_compiled_from_current_po(po_entries, mo):
+    """A translation added or changed without `compilemessages` fails here."""
+    compiled = {key: value for key, value in mo._catalog.items() if key != ""}
+
+    assert compiled == _po_translations(po_entries)
+
+
+def test_mo_header_declares_german_utf8_two_plurals(mo):
+    info = mo.info()
+
+    assert info["language"] == "de"
+    assert info["content-type"] == "text/plain; charset=UTF-8"
+    assert info["plural-forms"] == "nplurals=2; plural=(n != 1);"
