@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from missions.views.home import home
+
 from .health import healthz
 
 admin.site.site_header = "Itinera"
@@ -8,9 +10,11 @@ admin.site.site_title = "Itinera"
 admin.site.index_title = "Missions, itineraries and delegations"
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("missions.urls")),
+    path("plan/", include("missions.urls")),
+    path("plan/directory/", include("organisations.urls")),
 ]

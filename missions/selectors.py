@@ -1,12 +1,26 @@
-"""Reads of missions, scoped to what a user may see."""
+"""Reads of missions, scoped to what a user may see or change.
+
+This module is the one place that decides who sees which mission. Every view looks
+its objects up through these querysets, so an object out of scope is a 404.
+
+- Planners of an organisation that organises a mission may change it.
+- Members of its organisers with the viewer role, and members of its partner
+  organisations, may see it read-only.
+- Superusers see and change everything; anonymous users and everyone else see nothing.
+"""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from .models import Mission
+from organisations.enums import MembershipRole
+
+from .models import ItineraryItem, Mission, Participant
+
+User = AbstractBaseUser | AnonymousUser
 
 
-def missions_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Mission]:
+def missions_visible_to(user: User) -> QuerySet[Mission]:
     """Missions that one of the user's organisations organises or partners; all for superusers."""
     missions = Mission.objects.all()
     if not user.is_authenticated:
@@ -15,11 +29,54 @@ def missions_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Miss
         return missions
     organisations = user.memberships.values("organisation")
     return missions.filter(
-        Q(organisers__in=organisations) | Q(partners__in=organisations)
-    ).distinct()
+        pk__in=Mission.objects.filter(
+            Q(organisers__in=organisations) | Q(partners__in=organisations)
+        ).values("pk")
+    )
 
 
-def mission_overview(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Mission]:
+def missions_editable_by(user: User) -> QuerySet[Mission]:
+    """Missions that one of the user's organisations organises and the user plans for."""
+    missions = Mission.objects.all()
+    if not user.is_authenticated:
+        return missions.none()
+    if user.is_superuser:
+        return missions
+    organisations = user.memberships.filter(role=MembershipRole.PLANNER).values("organisation")
+    return missions.filter(
+        pk__in=Mission.objects.filter(organisers__in=organisations).values("pk")
+    )
+
+
+def mission_for(user: User, pk: int, *, edit: bool = False) -> Mission:
+    """The mission if the user may see it (or change it, with `edit`), else 404."""
+    scope = missions_editable_by(user) if edit else missions_visible_to(user)
+    return get_object_or_404(scope.select_related("lead_organisation"), pk=pk)
+
+
+def can_edit(user: User, mission: Mission) -> bool:
+    return missions_editable_by(user).filter(pk=mission.pk).exists()
+
+
+def item_for(user: User, pk: int, *, edit: bool = False) -> ItineraryItem:
+    scope = missions_editable_by(user) if edit else missions_visible_to(user)
+    return get_object_or_404(
+        ItineraryItem.objects.select_related("mission", "venue", "host"),
+        pk=pk,
+        mission__in=scope,
+    )
+
+
+def participant_for(user: User, pk: int, *, edit: bool = False) -> Participant:
+    scope = missions_editable_by(user) if edit else missions_visible_to(user)
+    return get_object_or_404(
+        Participant.objects.select_related("mission", "person", "person__organisation"),
+        pk=pk,
+        mission__in=scope,
+    )
+
+
+def mission_overview(user: User) -> QuerySet[Mission]:
     """The user's missions with what a list needs: lead organisation and head counts."""
     return (
         missions_visible_to(user)

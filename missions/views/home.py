@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .selectors import mission_overview
+from ..selectors import mission_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
