@@ -104,6 +104,11 @@ class Mission(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+
     @property
     def duration_days(self) -> int:
         return (self.end_date - self.start_date).days + 1
@@ -183,6 +188,8 @@ class ItineraryItem(models.Model):
             return
         mission = self.mission
         errors = {}
+        if self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The item must end after it starts.")
         first, last = mission.start_date, mission.end_date
         if not first <= self.local_starts_at.date() <= last:
             errors["starts_at"] = _(

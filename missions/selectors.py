@@ -43,9 +43,7 @@ def missions_editable_by(user: User) -> QuerySet[Mission]:
     if user.is_superuser:
         return missions
     organisations = user.memberships.filter(role=MembershipRole.PLANNER).values("organisation")
-    return missions.filter(
-        pk__in=Mission.objects.filter(organisers__in=organisations).values("pk")
-    )
+    return missions.filter(pk__in=Mission.objects.filter(organisers__in=organisations).values("pk"))
 
 
 def mission_for(user: User, pk: int, *, edit: bool = False) -> Mission:

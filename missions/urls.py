@@ -4,12 +4,63 @@ Every view that takes an object id looks it up through missions.selectors, so an
 object out of the user's scope is a 404.
 """
 
-from django.urls import path  # noqa: F401  (routes are added area by area)
+from django.urls import path
+
+from .views import dashboard, itinerary, missions, participants
 
 app_name = "plan"
 
 urlpatterns: list = [
     # Dashboard and missions (views/dashboard.py, views/missions.py)
+    path("", dashboard.dashboard, name="dashboard"),
+    path("missions/new/", missions.mission_create, name="mission-create"),
+    path("missions/<int:pk>/", missions.mission_detail, name="mission-detail"),
+    path("missions/<int:pk>/edit/", missions.mission_edit, name="mission-edit"),
+    path("missions/<int:pk>/cancel/", missions.mission_cancel, name="mission-cancel"),
+    path("missions/<int:pk>/duplicate/", missions.mission_duplicate, name="mission-duplicate"),
+    path("missions/<int:pk>/history/", missions.mission_history, name="mission-history"),
     # Itinerary builder (views/itinerary.py)
+    path("missions/<int:pk>/itinerary/", itinerary.itinerary, name="itinerary"),
+    path("missions/<int:pk>/itinerary/new/", itinerary.item_create, name="item-create"),
+    path("items/<int:pk>/edit/", itinerary.item_edit, name="item-edit"),
+    path("items/<int:pk>/move/", itinerary.item_move_view, name="item-move"),
+    path("items/<int:pk>/delete/", itinerary.item_delete_view, name="item-delete"),
+    path(
+        "items/<int:pk>/acknowledge/",
+        itinerary.warning_acknowledge_view,
+        name="warning-acknowledge",
+    ),
     # Participants, import and exports (views/participants.py)
+    path(
+        "missions/<int:pk>/participants/",
+        participants.participant_list,
+        name="participant-list",
+    ),
+    path(
+        "missions/<int:pk>/participants/add/",
+        participants.participant_add_view,
+        name="participant-add",
+    ),
+    path(
+        "missions/<int:pk>/participants/import/",
+        participants.participant_import,
+        name="participant-import",
+    ),
+    path(
+        "missions/<int:pk>/participants.csv",
+        participants.participant_export,
+        name="participant-export",
+    ),
+    path("missions/<int:pk>/dietary.csv", participants.dietary_export, name="dietary-export"),
+    path(
+        "missions/<int:pk>/attendance.csv",
+        participants.attendance_export,
+        name="attendance-export",
+    ),
+    path("participants/<int:pk>/edit/", participants.participant_edit, name="participant-edit"),
+    path(
+        "participants/<int:pk>/delete/",
+        participants.participant_delete,
+        name="participant-delete",
+    ),
 ]

@@ -73,7 +73,7 @@ def _needs(item: pytest.Item) -> set[str]:
         needs.add("postgres")
     if item.get_closest_marker("redis"):
         needs.add("redis")
-    if item.get_closest_marker("browser"):
+    if item.get_closest_marker("browser") or item.nodeid.startswith("tests/browser/"):
         needs.add("browser")
     return needs
 

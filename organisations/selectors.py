@@ -1,0 +1,152 @@
+"""Reads of the directory: organisations, their venues, people and missions.
+
+The directory is reference data shared by every staff user: anyone with a membership
+(or a superuser) sees all of it. The missions an organisation took part in are the one
+exception: they go through `missions.selectors.missions_visible_to`, so an organisation's
+page never shows a mission the user could not open.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from missions.models import ItineraryItem, Mission, Participant
+from missions.selectors import missions_visible_to
+
+from .models import Organisation, Sector, Venue
+
+User = AbstractBaseUser | AnonymousUser
+
+PICKER_LIMIT = 20
+
+
+def can_use_directory(user: User) -> bool:
+    """Signed-in users with at least one membership, and superusers."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.exists()
+
+
+def organisation_search(
+    *,
+    q: str = "",
+    sector: str = "",
+    kind: str = "",
+    city: str = "",
+    country: str = "",
+) -> QuerySet[Organisation]:
+    """Organisations matching the search text and every given filter, with their sectors.
+
+    `q` matches name, short name, city or description (case-insensitive); `sector` is a
+    sector's slug; the other filters are exact.
+    """
+    organisations = Organisation.objects.prefetch_related("sectors").order_by("name", "pk")
+    if q:
+        organisations = organisations.filter(
+            Q(name__icontains=q)
+            | Q(short_name__icontains=q)
+            | Q(city__icontains=q)
+            | Q(description__icontains=q)
+        )
+    if sector:
+        organisations = organisations.filter(
+            pk__in=Organisation.sectors.through.objects.filter(sector__slug=sector).values(
+                "organisation"
+            )
+        )
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if city:
+        organisations = organisations.filter(city=city)
+    if country:
+        organisations = organisations.filter(country=country)
+    return organisations
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every sector, for a filter."""
+    return list(Sector.objects.order_by("name").values_list("slug", "name"))
+
+
+def organisation_places() -> list[tuple[str, str]]:
+    """The distinct (city, country code) pairs of the directory, in one query."""
+    return list(
+        Organisation.objects.order_by("city", "country").values_list("city", "country").distinct()
+    )
+
+
+def organisation_detail(pk: int) -> Organisation:
+    """The organisation with its parent, units, sectors, people and venues; 404 if absent."""
+    return get_object_or_404(
+        Organisation.objects.select_related("parent").prefetch_related(
+            "sectors", "units", "people", "venues"
+        ),
+        pk=pk,
+    )
+
+
+def missions_of_organisation(*, organisation: Organisation, user: User) -> QuerySet[Mission]:
+    """The missions the organisation took part in that the user may see, with its roles.
+
+    Each mission carries booleans `as_lead`, `as_organiser`, `as_partner`, `as_host` (of an
+    item) and `as_participants` (through its people).
+    """
+    organisers = Mission.organisers.through.objects.filter(
+        mission=OuterRef("pk"), organisation=organisation
+    )
+    partners = Mission.partners.through.objects.filter(
+        mission=OuterRef("pk"), organisation=organisation
+    )
+    hosted = ItineraryItem.objects.filter(mission=OuterRef("pk"), host=organisation)
+    people = Participant.objects.filter(mission=OuterRef("pk"), person__organisation=organisation)
+    return (
+        missions_visible_to(user)
+        .annotate(
+            as_lead=Q(lead_organisation=organisation),
+            as_organiser=Exists(organisers),
+            as_partner=Exists(partners),
+            as_host=Exists(hosted),
+            as_participants=Exists(people),
+        )
+        .filter(
+            Q(as_lead=True)
+            | Q(as_organiser=True)
+            | Q(as_partner=True)
+            | Q(as_host=True)
+            | Q(as_participants=True)
+        )
+        .order_by("-start_date", "title")
+    )
+
+
+def _picker_options(queryset: QuerySet, *, q: str, selected: int | None, fields: Q) -> list:
+    """At most PICKER_LIMIT matches by name; the selected object, if any, comes first."""
+    condition = fields if q else Q()
+    if selected is not None:
+        condition |= Q(pk=selected)
+        queryset = queryset.annotate(is_selected=Q(pk=selected)).order_by(
+            "-is_selected", "name", "pk"
+        )
+    else:
+        queryset = queryset.order_by("name", "pk")
+    return list(queryset.filter(condition)[:PICKER_LIMIT])
+
+
+def venue_options(*, q: str = "", selected: int | None = None) -> list[Venue]:
+    """Venues whose name, city or address contains `q`, for a picker."""
+    return _picker_options(
+        Venue.objects.only("pk", "name", "city"),
+        q=q,
+        selected=selected,
+        fields=Q(name__icontains=q) | Q(city__icontains=q) | Q(address__icontains=q),
+    )
+
+
+def organisation_options(*, q: str = "", selected: int | None = None) -> list[Organisation]:
+    """Organisations whose name, short name or city contains `q`, for a picker."""
+    return _picker_options(
+        Organisation.objects.only("pk", "name", "city"),
+        q=q,
+        selected=selected,
+        fields=Q(name__icontains=q) | Q(short_name__icontains=q) | Q(city__icontains=q),
+    )

@@ -1,0 +1,151 @@
+"""Signing in and out, and choosing a new password by e-mail or when signed in."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertRedirects, assertTemplateUsed
+
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "a new and long passphrase 42"
+
+
+def test_login_page_links_to_password_reset(client: Client):
+    response = client.get(reverse("login"))
+
+    assertContains(
+        response, f'<a href="{reverse("password_reset")}">Forgot your password?</a>', count=1
+    )
+    assertContains(response, 'name="username" autofocus', count=1)
+
+
+def test_login_with_right_password_lands_on_the_dashboard(client: Client):
+    user = MembershipFactory(user__username="ada").user
+
+    response = client.post(reverse("login"), {"username": "ada", "password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain == [("/", 302), (reverse("plan:dashboard"), 302)]
+    assert response.context["user"] == user
+
+
+def test_login_with_wrong_password_says_so_and_stays_signed_out(client: Client):
+    UserFactory(username="ada")
+
+    response = client.post(reverse("login"), {"username": "ada", "password": "wrong"})
+
+    assert response.status_code == 200
+    assertContains(response, "Please enter a correct username and password.")
+    assert not response.context["user"].is_authenticated
+
+
+def test_login_next_to_a_plan_page_returns_there(client: Client):
+    UserFactory(username="ada")
+    dashboard = reverse("plan:dashboard")
+
+    response = client.post(
+        f"{reverse('login')}?next={dashboard}",
+        {"username": "ada", "password": PASSWORD, "next": dashboard},
+    )
+
+    assertRedirects(response, dashboard)
+
+
+def test_logout_signs_out_and_goes_home(client: Client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("logout"))
+
+    assertRedirects(response, "/")
+    assert client.get(reverse("plan:dashboard")).status_code == 302
+
+
+def _reset_link(body: str) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_password_reset_by_email_end_to_end(client: Client, mailoutbox):
+    user = UserFactory(username="ada", email="ada@example.org")
+
+    response = client.post(reverse("password_reset"), {"email": "ADA@example.org"})
+
+    assertRedirects(response, reverse("password_reset_done"))
+    [mail] = mailoutbox
+    assert mail.to == ["ada@example.org"]
+    assert mail.subject == "Choose a new password for Itinera"
+    assert "Your username is ada." in mail.body
+    link = _reset_link(mail.body)
+
+    form_page = client.get(link, follow=True)
+    assertContains(form_page, "Choose a new password")
+    set_password_url = form_page.redirect_chain[-1][0]
+    done = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assertRedirects(done, reverse("password_reset_complete"))
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert client.login(username="ada", password=NEW_PASSWORD)
+    # The link works once.
+    client.logout()
+    again = client.get(link, follow=True)
+    assertContains(again, "This link has expired or was already used.")
+
+
+def test_password_reset_for_unknown_address_sends_nothing_and_tells_nothing(
+    client: Client, mailoutbox
+):
+    UserFactory(email="ada@example.org")
+
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+
+    assertRedirects(response, reverse("password_reset_done"))
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "email", ["not an address", "<script>@x", "a" * 10_000 + "@example.org", "💌@例え.jp"]
+)
+def test_password_reset_with_bad_address_shows_the_error_next_to_the_field(
+    client: Client, mailoutbox, email
+):
+    response = client.post(reverse("password_reset"), {"email": email})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["email"]
+    assertContains(response, "invalid-feedback")
+    assert mailoutbox == []
+
+
+def test_password_reset_pages_use_the_apps_templates(client: Client):
+    response = client.get(reverse("password_reset"))
+
+    assertTemplateUsed(response, "registration/password_reset_form.html")
+    assertContains(response, 'autofocus="autofocus"', count=1)
+    assertContains(response, "Itinera")
+
+
+def test_password_change_when_signed_in(client: Client):
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get(reverse("password_change"))
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+
+    assertContains(page, "Change your password")
+    assertRedirects(response, reverse("password_change_done"))
+    assert get_user_model().objects.get(pk=user.pk).check_password(NEW_PASSWORD)
