@@ -178,6 +178,21 @@ def test_dashboard_stays_within_query_budget(
     assert {m.open_warnings for m in response.context["upcoming"]} == {1}
 
 
+@pytest.mark.parametrize(("items", "participants"), [(1, 1), (100, 300)])
+def test_dashboard_stays_within_query_budget_for_a_big_mission(
+    planner_client, planner, django_assert_max_num_queries, items, participants
+):
+    mission = upcoming(lead_organisation=planner.organisation)
+    ItineraryItemFactory.create_batch(items, mission=mission, venue=VenueFactory())
+    ParticipantFactory.create_batch(participants, mission=mission, rsvp_status=RsvpStatus.INVITED)
+
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = planner_client.get(reverse("plan:dashboard"))
+
+    [row] = response.context["upcoming"]
+    assert row.rsvp_invited == participants
+
+
 # CREATE -------------------------------------------------------------------------------
 
 
