@@ -17,4 +17,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("plan/", include("missions.urls")),
     path("plan/directory/", include("organisations.urls")),
+    path("r/", include("missions.urls_rsvp")),
 ]

@@ -22,7 +22,19 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ItineraryItem, Mission, Participant, WarningAcknowledgement, format_local
+from . import outbox
+from .enums import MessageState
+from .models import (
+    Feedback,
+    FollowUpAction,
+    ItineraryItem,
+    Mission,
+    OutgoingMessage,
+    Participant,
+    ReminderRule,
+    WarningAcknowledgement,
+    format_local,
+)
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -328,3 +340,61 @@ class WarningAcknowledgementAdmin(admin.ModelAdmin):
     search_fields = ["item__title", "item__mission__title", "reason"]
     autocomplete_fields = ["item", "acknowledged_by"]
     date_hierarchy = "acknowledged_at"
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "recipient_email",
+        "kind",
+        "state",
+        "attempts",
+        "mission",
+        "due_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "kind", "language"]
+    list_select_related = ["mission"]
+    search_fields = ["recipient_email", "recipient_name", "message_id", "mission__title"]
+    autocomplete_fields = ["mission", "participant", "action"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["message_id", "created_at", "enqueued_at", "locked_at", "sent_at"]
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Retry the selected failed messages"))
+    def retry_failed(self, request: HttpRequest, queryset) -> None:
+        retried = sum(
+            outbox.message_retry(message=message)
+            for message in queryset.filter(state=MessageState.FAILED)
+        )
+        self.message_user(request, _("%(count)d messages queued again.") % {"count": retried})
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = ["mission", "kind", "days", "anchor", "is_active"]
+    list_filter = ["kind", "anchor", "is_active"]
+    list_select_related = ["mission"]
+    search_fields = ["mission__title"]
+    autocomplete_fields = ["mission"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["participant", "rating", "comment", "created_at"]
+    list_filter = ["rating"]
+    list_select_related = ["participant__person", "participant__mission"]
+    search_fields = ["participant__person__full_name", "participant__mission__title", "comment"]
+    autocomplete_fields = ["participant"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(FollowUpAction)
+class FollowUpActionAdmin(SimpleHistoryAdmin):
+    list_display = ["agreed", "organisation", "contact", "owner", "due_date", "status", "mission"]
+    list_filter = ["status", "due_date"]
+    list_select_related = ["organisation", "contact", "owner", "mission"]
+    search_fields = ["agreed", "organisation__name", "contact__full_name", "mission__title"]
+    autocomplete_fields = ["mission", "organisation", "contact", "owner"]
+    date_hierarchy = "due_date"

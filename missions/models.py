@@ -10,6 +10,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +21,16 @@ from timezone_field import TimeZoneField
 from organisations.models import Organisation, Person, Sector, Venue
 
 from .enums import (
+    ActionStatus,
     Audience,
     FeasibilityRule,
     ItemKind,
+    MessageKind,
+    MessageState,
     MissionKind,
     MissionStatus,
     ParticipantRole,
+    ReminderAnchor,
     RsvpStatus,
 )
 
@@ -225,6 +230,23 @@ class Participant(models.Model):
         _("departs by"), max_length=100, blank=True, help_text=_("Flight or train number.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    listed = models.BooleanField(
+        _("listed to other delegates"),
+        default=False,
+        help_text=_("The participant agreed that other delegates see their name."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        blank=True,
+        help_text=_("Chosen on the personal page; else the person's preferred language."),
+    )
+    # The personal link: a secret derived from this random nonce (see missions.tokens);
+    # only the token's SHA-256 is stored, for look-up. No nonce: no valid link.
+    token_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     items = models.ManyToManyField(
         ItineraryItem,
         verbose_name=_("itinerary items"),
@@ -253,6 +275,11 @@ class Participant(models.Model):
                 | models.Q(departure_at__gt=models.F("arrival_at")),
                 name="participant_departure_after_arrival",
                 violation_error_message=_("Departure must be after arrival."),
+            ),
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                condition=~models.Q(token_hash=""),
+                name="participant_unique_token_hash",
             ),
         ]
 
@@ -306,3 +333,183 @@ class WarningAcknowledgement(models.Model):
     @property
     def is_current(self) -> bool:
         return self.item_updated_at == self.item.updated_at
+
+
+class OutgoingMessage(models.Model):
+    """The outbox: one row per e-mail to send (the pretix pattern).
+
+    Rows are written in the transaction that decides to send; a task sends them after
+    commit. The row, not the broker, is the source of truth: a periodic job re-enqueues
+    rows stuck queued or in flight (see missions.outbox).
+    """
+
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
+    action = models.ForeignKey(
+        "FollowUpAction",
+        verbose_name=_("follow-up action"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
+    recipient_email = models.EmailField(_("recipient"))
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="en")
+    kind = models.CharField(_("kind"), max_length=30, choices=MessageKind.choices)
+    occasion = models.CharField(
+        _("occasion"),
+        max_length=120,
+        help_text=_("What this message is for; one message per recipient, kind and occasion."),
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=MessageState.choices, default=MessageState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    enqueued_at = models.DateTimeField(_("handed to the worker"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("recipient_email"),
+                "kind",
+                "occasion",
+                name="message_unique_per_recipient_kind_occasion",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
+                name="message_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_email}"
+
+
+class ReminderRule(models.Model):
+    """When to remind whom: staff change a mission's rules; defaults in missions.reminders."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        choices=[
+            (MessageKind.RSVP_REMINDER, MessageKind.RSVP_REMINDER.label),
+            (MessageKind.MISSION_REMINDER, MessageKind.MISSION_REMINDER.label),
+        ],
+    )
+    anchor = models.CharField(_("when"), max_length=30, choices=ReminderAnchor.choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["mission", "kind", "anchor", "days"]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "kind", "anchor", "days"], name="reminder_rule_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}"
+
+
+class Feedback(models.Model):
+    """A participant's answer to the thank-you after the mission."""
+
+    participant = models.OneToOneField(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(_("given"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 · {self.participant}"
+
+
+class FollowUpAction(models.Model):
+    """Something agreed during a mission that someone must follow up."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="actions"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="follow_up_actions",
+    )
+    contact = models.ForeignKey(
+        Person,
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_actions",
+    )
+    agreed = models.TextField(_("what was agreed"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="follow_up_actions",
+    )
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.agreed[:50]}"

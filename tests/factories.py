@@ -6,8 +6,23 @@ import zoneinfo
 import factory
 from django.contrib.auth import get_user_model
 
-from missions.enums import FeasibilityRule, ItemKind, MissionKind
-from missions.models import ItineraryItem, Mission, Participant, WarningAcknowledgement
+from missions.enums import (
+    FeasibilityRule,
+    ItemKind,
+    MessageKind,
+    MissionKind,
+    ReminderAnchor,
+)
+from missions.models import (
+    Feedback,
+    FollowUpAction,
+    ItineraryItem,
+    Mission,
+    OutgoingMessage,
+    Participant,
+    ReminderRule,
+    WarningAcknowledgement,
+)
 from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
 
@@ -130,3 +145,47 @@ class WarningAcknowledgementFactory(factory.django.DjangoModelFactory):
     reason = "The venue adds standing room for the reception."
     acknowledged_by = factory.SubFactory(UserFactory)
     item_updated_at = factory.LazyAttribute(lambda o: o.item.updated_at)
+
+
+class OutgoingMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutgoingMessage
+
+    participant = factory.SubFactory(ParticipantFactory)
+    mission = factory.LazyAttribute(lambda o: o.participant.mission)
+    recipient_email = factory.LazyAttribute(lambda o: o.participant.person.email)
+    recipient_name = factory.LazyAttribute(lambda o: o.participant.person.full_name)
+    kind = MessageKind.INVITATION
+    occasion = factory.LazyAttribute(lambda o: f"mission:{o.mission.pk}")
+    message_id = factory.Sequence(lambda n: f"<test-{n}@itinera.example.org>")
+    due_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
+
+
+class ReminderRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderRule
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = MessageKind.RSVP_REMINDER
+    anchor = ReminderAnchor.AFTER_INVITATION
+    days = 7
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    participant = factory.SubFactory(ParticipantFactory)
+    rating = 5
+    comment = "Very well organised; the STEAMHouse visit was the highlight."
+
+
+class FollowUpActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpAction
+
+    mission = factory.SubFactory(MissionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    agreed = "Showcase at the MACHN Festival in June"
+    owner = factory.SubFactory(UserFactory)
+    due_date = dt.date(2025, 4, 30)

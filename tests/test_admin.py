@@ -10,12 +10,16 @@ from pytest_django.asserts import assertContains
 from missions.enums import ItemKind, ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
 from tests.factories import (
+    FeedbackFactory,
+    FollowUpActionFactory,
     ItineraryItemFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
+    OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
+    ReminderRuleFactory,
     SectorFactory,
     UserFactory,
     VenueFactory,
@@ -71,6 +75,11 @@ def directory_and_missions() -> None:
         mission=mission, venue=venue, host=steamhouse, starts_at=tokyo_evening()
     )
     WarningAcknowledgementFactory(item=item)
+    participant = ParticipantFactory(mission=mission)
+    OutgoingMessageFactory(participant=participant)
+    FeedbackFactory(participant=participant)
+    ReminderRuleFactory(mission=mission)
+    FollowUpActionFactory(mission=mission, organisation=steamhouse)
     ParticipantFactory(
         mission=mission,
         person=PersonFactory(organisation=steamhouse),

@@ -146,10 +146,6 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
 
     assert _html_lang(response) == "de"
     assert _texts(response, "h1") == ["Ihre Missionen"]
-    with translation.override("de"):
-        # New with the dashboard; TODO(lead): write them out in German once translated.
-        no_answer = translation.gettext("No answer")
-        open_warnings = translation.gettext("Open warnings")
     assert _texts(response, "th", scope="col") == [
         "Mission",
         "Zielort",
@@ -159,9 +155,9 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
         "Zugesagt",
         "Unter Vorbehalt",
         "Abgesagt",
-        no_answer,
+        "Keine Rückmeldung",
         "Nicht eingeladen",
-        open_warnings,
+        "Offene Warnungen",
     ]
     cells = _texts(response, "td")
     assert len(cells) == 11  # one mission

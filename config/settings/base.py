@@ -164,3 +164,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# OUTBOX ----------------------------------------------------------------------
+# missions/outbox.py: batching, retries with exponential backoff, and the rescue job.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+OUTBOX_MESSAGE_ID_DOMAIN = env("OUTBOX_MESSAGE_ID_DOMAIN", default="itinera.example.org")
+OUTBOX_BATCH_SIZE = 50
+OUTBOX_MAX_ATTEMPTS = 6
+OUTBOX_RETRY_BASE_SECONDS = 10  # 10 s, 20 s, 40 s, ... capped below
+OUTBOX_RETRY_MAX_SECONDS = 600
+OUTBOX_RESCUE_QUEUED_AFTER_SECONDS = 120
+OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS = 600
+OUTBOX_RESCUE_LIMIT = 5000
+CELERY_BEAT_SCHEDULE = {
+    "outbox-rescue": {"task": "missions.tasks.rescue_messages", "schedule": 60.0},
+}

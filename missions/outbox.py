@@ -1,0 +1,258 @@
+"""The mail outbox: queue inside the deciding transaction, deliver after commit, exactly once.
+
+The contract (the pretix pattern, see ../shared/STYLE.md):
+
+1. `message_queue` inserts a row in the caller's transaction. A unique constraint on
+   (recipient, kind, occasion) makes a second request for the same message a no-op, so
+   double clicks, concurrent requests and two schedulers all give one message.
+2. The row id is handed to Celery only after commit (`transaction.on_commit`): a
+   rolled-back decision sends nothing.
+3. `deliver` claims each row (`SELECT … FOR UPDATE SKIP LOCKED`, only if queued and due),
+   marks it in flight and commits *before* talking to SMTP. A row already in flight or
+   final is skipped, so a task that runs twice sends once.
+4. SMTP: one connection for the batch, closed and reopened after any error. A 5xx is
+   permanent (failed at once, reason kept); a 4xx, a refused or dropped connection is
+   transient: the row goes back to queued with exponential backoff, then fails after
+   OUTBOX_MAX_ATTEMPTS.
+5. `rescue` (periodic) re-enqueues rows nobody is working on: queued and due but not
+   handed to a worker recently (lost broker messages, a restarted Redis), and rows in
+   flight for too long (a killed worker). Only the latter can repeat a message, and only
+   one that the SMTP server may already have accepted when the worker died.
+"""
+
+import datetime as dt
+import logging
+import re
+import smtplib
+from collections.abc import Iterable
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .enums import MessageKind, MessageState
+from .models import FollowUpAction, Mission, OutgoingMessage, Participant
+
+logger = logging.getLogger(__name__)
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean_header_text(value: str) -> str:
+    """A display name safe for a header: CR, LF and other control characters become spaces."""
+    return CONTROL_CHARACTERS.sub(" ", value).strip()
+
+
+def message_queue(
+    *,
+    recipient_email: str,
+    recipient_name: str,
+    language: str,
+    kind: MessageKind,
+    occasion: str,
+    mission: Mission | None = None,
+    participant: Participant | None = None,
+    action: FollowUpAction | None = None,
+    due_at: dt.datetime | None = None,
+    context: dict | None = None,
+) -> OutgoingMessage | None:
+    """Queue one message unless the same (recipient, kind, occasion) exists; None if it did.
+
+    Call it inside the transaction that decides to send. A message due now is handed to
+    a worker after commit; one due later is picked up by `rescue` when it falls due.
+    """
+    now = timezone.now()
+    message = OutgoingMessage(
+        recipient_email=recipient_email.strip(),
+        recipient_name=clean_header_text(recipient_name)[:200],
+        language=language or settings.LANGUAGE_CODE,
+        kind=kind,
+        occasion=occasion,
+        mission=mission,
+        participant=participant,
+        action=action,
+        due_at=due_at or now,
+        context=context or {},
+        message_id=make_msgid(idstring=kind, domain=settings.OUTBOX_MESSAGE_ID_DOMAIN),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
+            message.save()
+    except IntegrityError:
+        return None
+    if message.due_at <= now:
+        enqueue([message.pk])
+    return message
+
+
+def enqueue(message_ids: Iterable[int]) -> None:
+    """Hand messages to the workers after the current transaction commits, in batches."""
+    ids = list(message_ids)
+    if not ids:
+        return
+    batch = settings.OUTBOX_BATCH_SIZE
+
+    def hand_over() -> None:
+        from .tasks import deliver_messages
+
+        OutgoingMessage.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+        for start in range(0, len(ids), batch):
+            deliver_messages.delay(ids[start : start + batch])
+
+    transaction.on_commit(hand_over)
+
+
+def claim(message_id: int) -> OutgoingMessage | None:
+    """Mark a queued, due message in flight and commit; None if it is not ours to send."""
+    with transaction.atomic():
+        message = (
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, state=MessageState.QUEUED, due_at__lte=timezone.now())
+            .first()
+        )
+        if message is None:
+            return None
+        message.state = MessageState.IN_FLIGHT
+        message.locked_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["state", "locked_at", "attempts"])
+    return message
+
+
+def smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        return max(code for code, _ in error.recipients.values())
+    return None
+
+
+def is_permanent(error: Exception) -> bool:
+    """5xx answers are final; 4xx, refused, dropped or timed-out connections are not."""
+    code = smtp_code(error)
+    return code is not None and 500 <= code < 600
+
+
+def _describe(error: Exception) -> str:
+    code = smtp_code(error)
+    text = f"{type(error).__name__}: {error}"
+    return f"SMTP {code}: {text}" if code else text
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    ceiling = settings.OUTBOX_RETRY_MAX_SECONDS
+    return dt.timedelta(seconds=min(base * 2 ** (attempts - 1), ceiling))
+
+
+def _finish(message: OutgoingMessage, **fields) -> None:
+    """Write a sending outcome, only over our own in-flight claim."""
+    OutgoingMessage.objects.filter(pk=message.pk, state=MessageState.IN_FLIGHT).update(**fields)
+
+
+def deliver(message_ids: Iterable[int]) -> dict[str, int]:
+    """Send the given messages over one SMTP connection; returns counts by outcome.
+
+    Idempotent: messages not queued and due are skipped, so running it twice sends once.
+    """
+    from .emails import render_message
+
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    retry_at: list[tuple[int, dt.timedelta]] = []
+    connection = get_connection(fail_silently=False)
+    try:
+        for message_id in message_ids:
+            message = claim(message_id)
+            if message is None:
+                counts["skipped"] += 1
+                continue
+            try:
+                email = render_message(message, connection=connection)
+            except Exception as error:  # noqa: BLE001  (a message that cannot render is failed, visibly)
+                logger.exception("outbox: message %s cannot be rendered", message.pk)
+                _finish(message, state=MessageState.FAILED, last_error=f"render: {error}")
+                counts["failed"] += 1
+                continue
+            try:
+                connection.open()
+                connection.send_messages([email])
+            except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
+                connection.close()  # reset the session after any error
+                reason = _describe(error)
+                if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                    _finish(message, state=MessageState.FAILED, last_error=reason)
+                    counts["failed"] += 1
+                    logger.warning("outbox: message %s failed: %s", message.pk, reason)
+                else:
+                    delay = backoff(message.attempts)
+                    now = timezone.now()
+                    _finish(
+                        message,
+                        state=MessageState.QUEUED,
+                        last_error=reason,
+                        due_at=now + delay,
+                        enqueued_at=now,
+                        locked_at=None,
+                    )
+                    retry_at.append((message.pk, delay))
+                    counts["retry"] += 1
+            else:
+                _finish(message, state=MessageState.SENT, sent_at=timezone.now(), last_error="")
+                counts["sent"] += 1
+    finally:
+        connection.close()
+    _schedule_retries(retry_at)
+    return counts
+
+
+def _schedule_retries(retry_at: list[tuple[int, dt.timedelta]]) -> None:
+    """Retries wait seconds to minutes (a short countdown); `rescue` covers a lost one."""
+    if not retry_at:
+        return
+    from .tasks import deliver_messages
+
+    delay = max(d for _, d in retry_at) + dt.timedelta(seconds=1)  # be due when it runs
+    deliver_messages.apply_async([[pk for pk, _ in retry_at]], countdown=delay.total_seconds())
+
+
+def message_retry(*, message: OutgoingMessage) -> bool:
+    """Staff retry a failed message: back to the queue, attempts from zero."""
+    with transaction.atomic():
+        updated = OutgoingMessage.objects.filter(pk=message.pk, state=MessageState.FAILED).update(
+            state=MessageState.QUEUED, attempts=0, due_at=timezone.now(), locked_at=None
+        )
+        if updated:
+            enqueue([message.pk])
+    return bool(updated)
+
+
+def rescue(
+    *,
+    queued_after: dt.timedelta | None = None,
+    in_flight_after: dt.timedelta | None = None,
+) -> int:
+    """Re-enqueue messages nobody is working on; returns how many were handed over."""
+    now = timezone.now()
+    if queued_after is None:  # not `or`: a zero timedelta is a valid threshold
+        queued_after = dt.timedelta(seconds=settings.OUTBOX_RESCUE_QUEUED_AFTER_SECONDS)
+    if in_flight_after is None:
+        in_flight_after = dt.timedelta(seconds=settings.OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS)
+    with transaction.atomic():
+        OutgoingMessage.objects.filter(
+            state=MessageState.IN_FLIGHT, locked_at__lt=now - in_flight_after
+        ).update(
+            state=MessageState.QUEUED,
+            locked_at=None,
+            last_error="The worker stopped while sending; sending again.",
+        )
+        ids = list(
+            OutgoingMessage.objects.filter(state=MessageState.QUEUED, due_at__lte=now)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - queued_after))
+            .order_by("due_at")
+            .values_list("pk", flat=True)[: settings.OUTBOX_RESCUE_LIMIT]
+        )
+        enqueue(ids)
+    return len(ids)

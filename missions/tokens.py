@@ -1,0 +1,72 @@
+"""Personal links of participants: `/r/<token>/`.
+
+A token is an HMAC (SHA-256, keyed by SECRET_KEY) of the participant's id and a random
+128-bit nonce, so the same link can be put in every message without storing it: the
+database keeps the nonce and the token's SHA-256 (for look-up), never the token, and
+neither alone gives the link. Staff regenerate a link (new nonce: old links die) or
+revoke it (no nonce). A token expires 30 days after its mission ends. Rotating
+SECRET_KEY invalidates every link.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .models import Participant
+
+VALID_AFTER_MISSION = dt.timedelta(days=30)
+
+
+def _token(participant: Participant) -> str:
+    return salted_hmac(
+        "itinera.participant-link",
+        f"{participant.pk}:{participant.token_nonce}",
+        algorithm="sha256",
+    ).hexdigest()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_issue(*, participant: Participant) -> str:
+    """A new link for the participant; any earlier link stops working."""
+    participant.token_nonce = secrets.token_hex(16)
+    token = _token(participant)
+    participant.token_hash = _hash(token)
+    participant.token_created_at = timezone.now()
+    participant.save(update_fields=["token_nonce", "token_hash", "token_created_at", "updated_at"])
+    return token
+
+
+def token_revoke(*, participant: Participant) -> None:
+    participant.token_nonce = participant.token_hash = ""
+    participant.save(update_fields=["token_nonce", "token_hash", "updated_at"])
+
+
+def token_for(*, participant: Participant) -> str:
+    """The participant's current link, issuing one if they have none."""
+    if not participant.token_nonce:
+        return token_issue(participant=participant)
+    return _token(participant)
+
+
+def participant_for_token(token: str) -> Participant | None:
+    """The participant whose live link this is, or None (wrong, revoked or expired)."""
+    if not token or len(token) > 128:
+        return None
+    participant = (
+        Participant.objects.select_related("mission", "person")
+        .filter(token_hash=_hash(token))
+        .exclude(token_nonce="")
+        .first()
+    )
+    if participant is None:
+        return None
+    expires = participant.mission.end_date + VALID_AFTER_MISSION
+    if timezone.localdate(timezone=participant.mission.time_zone) > expires:
+        return None
+    return participant

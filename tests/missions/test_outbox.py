@@ -1,0 +1,216 @@
+"""The outbox in-process: queueing, claiming, idempotent delivery, classification, rescue.
+
+Delivery against a real SMTP server and a real worker is in tests/e2e/.
+"""
+
+import datetime as dt
+import smtplib
+from email.utils import getaddresses
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from missions import outbox
+from missions.enums import MessageKind, MessageState, RsvpStatus
+from missions.models import OutgoingMessage
+from missions.services.invitations import invitations_send
+from missions.tasks import deliver_messages
+from tests.factories import MissionFactory, ParticipantFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delegates():
+    mission = MissionFactory(title="Leipzig creative trade mission")
+    return [
+        ParticipantFactory(mission=mission, person=PersonFactory(full_name=name, email=email))
+        for name, email in [
+            ("Ines Dietrich", "ines.dietrich@example.org"),
+            ("Anthony Tattum", "anthony.tattum@example.org"),
+        ]
+    ]
+
+
+def test_invitations_are_handed_to_the_worker_only_after_commit(
+    delegates, django_capture_on_commit_callbacks
+):
+    mission = delegates[0].mission
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = invitations_send(mission=mission, participants=delegates, sent_by=None)
+    assert queued == 2
+    assert len(callbacks) == 2  # one hand-over per queued message, both after commit
+    assert sorted(OutgoingMessage.objects.values_list("recipient_email", "state")) == [
+        ("anthony.tattum@example.org", MessageState.QUEUED),
+        ("ines.dietrich@example.org", MessageState.QUEUED),
+    ]
+    assert {p.rsvp_status for p in mission.participants.all()} == {RsvpStatus.INVITED}
+
+
+def _invite_then_fail(participants) -> None:
+    with transaction.atomic():
+        invitations_send(mission=participants[0].mission, participants=participants, sent_by=None)
+        raise RuntimeError("the planner's request failed after queueing")
+
+
+def test_rolled_back_decision_sends_nothing(delegates, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        _invite_then_fail(delegates)
+    assert callbacks == []
+    assert OutgoingMessage.objects.count() == 0
+
+
+def test_inviting_again_queues_nothing_new(delegates, django_capture_on_commit_callbacks):
+    mission = delegates[0].mission
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=delegates, sent_by=None)
+        again = invitations_send(mission=mission, participants=delegates, sent_by=None)
+    assert again == 0
+    assert OutgoingMessage.objects.count() == 2
+
+
+def test_delivery_task_run_twice_sends_one_email(
+    delegates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=delegates[0].mission, participants=delegates[:1], sent_by=None)
+    [message] = OutgoingMessage.objects.all()
+
+    first = deliver_messages.apply(kwargs={"message_ids": [message.pk]}).get()
+    second = deliver_messages.apply(kwargs={"message_ids": [message.pk]}).get()
+
+    assert (first["sent"], second["sent"], second["skipped"]) == (1, 0, 1)
+    assert len(mailoutbox) == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.SENT, 1)
+    assert mailoutbox[0].extra_headers["Message-ID"] == message.message_id
+    assert mailoutbox[0].to == ["Ines Dietrich <ines.dietrich@example.org>"]
+
+
+def test_message_in_the_recipients_language(mailoutbox, django_capture_on_commit_callbacks):
+    participant = ParticipantFactory(person__preferred_language="de")
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=participant.mission, participants=[participant], sent_by=None)
+    outbox.deliver(OutgoingMessage.objects.values_list("pk", flat=True))
+    assert mailoutbox[0].subject == f"Einladung: {participant.mission.title}"
+
+
+def test_name_with_line_breaks_cannot_inject_a_header(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = ParticipantFactory(
+        person__full_name="Eve\r\nBcc: attacker@example.org", person__email="eve@example.org"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=participant.mission, participants=[participant], sent_by=None)
+    outbox.deliver(OutgoingMessage.objects.values_list("pk", flat=True))
+    sent = mailoutbox[0].message()
+    assert sent["To"] == '"Eve Bcc: attacker@example.org" <eve@example.org>'
+    assert sent["Bcc"] is None
+    assert getaddresses([sent["To"]]) == [("Eve Bcc: attacker@example.org", "eve@example.org")]
+
+
+def test_message_not_yet_due_is_not_claimed():
+    message = outbox.message_queue(
+        recipient_email="ken.wood@example.org",
+        recipient_name="Ken Wood",
+        language="en",
+        kind=MessageKind.ACTION_DUE,
+        occasion="later",
+        due_at=timezone.now() + dt.timedelta(minutes=15),
+    )
+    assert outbox.claim(message.pk) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), True),
+        (smtplib.SMTPDataError(554, b"rejected"), True),
+        (smtplib.SMTPSenderRefused(553, b"sender refused", "itinera@example.org"), True),
+        (smtplib.SMTPResponseException(421, b"try again later"), False),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"mailbox busy")}), False),
+        (smtplib.SMTPServerDisconnected("dropped"), False),
+        (ConnectionRefusedError(111, "refused"), False),
+        (TimeoutError("timed out"), False),
+    ],
+)
+def test_smtp_errors_are_classified_permanent_or_transient(error, permanent):
+    assert outbox.is_permanent(error) is permanent
+
+
+def test_backoff_doubles_up_to_its_ceiling(settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 10
+    settings.OUTBOX_RETRY_MAX_SECONDS = 60
+    assert [outbox.backoff(n).total_seconds() for n in range(1, 6)] == [10, 20, 40, 60, 60]
+
+
+def test_rescue_requeues_stuck_and_unhanded_messages(django_capture_on_commit_callbacks):
+    now = timezone.now()
+    stuck = OutgoingMessage.objects.create(
+        recipient_email="a@example.org",
+        kind=MessageKind.INVITATION,
+        occasion="1",
+        message_id="<1@test>",
+        due_at=now,
+        state=MessageState.IN_FLIGHT,
+        locked_at=now - dt.timedelta(minutes=30),
+        enqueued_at=now - dt.timedelta(minutes=30),
+    )
+    lost = OutgoingMessage.objects.create(
+        recipient_email="b@example.org",
+        kind=MessageKind.INVITATION,
+        occasion="1",
+        message_id="<2@test>",
+        due_at=now - dt.timedelta(minutes=1),
+    )
+    busy = OutgoingMessage.objects.create(
+        recipient_email="c@example.org",
+        kind=MessageKind.INVITATION,
+        occasion="1",
+        message_id="<3@test>",
+        due_at=now,
+        state=MessageState.IN_FLIGHT,
+        locked_at=now,
+    )
+    handed_recently = OutgoingMessage.objects.create(
+        recipient_email="d@example.org",
+        kind=MessageKind.INVITATION,
+        occasion="1",
+        message_id="<4@test>",
+        due_at=now,
+        enqueued_at=now,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rescued = outbox.rescue()
+    assert rescued == 2
+    assert len(callbacks) == 1
+    stuck.refresh_from_db()
+    assert stuck.state == MessageState.QUEUED
+    busy.refresh_from_db()
+    handed_recently.refresh_from_db()
+    assert (busy.state, handed_recently.state) == (MessageState.IN_FLIGHT, MessageState.QUEUED)
+    assert lost.pk != stuck.pk
+
+
+def test_failed_message_retried_by_staff_goes_back_to_the_queue(
+    django_capture_on_commit_callbacks,
+):
+    failed = OutgoingMessage.objects.create(
+        recipient_email="a@example.org",
+        kind=MessageKind.INVITATION,
+        occasion="1",
+        message_id="<5@test>",
+        due_at=timezone.now(),
+        state=MessageState.FAILED,
+        attempts=6,
+        last_error="SMTP 550: no such user",
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert outbox.message_retry(message=failed) is True
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts, len(callbacks)) == (MessageState.QUEUED, 0, 1)
