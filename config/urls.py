@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from missions.views.home import home
 
@@ -7,7 +8,7 @@ from .health import healthz
 
 admin.site.site_header = "Itinera"
 admin.site.site_title = "Itinera"
-admin.site.index_title = "Missions, itineraries and delegations"
+admin.site.index_title = _("Missions, itineraries and delegations")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -212,7 +212,7 @@ class _Plan:
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "j M Y")
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _span(item: ItineraryItem) -> str:
@@ -235,7 +235,8 @@ def _people(people: Sequence[Participant]) -> str:
 
 
 def _quoted(item: ItineraryItem) -> str:
-    return f"“{item.title}” ({_span(item)})"
+    # Translators: an item's title in the quotation marks of the language, then its times.
+    return _("“%(title)s” (%(span)s)") % {"title": item.title, "span": _span(item)}
 
 
 def _warning(

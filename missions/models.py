@@ -38,7 +38,7 @@ from .enums import (
 def format_local(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     """`13 Nov 2025, 19:00 JST (Asia/Tokyo)`: a moment in a place's zone, with the zone named."""
     local = timezone.localtime(moment, tz)
-    return f"{date_format(local, 'j M Y, H:i')} {local.tzname()} ({tz.key})"
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()} ({tz.key})"
 
 
 class Mission(models.Model):

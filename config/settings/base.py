@@ -34,6 +34,7 @@ USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # British English and German date formats
 
 # DATABASE --------------------------------------------------------------------
 DATABASES = {
@@ -122,6 +123,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# PERSONAL LINKS --------------------------------------------------------------
+# The pages under a participant's link (/r/<token>/) are rate-limited per IP address
+# by django-ratelimit, in its own cache alias: Redis, shared by every worker process.
+# https://django-ratelimit.readthedocs.io/en/stable/settings.html
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
+RATELIMIT_USE_CACHE = "ratelimit"
+RSVP_RATE_GET = "30/m"  # pages read, per IP address
+RSVP_RATE_POST = "10/m"  # answers, feedback and language changes, per IP address
 
 # CELERY ----------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -426,7 +426,7 @@ def _display(model_field, value, *, zone, related: dict) -> str:
     if isinstance(value, dt.datetime):
         return format_local(value, zone)
     if isinstance(value, dt.date):
-        return date_format(value, "j M Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(getattr(value, "name", value))  # a Country by its name, a zone by its key
 
 
