@@ -247,6 +247,12 @@ class Participant(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    page_seen_at = models.DateTimeField(
+        _("personal page last seen"),
+        null=True,
+        blank=True,
+        help_text=_("Changes after this moment are marked on the delegate's page."),
+    )
     items = models.ManyToManyField(
         ItineraryItem,
         verbose_name=_("itinerary items"),
