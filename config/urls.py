@@ -19,4 +19,5 @@ urlpatterns = [
     path("plan/", include("missions.urls")),
     path("plan/directory/", include("organisations.urls")),
     path("r/", include("missions.urls_rsvp")),
+    path("d/", include("missions.urls_delegate")),
 ]

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import outbox
+from . import outbox, tokens
 from .enums import MessageState
 from .models import (
     Feedback,
@@ -35,6 +36,7 @@ from .models import (
     WarningAcknowledgement,
     format_local,
 )
+from .services.invitations import invitations_send
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -330,6 +332,64 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
         if participant.departure_at is None:
             return None
         return format_local(participant.departure_at, participant.mission.time_zone)
+
+    # INVITATIONS AND PERSONAL LINKS (the workspace's side: missions/views/invitations.py)
+    actions = ["send_invitation", "regenerate_links", "revoke_links"]
+
+    @admin.action(
+        description=_("Send invitation to the selected participants"),
+        permissions=["change"],
+    )
+    def send_invitation(self, request: HttpRequest, queryset) -> None:
+        by_mission: dict[int, list[Participant]] = {}
+        for participant in queryset.select_related("mission", "person").order_by("pk"):
+            by_mission.setdefault(participant.mission_id, []).append(participant)
+        queued = sum(
+            invitations_send(mission=group[0].mission, participants=group, sent_by=request.user)
+            for group in by_mission.values()
+        )
+        skipped = sum(len(group) for group in by_mission.values()) - queued
+        text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
+            "count": queued
+        }
+        if skipped:
+            text += " " + ngettext(
+                "%(count)d was already invited.", "%(count)d were already invited.", skipped
+            ) % {"count": skipped}
+        self.message_user(request, text)
+
+    @admin.action(
+        description=_("Give the selected participants new personal links"),
+        permissions=["change"],
+    )
+    def regenerate_links(self, request: HttpRequest, queryset) -> None:
+        participants = list(queryset)
+        for participant in participants:
+            tokens.token_issue(participant=participant)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d new personal link; earlier links no longer work.",
+                "%(count)d new personal links; earlier links no longer work.",
+                len(participants),
+            )
+            % {"count": len(participants)},
+        )
+
+    @admin.action(description=_("Revoke personal links"), permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset) -> None:
+        participants = list(queryset.exclude(token_nonce=""))
+        for participant in participants:
+            tokens.token_revoke(participant=participant)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d personal link revoked.",
+                "%(count)d personal links revoked.",
+                len(participants),
+            )
+            % {"count": len(participants)},
+        )
 
 
 @admin.register(WarningAcknowledgement)

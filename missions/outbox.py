@@ -7,9 +7,9 @@ The contract (the pretix pattern, see ../shared/STYLE.md):
    double clicks, concurrent requests and two schedulers all give one message.
 2. The row id is handed to Celery only after commit (`transaction.on_commit`): a
    rolled-back decision sends nothing.
-3. `deliver` claims each row (`SELECT … FOR UPDATE SKIP LOCKED`, only if queued and due),
-   marks it in flight and commits *before* talking to SMTP. A row already in flight or
-   final is skipped, so a task that runs twice sends once.
+3. `deliver` claims each row (a conditional UPDATE, only if queued and due), marking it
+   in flight and committing *before* talking to SMTP. A row already in flight or final
+   is skipped, so a task that runs twice sends once.
 4. SMTP: one connection for the batch, closed and reopened after any error. A 5xx is
    permanent (failed at once, reason kept); a 4xx, a refused or dropped connection is
    transient: the row goes back to queued with exponential backoff, then fails after
@@ -30,7 +30,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .enums import MessageKind, MessageState
@@ -88,38 +88,57 @@ def message_queue(
     return message
 
 
+class _HandOver:
+    """The on-commit step that hands queued messages to the workers, in batches.
+
+    Messages queued one by one in a transaction join the hand-over registered at the same
+    savepoint level, so a mission's invitations leave as batches of OUTBOX_BATCH_SIZE
+    (each sent over one SMTP connection) rather than as a task per message, and rolling
+    back a savepoint still drops exactly the messages queued inside it.
+    """
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def __call__(self) -> None:
+        from .tasks import deliver_messages
+
+        OutgoingMessage.objects.filter(pk__in=self.ids).update(enqueued_at=timezone.now())
+        batch = settings.OUTBOX_BATCH_SIZE
+        for start in range(0, len(self.ids), batch):
+            deliver_messages.delay(self.ids[start : start + batch])
+
+
 def enqueue(message_ids: Iterable[int]) -> None:
     """Hand messages to the workers after the current transaction commits, in batches."""
     ids = list(message_ids)
     if not ids:
         return
-    batch = settings.OUTBOX_BATCH_SIZE
-
-    def hand_over() -> None:
-        from .tasks import deliver_messages
-
-        OutgoingMessage.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
-        for start in range(0, len(ids), batch):
-            deliver_messages.delay(ids[start : start + batch])
-
-    transaction.on_commit(hand_over)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        savepoints, callback, _robust = connection.run_on_commit[-1]
+        if isinstance(callback, _HandOver) and savepoints == set(connection.savepoint_ids):
+            callback.ids.extend(ids)  # same transaction, same savepoint: one hand-over
+            return
+    transaction.on_commit(_HandOver(ids))
 
 
 def claim(message_id: int) -> OutgoingMessage | None:
-    """Mark a queued, due message in flight and commit; None if it is not ours to send."""
-    with transaction.atomic():
-        message = (
-            OutgoingMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, state=MessageState.QUEUED, due_at__lte=timezone.now())
-            .first()
-        )
-        if message is None:
-            return None
-        message.state = MessageState.IN_FLIGHT
-        message.locked_at = timezone.now()
-        message.attempts += 1
-        message.save(update_fields=["state", "locked_at", "attempts"])
-    return message
+    """Mark a queued, due message in flight and commit; None if it is not ours to send.
+
+    One conditional UPDATE: of two workers claiming the same row, the second waits for
+    the first's commit, finds the row no longer queued and gets None.
+    """
+    now = timezone.now()
+    claimed = OutgoingMessage.objects.filter(
+        pk=message_id, state=MessageState.QUEUED, due_at__lte=now
+    ).update(state=MessageState.IN_FLIGHT, locked_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    # Whom it is for, in the same query: every message to a participant renders them.
+    return OutgoingMessage.objects.select_related(
+        "participant__person", "participant__mission"
+    ).get(pk=message_id)
 
 
 def smtp_code(error: Exception) -> int | None:

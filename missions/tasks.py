@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox
+from . import outbox, reminders
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -15,3 +15,15 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
 def rescue_messages() -> int:
     """Periodic: re-enqueue outbox rows that no worker is handling."""
     return outbox.rescue()
+
+
+# Reminders and notices ------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_reminders() -> dict[str, int]:
+    """Periodic: queue the reminders, thank-yous and action reminders now due; counts.
+
+    Idempotent and safe alongside another scan: each message has a fixed occasion.
+    """
+    return reminders.reminders_scan()

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -48,9 +49,18 @@ def token_revoke(*, participant: Participant) -> None:
 
 
 def token_for(*, participant: Participant) -> str:
-    """The participant's current link, issuing one if they have none."""
-    if not participant.token_nonce:
-        return token_issue(participant=participant)
+    """The participant's current link, issuing one if they have none.
+
+    The first issue locks the participant's row, so two requests inviting the same
+    person at once agree on one link instead of the second replacing the first's.
+    """
+    if participant.token_nonce:
+        return _token(participant)
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().only("token_nonce").get(pk=participant.pk)
+        if not current.token_nonce:
+            return token_issue(participant=participant)
+        participant.token_nonce = current.token_nonce
     return _token(participant)
 
 

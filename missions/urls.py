@@ -6,7 +6,10 @@ object out of the user's scope is a 404.
 
 from django.urls import path
 
+from .views import booklets as booklet_views
 from .views import dashboard, itinerary, missions, participants
+from .views import follow_ups as follow_up_views
+from .views import invitations as invitation_views
 
 app_name = "plan"
 
@@ -63,4 +66,42 @@ urlpatterns: list = [
         participants.participant_delete,
         name="participant-delete",
     ),
+    # Invitations, delivery status and personal links (views/invitations.py)
+    path(
+        "missions/<int:pk>/invitations/",
+        invitation_views.invitation_compose,
+        name="invitation-compose",
+    ),
+    path(
+        "missions/<int:pk>/participants/delivery/",
+        invitation_views.delivery_status,
+        name="delivery-status",
+    ),
+    path("messages/<int:pk>/retry/", invitation_views.message_retry, name="message-retry"),
+    path(
+        "participants/<int:pk>/link/regenerate/",
+        invitation_views.link_regenerate,
+        name="link-regenerate",
+    ),
+    path("participants/<int:pk>/link/revoke/", invitation_views.link_revoke, name="link-revoke"),
+    # Reminders and follow-up: feedback, actions, reminder rules (views/follow_ups.py)
+    path("missions/<int:pk>/follow-up/", follow_up_views.follow_up, name="follow-up"),
+    path(
+        "missions/<int:pk>/follow-up/actions/new/",
+        follow_up_views.action_create,
+        name="action-create",
+    ),
+    path(
+        "missions/<int:pk>/follow-up/contacts/",
+        follow_up_views.contact_options,
+        name="contact-options",
+    ),
+    path("actions/<int:pk>/edit/", follow_up_views.action_edit, name="action-edit"),
+    path(
+        "missions/<int:pk>/reminders/",
+        follow_up_views.reminder_rules,
+        name="reminder-rules",
+    ),
+    # Delegate booklets, all of a mission's in one ZIP (views/booklets.py)
+    path("missions/<int:pk>/booklets.zip", booklet_views.mission_booklets, name="booklets"),
 ]

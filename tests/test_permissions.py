@@ -13,12 +13,14 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from missions.enums import RsvpStatus
+from missions.enums import MessageState, RsvpStatus
 from tests.factories import (
+    FollowUpActionFactory,
     ItineraryItemFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
+    OutgoingMessageFactory,
     ParticipantFactory,
     VenueFactory,
 )
@@ -59,6 +61,18 @@ def _none(w: World) -> dict:
     return {}
 
 
+def _failed_message(w: World) -> dict:
+    """A failed invitation to the world's participant."""
+    message = OutgoingMessageFactory(participant=w.participant, state=MessageState.FAILED)
+    return {"pk": message.pk}
+
+
+def _action(w: World) -> dict:
+    """A follow-up action of the world's mission."""
+    action = FollowUpActionFactory(mission=w.mission, organisation=w.organiser)
+    return {"pk": action.pk}
+
+
 URLS: dict[str, tuple[Kwargs, str]] = {
     # Dashboard and missions (missions/views/dashboard.py, missions/views/missions.py)
     "plan:dashboard": (_none, "page"),
@@ -84,6 +98,20 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:attendance-export": (_mission, "read"),
     "plan:participant-edit": (_participant, "edit"),
     "plan:participant-delete": (_participant, "edit"),
+    # Invitations, delivery status and personal links (missions/views/invitations.py)
+    "plan:invitation-compose": (_mission, "edit"),
+    "plan:delivery-status": (_mission, "read"),
+    "plan:message-retry": (_failed_message, "post"),
+    "plan:link-regenerate": (_participant, "edit"),
+    "plan:link-revoke": (_participant, "edit"),
+    # Reminders and follow-up (missions/views/follow_ups.py)
+    "plan:follow-up": (_mission, "read"),
+    "plan:action-create": (_mission, "edit"),
+    "plan:action-edit": (_action, "edit"),
+    "plan:contact-options": (_mission, "edit"),
+    "plan:reminder-rules": (_mission, "edit"),
+    # Delegate booklets (missions/views/booklets.py)
+    "plan:booklets": (_mission, "read"),
     # Directory (organisations/views.py)
     "directory:organisation-list": (_none, "page"),
     "directory:organisation-detail": (_organisation, "page"),

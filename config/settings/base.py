@@ -165,6 +165,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Itinera <itinera@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before any SMTP step gives up (Django's default is never): a hung server must
+# not hold a worker, and its message in flight, past OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # FORMS -----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -192,4 +195,6 @@ OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS = 600
 OUTBOX_RESCUE_LIMIT = 5000
 CELERY_BEAT_SCHEDULE = {
     "outbox-rescue": {"task": "missions.tasks.rescue_messages", "schedule": 60.0},
+    # Reminders and notices (missions/reminders.py): reminders, thank-yous, actions due.
+    "reminders-scan": {"task": "missions.tasks.scan_reminders", "schedule": 300.0},
 }

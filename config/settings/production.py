@@ -18,8 +18,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REDIS_URL = env("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
 }
+# Behind a reverse proxy every request comes from the proxy's address: name the header
+# that carries the client's (e.g. HTTP_X_REAL_IP), or the personal links share one limit.
+# https://django-ratelimit.readthedocs.io/en/stable/security.html
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_CONFIG = env.email_url("EMAIL_URL")

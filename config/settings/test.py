@@ -4,6 +4,8 @@ DATABASE_URL and REDIS_URL override the addresses. tests/conftest.py probes both
 skips (or, with REQUIRE_SERVICES=1, fails) the tests whose service is unreachable.
 """
 
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403  (settings modules extend the base by design)
 from .base import env
 
@@ -17,7 +19,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The rate limit of the personal links counts in a real Redis, in a database of its own.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": urlsplit(REDIS_URL)._replace(path="/14").geturl(),
+    },
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
@@ -31,3 +40,23 @@ LANGUAGE_CODE = "en"
 # Serve static files from the finders, as runserver does, without a collectstatic step.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# END-TO-END TESTS ------------------------------------------------------------
+# tests/e2e/ starts a real Celery worker with these settings and a real SMTP sink:
+# EMAIL_URL selects SMTP there (pytest-django itself always uses the locmem backend),
+# the queue is one per test run, and the outbox timings are short.
+if env("EMAIL_URL", default=""):
+    EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+OUTBOX_RETRY_BASE_SECONDS = env.float(
+    "OUTBOX_RETRY_BASE_SECONDS",
+    default=OUTBOX_RETRY_BASE_SECONDS,  # noqa: F405
+)
+OUTBOX_RESCUE_QUEUED_AFTER_SECONDS = env.int(
+    "OUTBOX_RESCUE_QUEUED_AFTER_SECONDS",
+    default=OUTBOX_RESCUE_QUEUED_AFTER_SECONDS,  # noqa: F405
+)
+OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS = env.int(
+    "OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS",
+    default=OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS,  # noqa: F405
+)

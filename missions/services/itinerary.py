@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from .. import reminders
 from ..enums import Audience, FeasibilityRule
 from ..models import ItineraryItem, Participant, WarningAcknowledgement
 
@@ -18,11 +19,13 @@ def item_save(
 
     Attendees of a whole-delegation item are everyone, so its selection is cleared.
     """
+    before = reminders.itinerary_affected(item)  # itinerary-changed notices
     item.full_clean()
     item.save()
     if attendees is not None or item.audience == Audience.WHOLE_DELEGATION:
         selected = list(attendees or []) if item.audience == Audience.SELECTED else []
         item.attendees.set(selected)
+    reminders.itinerary_item_changed(mission=item.mission, item_id=item.pk, before=before)
     return item
 
 
@@ -30,16 +33,20 @@ def item_save(
 def item_move(*, item: ItineraryItem, minutes: int) -> ItineraryItem:
     """Shift an item earlier or later, keeping its length. Validation as for any edit."""
     shift = dt.timedelta(minutes=minutes)
+    before = reminders.itinerary_affected(item)  # itinerary-changed notices
     item.starts_at += shift
     item.ends_at += shift
     item.full_clean()
     item.save(update_fields=["starts_at", "ends_at", "updated_at"])
+    reminders.itinerary_item_changed(mission=item.mission, item_id=item.pk, before=before)
     return item
 
 
 @transaction.atomic
 def item_delete(*, item: ItineraryItem) -> None:
+    before, item_id = reminders.itinerary_affected(item), item.pk  # itinerary-changed notices
     item.delete()
+    reminders.itinerary_item_changed(mission=item.mission, item_id=item_id, before=before)
 
 
 @transaction.atomic

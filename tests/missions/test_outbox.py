@@ -40,7 +40,8 @@ def test_invitations_are_handed_to_the_worker_only_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         queued = invitations_send(mission=mission, participants=delegates, sent_by=None)
     assert queued == 2
-    assert len(callbacks) == 2  # one hand-over per queued message, both after commit
+    [hand_over] = callbacks  # one hand-over for the whole batch, after commit
+    assert sorted(hand_over.ids) == sorted(OutgoingMessage.objects.values_list("pk", flat=True))
     assert sorted(OutgoingMessage.objects.values_list("recipient_email", "state")) == [
         ("anthony.tattum@example.org", MessageState.QUEUED),
         ("ines.dietrich@example.org", MessageState.QUEUED),
@@ -112,6 +113,33 @@ def test_name_with_line_breaks_cannot_inject_a_header(
     assert sent["To"] == '"Eve Bcc: attacker@example.org" <eve@example.org>'
     assert sent["Bcc"] is None
     assert getaddresses([sent["To"]]) == [("Eve Bcc: attacker@example.org", "eve@example.org")]
+
+
+def _queue(email: str) -> OutgoingMessage:
+    return outbox.message_queue(
+        recipient_email=email,
+        recipient_name="",
+        language="en",
+        kind=MessageKind.INVITATION,
+        occasion="mission:1",
+    )
+
+
+def _queue_then_fail(email: str) -> None:
+    with transaction.atomic():
+        _queue(email)
+        raise RuntimeError("this part of the decision is rolled back")
+
+
+def test_messages_queued_together_leave_in_one_hand_over_without_rolled_back_ones(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        first = _queue("ines.dietrich@example.org")
+        with pytest.raises(RuntimeError):
+            _queue_then_fail("ken.wood@example.org")
+        third = _queue("anthony.tattum@example.org")
+    assert [hand_over.ids for hand_over in callbacks] == [[first.pk, third.pk]]
 
 
 def test_message_not_yet_due_is_not_claimed():

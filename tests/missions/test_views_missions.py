@@ -547,6 +547,7 @@ def test_mission_pages_show_the_mission_navigation(planner_client, planner):
         ("Overview", False),
         ("Itinerary", False),
         ("Participants", False),
+        ("Follow-up", False),
         ("History", True),
     ]
 

@@ -1,0 +1,262 @@
+"""Benchmark: 5,000 invitations through the outbox and one Celery worker, against smtplib.
+
+Run it from the project root (PostgreSQL running; redis-server installed):
+
+    .venv/bin/python bench/invitations.py            # 5,000 invitations
+    .venv/bin/python bench/invitations.py --count 500
+
+It creates its own database (`test_<name>` of DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/itinera_bench, migrated with Django's test-database
+utilities and dropped at the end), its own redis-server on a free port (or BENCH_REDIS_URL),
+an SMTP sink (aiosmtpd) in this process and one worker (`celery --app config worker
+--concurrency 2`). It then measures
+
+1. the outbox: from `invitations_send` for a mission of N participants to the N-th
+   message accepted by the sink (the worker renders and sends every message);
+2. a plain smtplib loop sending the same messages, rendered beforehand with
+   `missions.emails.render_message`, over one connection to the same sink;
+
+and prints both rates in messages per second and their ratio (aim: 0.5 or better).
+"""
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack, suppress
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+QUEUE = "itinera-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class Sink:
+    """An SMTP server that counts what it accepts and notes when the target is reached."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.count = 0
+        self.target = 0
+        self.reached_at = 0.0
+        self.done = threading.Event()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def expect(self, target: int) -> None:
+        self.count, self.target, self.reached_at = 0, target, 0.0
+        self.done.clear()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  (aiosmtpd)
+        self.count += 1
+        if self.count == self.target:
+            self.reached_at = time.perf_counter()
+            self.done.set()
+        return "250 OK"
+
+
+def start_redis(stack: ExitStack, directory: str) -> str:
+    if url := os.environ.get("BENCH_REDIS_URL"):
+        return url
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("redis-server not found: install it or set BENCH_REDIS_URL")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603  (a fixed command line)
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory],
+        stdout=subprocess.DEVNULL,
+    )
+    stack.callback(process.wait)
+    stack.callback(process.kill)
+
+    def answers() -> bool:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), 1) as probe:
+            probe.sendall(b"PING\r\n")
+            return probe.recv(16).startswith(b"+PONG")
+        return False
+
+    wait_until(answers, timeout=10, what="redis-server")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def start_worker(stack: ExitStack, *, env: dict[str, str], log: Path) -> None:
+    output = stack.enter_context(log.open("wb"))
+    process = subprocess.Popen(  # noqa: S603  (our own worker, fixed arguments)
+        [
+            sys.executable,
+            *("-m", "celery", "--app", "config", "worker", "--pool", "prefork"),
+            *("--concurrency", "2", "--queues", QUEUE, "--loglevel", "INFO"),
+            *("--without-heartbeat", "--without-gossip", "--without-mingle"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def stop() -> None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    stack.callback(stop)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise SystemExit(f"the worker exited:\n{log.read_text()}")
+        return " ready." in log.read_text(errors="replace")
+
+    wait_until(ready, timeout=60, what="the worker")
+
+
+def database_url(settings_dict: dict) -> str:
+    credentials = quote(settings_dict.get("USER") or "", safe="")
+    if settings_dict.get("PASSWORD"):
+        credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{credentials}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def create_participants(count: int):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from missions.models import Participant
+    from organisations.models import Person
+    from tests.factories import MissionFactory, OrganisationFactory
+
+    start = timezone.localdate() + dt.timedelta(days=30)
+    mission = MissionFactory(
+        title="Leipzig creative industries delegation",
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+    )
+    organisation = OrganisationFactory(name="Leipzig Chamber of Commerce", city="Leipzig")
+    people = Person.objects.bulk_create(
+        Person(
+            full_name=f"Delegate {n:05}",
+            email=f"delegate{n:05}@example.org",
+            organisation=organisation,
+            preferred_language="de" if n % 3 == 0 else "en",
+        )
+        for n in range(count)
+    )
+    Participant.objects.bulk_create(Participant(mission=mission, person=p) for p in people)
+    return mission, list(mission.participants.select_related("person").order_by("pk"))
+
+
+def run(count: int) -> None:
+    import django
+
+    django.setup()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from missions.emails import render_message
+    from missions.models import OutgoingMessage
+    from missions.services.invitations import invitations_send
+
+    with ExitStack() as stack:
+        print(f"Setting up a database, Redis, an SMTP sink and a worker for {count} invitations…")
+        test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        stack.callback(connection.creation.destroy_test_db, test_name, verbosity=0)
+        directory = stack.enter_context(tempfile.TemporaryDirectory())
+        broker = start_redis(stack, directory)
+        settings.CELERY_BROKER_URL = broker
+        from config.celery_app import app
+
+        app.conf.update(broker_url=broker, task_default_queue=QUEUE)
+        sink = Sink()
+        sink.controller.start()
+        stack.callback(sink.controller.stop)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "REDIS_URL": broker,
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+        }
+        start_worker(stack, env=env, log=Path(directory) / "worker.log")
+        mission, participants = create_participants(count)
+
+        # 1. The outbox, end to end.
+        sink.expect(count)
+        started = time.perf_counter()
+        with transaction.atomic():
+            invitations_send(mission=mission, participants=participants, sent_by=None)
+        queued_seconds = time.perf_counter() - started  # committed and handed to the worker
+        if not sink.done.wait(timeout=max(120, count)):
+            raise SystemExit(f"only {sink.count} of {count} messages arrived")
+        outbox_seconds = sink.reached_at - started
+        sent = OutgoingMessage.objects.filter(state="sent").count()
+
+        # 2. smtplib over one connection, with the same messages rendered beforehand.
+        rendered = []
+        for message in OutgoingMessage.objects.order_by("pk"):
+            email = render_message(message)
+            data = email.message().as_bytes(linesep="\r\n")  # as Django's SMTP backend sends it
+            rendered.append((email.from_email, email.recipients(), data))
+        sink.expect(count)
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", sink.port) as client:
+            for from_email, recipients, data in rendered:
+                client.sendmail(from_email, recipients, data)
+        sink.done.wait(timeout=60)
+        smtplib_seconds = sink.reached_at - started
+
+    outbox_rate = count / outbox_seconds
+    smtplib_rate = count / smtplib_seconds
+    print(
+        f"outbox + worker (concurrency 2): {count} messages in {outbox_seconds:.2f} s, "
+        f"{outbox_rate:.0f} messages/s ({sent} rows sent; the first {queued_seconds:.2f} s "
+        "in invitations_send, before the worker could start)"
+    )
+    print(
+        f"plain smtplib loop, pre-rendered: {count} messages in {smtplib_seconds:.2f} s, "
+        f"{smtplib_rate:.0f} messages/s"
+    )
+    print(f"ratio outbox / smtplib: {outbox_rate / smtplib_rate:.2f} (aim: 0.50 or better)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=5000)
+    arguments = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/itinera_bench")
+    os.environ.setdefault("SITE_URL", "https://itinera.example.org")
+    run(arguments.count)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""A delegate's journey on a phone (390 px wide), in a real browser: from the link in the
+invitation e-mail to the RSVP form, then their own page, in German; axe-core finds no
+serious or critical accessibility problem on either page. Screenshots go to artifacts/."""
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from missions import outbox
+from missions.enums import ParticipantRole, RsvpStatus
+from missions.models import OutgoingMessage, Participant
+from missions.services.invitations import invitations_send
+from missions.tokens import token_issue
+from organisations.enums import OrganisationKind
+from tests.factories import (
+    ItineraryItemFactory,
+    MissionFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PersonFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+PHONE = {"width": 390, "height": 844}
+GERMAN_DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+GERMAN_MONTHS = [
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+]  # fmt: skip
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server, settings) -> Iterator[Page]:
+    """A phone-sized page on the live server; the rate limit stays out of the way."""
+    settings.RATELIMIT_ENABLE = False
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def delegate() -> Participant:
+    """Ines from Leipzig, invited to a Tokyo mission that starts in 40 days."""
+    start = timezone.localdate(timezone=TOKYO) + dt.timedelta(days=40)
+    leipzig = OrganisationFactory(
+        name="City of Leipzig", kind=OrganisationKind.CITY_COUNCIL, city="Leipzig", country="DE"
+    )
+    mission = MissionFactory(
+        title="Leipzig economic delegation to Tokyo",
+        destination_city="Tokyo",
+        destination_country="JP",
+        time_zone=TOKYO,
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+        lead_organisation=leipzig,
+    )
+    jetro = OrganisationFactory(
+        name="Japan External Trade Organization (JETRO)",
+        kind=OrganisationKind.GOVERNMENT,
+        city="Tokyo",
+        country="JP",
+        description="Japan's trade and investment promotion agency.",
+    )
+    hall = VenueFactory(
+        name="Suntory Hall",
+        address="1-13-1 Akasaka, Minato-ku, Tokyo 107-8403",
+        city="Tokyo",
+        country="JP",
+        time_zone=TOKYO,
+        latitude="35.667300",
+        longitude="139.740600",
+    )
+    ItineraryItemFactory(
+        mission=mission,
+        title="Biotechnology talks at JETRO",
+        starts_at=dt.datetime.combine(start, dt.time(10), TOKYO),
+        ends_at=dt.datetime.combine(start, dt.time(12), TOKYO),
+        host=jetro,
+        meeting_point="Hotel lobby at 9:15",
+    )
+    ItineraryItemFactory(
+        mission=mission,
+        title="Gewandhausorchester concert",
+        starts_at=dt.datetime.combine(start + dt.timedelta(days=1), dt.time(19), TOKYO),
+        ends_at=dt.datetime.combine(start + dt.timedelta(days=1), dt.time(21), TOKYO),
+        venue=hall,
+    )
+    ParticipantFactory(
+        mission=mission,
+        role=ParticipantRole.ORGANISER,
+        person=PersonFactory(
+            full_name="Katrin Vogel", email="katrin.vogel@example.org", phone="+49 341 123 4567"
+        ),
+    )
+    ParticipantFactory(
+        mission=mission,
+        rsvp_status=RsvpStatus.ACCEPTED,
+        listed=True,
+        person=PersonFactory(full_name="Jonas Becker", organisation=leipzig),
+    )
+    return ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(
+            full_name="Ines Dietrich",
+            email="ines.dietrich@example.org",
+            time_zone=BERLIN,
+            organisation=OrganisationFactory(name="Invest Region Leipzig", city="Leipzig"),
+        ),
+    )
+
+
+def invitation_link(delegate: Participant, live_server_url: str) -> str:
+    """Send the invitation through the outbox and return the link in the e-mail's text."""
+    with transaction.atomic():
+        invitations_send(mission=delegate.mission, participants=[delegate], sent_by=None)
+        # This test delivers in its own thread, below: hand nothing to the shared broker.
+        transaction.get_connection().run_on_commit.clear()
+    ids = list(OutgoingMessage.objects.filter(participant=delegate).values_list("pk", flat=True))
+    assert outbox.deliver(ids)["sent"] == 1
+    (email,) = mail.outbox
+    assert email.to == ["Ines Dietrich <ines.dietrich@example.org>"]
+    link = re.search(r"https?://[^/\s]+(/r/[0-9a-f]+/)", email.body)
+    assert link is not None, email.body
+    return live_server_url + link.group(1)  # the live server, not SITE_URL
+
+
+def accessibility_problems(page: Page, name: str) -> list[str]:
+    """The serious and critical axe-core violations on the page as it is shown now."""
+    results = Axe().run(page)
+    return [
+        f"{name}: {violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def url_or_none(name: str, token: str) -> str | None:
+    try:
+        return reverse(name, kwargs={"token": token})
+    except NoReverseMatch:
+        return None
+
+
+def test_delegate_follows_the_invitation_answers_and_reads_their_page_in_german(
+    phone: Page, live_server, delegate, artifacts
+):
+    link = invitation_link(delegate, live_server.url)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    problems = []  # checked at the end, so that one page's problems hide no other's
+
+    # The link in the e-mail opens the RSVP form.
+    phone.goto(link)
+    expect(phone.get_by_role("heading", name=delegate.mission.title)).to_be_visible()
+    problems += accessibility_problems(phone, "RSVP form")
+    phone.screenshot(path=artifacts / "delegate-1-rsvp-390.png", full_page=True)
+
+    # She accepts and agrees to be listed to the other delegates.
+    phone.get_by_label("Yes, I will take part").check()
+    phone.get_by_label(re.compile("Other delegates may see my name")).check()
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.get_by_role("status")).to_contain_text("your answer is saved")
+    problems += accessibility_problems(phone, "RSVP form, answered")
+    phone.screenshot(path=artifacts / "delegate-2-answered-390.png", full_page=True)
+
+    # Her own page: the RSVP page links to it once it does; until then, its address.
+    to_page = phone.locator(f'a[href="{reverse("delegate:page", kwargs={"token": token})}"]')
+    if to_page.count():
+        to_page.first.click()
+    else:
+        phone.goto(reverse("delegate:page", kwargs={"token": token}))
+    expect(phone.get_by_role("heading", name=delegate.mission.title)).to_be_visible()
+    expect(phone.get_by_test_id("your-answer")).to_contain_text("Your answer: Accepted.")
+    concert = phone.locator("li", has_text="Gewandhausorchester concert")
+    expect(concert.get_by_test_id("local-time")).to_have_text("19:00–21:00 JST")
+    expect(concert.get_by_test_id("home-time")).to_have_text("11:00–13:00 CET at home")
+    expect(concert.get_by_role("link", name="Map (Suntory Hall)")).to_have_attribute(
+        "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=35\.667300&mlon=139\.740600")
+    )
+    expect(phone.get_by_test_id("others")).to_have_text("Jonas Becker, City of Leipzig")
+    expect(phone.get_by_role("link", name="Change your answer")).to_be_visible()
+    problems += accessibility_problems(phone, "delegate page")
+    phone.screenshot(path=artifacts / "delegate-3-page-390.png", full_page=True)
+
+    # She switches to German; the page and her record remember it.
+    phone.get_by_role("button", name="Deutsch").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "de")
+    first_day = delegate.mission.start_date
+    expect(phone.locator(f"#day-{first_day.isoformat()}")).to_have_text(
+        f"{GERMAN_DAYS[first_day.weekday()]}, {first_day.day}. "
+        f"{GERMAN_MONTHS[first_day.month - 1]} {first_day.year}"
+    )
+    assert Participant.objects.get(pk=delegate.pk).language == "de"
+    problems += accessibility_problems(phone, "delegate page in German")
+    phone.screenshot(path=artifacts / "delegate-4-german-390.png", full_page=True)
+
+    # ==== CALENDAR AND BOOKLET (issue 5, second part) ====
+    # These steps run once delegate:calendar-ics / delegate:calendar-feed and
+    # delegate:booklet exist; the page shows their links in its marked place.
+    calendar = url_or_none("delegate:calendar-ics", token)
+    feed = url_or_none("delegate:calendar-feed", token)
+    if calendar:
+        expect(phone.locator(f'a[href="{calendar}"]')).to_be_visible()
+        response = phone.request.get(calendar)
+        assert response.ok
+        assert response.headers["content-type"].startswith("text/calendar")
+        assert "BEGIN:VCALENDAR" in response.text()
+    if feed:
+        expect(phone.locator(f'a[href$="{feed}"]')).to_have_attribute(
+            "href", re.compile(r"^webcal://")
+        )
+    booklet = url_or_none("delegate:booklet", token)
+    if booklet:
+        expect(phone.locator(f'a[href="{booklet}"]')).to_be_visible()
+        response = phone.request.get(booklet)
+        assert response.ok
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.body().startswith(b"%PDF")
+    # ==== END OF CALENDAR AND BOOKLET ====
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_delegate_page_under_way_with_changes_and_cancellations_is_accessible(
+    phone: Page, delegate, artifacts
+):
+    """The page's other states: the next item highlighted, changes marked, one cancelled."""
+    mission = delegate.mission
+    today = timezone.localdate(timezone=TOKYO)
+    mission.start_date, mission.end_date = (
+        today - dt.timedelta(days=1),
+        today + dt.timedelta(days=1),
+    )
+    mission.save()
+    now = timezone.now()
+    talks, concert = mission.items.order_by("starts_at")
+    talks.starts_at, talks.ends_at = now + dt.timedelta(hours=1), now + dt.timedelta(hours=2)
+    talks.save()
+    concert.starts_at, concert.ends_at = now + dt.timedelta(hours=3), now + dt.timedelta(hours=4)
+    concert.is_cancelled = True
+    concert.save()
+    Participant.objects.filter(pk=delegate.pk).update(
+        rsvp_status=RsvpStatus.ACCEPTED, page_seen_at=now - dt.timedelta(days=1)
+    )
+    ItineraryItemFactory(
+        mission=mission, title="Farewell dinner", starts_at=now + dt.timedelta(hours=5)
+    )
+
+    phone.goto(reverse("delegate:page", kwargs={"token": token_issue(participant=delegate)}))
+
+    expect(phone.get_by_test_id("next-item")).to_contain_text("Biotechnology talks at JETRO")
+    expect(phone.get_by_test_id("changes")).to_contain_text("3 items changed since your last visit")
+    expect(phone.locator("li.is-cancelled")).to_contain_text("Cancelled")
+    phone.screenshot(path=artifacts / "delegate-5-under-way-390.png", full_page=True)
+    assert accessibility_problems(phone, "delegate page under way") == []

@@ -1,0 +1,356 @@
+"""Delivery from "send" to the SMTP server's inbox, with real parts, and under faults.
+
+A real Celery worker (subprocess) takes tasks from a real Redis and sends to a real SMTP
+server (aiosmtpd); see conftest.py. Eager mode would prove nothing about delivery.
+"""
+
+import datetime as dt
+import re
+import threading
+import time
+from collections import Counter
+from email.utils import getaddresses
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connections, transaction
+from django.test import Client
+from django.utils import timezone
+from pytest_django.asserts import assertContains
+
+from missions import outbox
+from missions.enums import MessageState
+from missions.models import Mission, OutgoingMessage, Participant
+from missions.services.invitations import invitations_send
+from missions.tasks import deliver_messages, rescue_messages
+from missions.tokens import participant_for_token
+from organisations.models import Person
+from tests.factories import (
+    MembershipFactory,
+    MissionFactory,
+    OrganisationFactory,
+    OutgoingMessageFactory,
+    ParticipantFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+from .conftest import SITE_URL, wait_until
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+LINK = re.compile(re.escape(SITE_URL) + r"/r/[0-9a-f]+/")
+
+
+def future_mission(**kwargs) -> Mission:
+    """A mission next month: its personal links are live."""
+    start = timezone.localdate() + dt.timedelta(days=30)
+    return MissionFactory(start_date=start, end_date=start + dt.timedelta(days=2), **kwargs)
+
+
+def delegates(mission: Mission, count: int) -> list[Participant]:
+    """`count` participants, created in bulk."""
+    organisation = OrganisationFactory(city="Leipzig", country="DE")
+    people = Person.objects.bulk_create(
+        Person(
+            full_name=f"Delegate {n:04}",
+            email=f"delegate{n:04}.m{mission.pk}@example.org",
+            organisation=organisation,
+        )
+        for n in range(count)
+    )
+    Participant.objects.bulk_create(Participant(mission=mission, person=p) for p in people)
+    return list(mission.participants.select_related("person").order_by("pk"))
+
+
+def invite(participants: list[Participant]) -> None:
+    """What the "send" view does: the service inside the request's transaction."""
+    with transaction.atomic():
+        invitations_send(mission=participants[0].mission, participants=participants, sent_by=None)
+
+
+def invite_then_fail(participants: list[Participant]) -> None:
+    with transaction.atomic():
+        invitations_send(mission=participants[0].mission, participants=participants, sent_by=None)
+        raise RuntimeError("the planner's request failed after queueing")
+
+
+def states() -> Counter:
+    return Counter(OutgoingMessage.objects.values_list("state", flat=True))
+
+
+def wait_for_states(expected: dict, timeout: float = 20) -> None:
+    wait_until(
+        lambda: states() == Counter(expected),
+        timeout=timeout,
+        what=lambda: f"outbox states {dict(expected)}, now {dict(states())}",
+    )
+
+
+def test_invitation_travels_from_send_to_the_inbox_and_its_link_opens_the_answer_page(
+    client, worker, smtp_sink
+):
+    planner = UserFactory()
+    mission = future_mission(title="Leipzig creative trade mission")
+    MembershipFactory(user=planner, organisation=mission.lead_organisation)
+    client.force_login(planner)
+    participant = ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(full_name="Ines Dietrich", email="ines.dietrich@example.org"),
+    )
+
+    with transaction.atomic():  # as the planner's "send" request does
+        invitations_send(mission=mission, participants=[participant], sent_by=planner)
+
+    [received] = smtp_sink.wait_for(1)
+    wait_for_states({MessageState.SENT: 1})
+    row = OutgoingMessage.objects.get()
+    assert (row.attempts, row.context) == (1, {"sent_by": planner.pk})
+    assert received.message_id == row.message_id
+    assert received.rcpt_tos == ("ines.dietrich@example.org",)
+    assert received.message["Subject"] == "Invitation: Leipzig creative trade mission"
+    assert received.message["To"] == "Ines Dietrich <ines.dietrich@example.org>"
+    text = received.message.get_body(("plain",)).get_content()
+    html = received.message.get_body(("html",)).get_content()
+    [link] = LINK.findall(text)
+    assert set(LINK.findall(html)) == {link}
+    token = urlsplit(link).path.split("/")[2]
+    assert participant_for_token(token) == participant
+
+    response = Client().get(urlsplit(link).path)  # the delegate is not logged in
+
+    assertContains(response, "Leipzig creative trade mission")
+
+
+def test_delivery_task_run_twice_sends_one_message(worker, smtp_sink):
+    message = OutgoingMessageFactory(participant=ParticipantFactory(mission=future_mission()))
+
+    first = deliver_messages.delay([message.pk])
+    second = deliver_messages.delay([message.pk])
+
+    results = [worker.wait_for_task(first.id), worker.wait_for_task(second.id)]
+    assert sorted(results, key=lambda counts: counts["sent"]) == [
+        {"sent": 0, "retry": 0, "failed": 0, "skipped": 1},
+        {"sent": 1, "retry": 0, "failed": 0, "skipped": 0},
+    ]
+    assert smtp_sink.message_ids() == [message.message_id]
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.SENT, 1)
+
+
+def test_rescue_task_run_twice_sends_one_message(worker, smtp_sink):
+    # Queued but never handed to a worker: what a lost broker message leaves behind.
+    message = OutgoingMessageFactory(participant=ParticipantFactory(mission=future_mission()))
+
+    first = rescue_messages.delay()
+    second = rescue_messages.delay()
+
+    handed_over = worker.wait_for_task(first.id) + worker.wait_for_task(second.id)
+    assert handed_over in (1, 2)  # the second rescue may find it freshly handed over
+    deliveries = worker.wait_for_results("missions.tasks.deliver_messages", handed_over)
+    assert sum(counts["sent"] for counts in deliveries) == 1
+    assert smtp_sink.message_ids() == [message.message_id]
+
+
+def test_rolled_back_send_sends_nothing(worker, smtp_sink):
+    mission = future_mission()
+    withdrawn, invited = delegates(mission, 2)
+
+    with pytest.raises(RuntimeError):
+        invite_then_fail([withdrawn])
+
+    assert smtp_sink.stays_at(0, seconds=2) == []
+    assert OutgoingMessage.objects.count() == 0
+    assert "Task missions.tasks.deliver_messages[" not in worker.log()  # no task either
+    # The worker was listening all along: a committed invitation does arrive, alone.
+    invite([invited])
+    [received] = smtp_sink.wait_for(1)
+    assert received.rcpt_tos == (invited.person.email,)
+    assert list(OutgoingMessage.objects.values_list("recipient_email", flat=True)) == [
+        invited.person.email
+    ]
+
+
+def send_twice_at_once(mission: Mission) -> list[int]:
+    """Two planners press "send" for all participants at the same moment; queued counts."""
+    barrier = threading.Barrier(2)
+    queued: list[int] = []
+    errors: list[BaseException] = []
+
+    def send_request() -> None:  # one planner's request, on its own database connection
+        try:
+            participants = list(mission.participants.select_related("person").order_by("pk"))
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                queued.append(
+                    invitations_send(mission=mission, participants=participants, sent_by=None)
+                )
+        except BaseException as error:  # noqa: BLE001  (reported by the test thread)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    requests = [threading.Thread(target=send_request) for _ in range(2)]
+    for request in requests:
+        request.start()
+    for request in requests:
+        request.join(timeout=30)
+    assert errors == []
+    return sorted(queued)
+
+
+def test_two_concurrent_sends_give_one_message_per_participant(worker, smtp_sink):
+    mission = future_mission()
+    emails = sorted(p.person.email for p in delegates(mission, 20))
+
+    assert send_twice_at_once(mission) == [0, 20]
+
+    smtp_sink.wait_for(20)
+    received = smtp_sink.stays_at(20, seconds=1)
+    assert sorted(r.rcpt_tos[0] for r in received) == emails
+    assert OutgoingMessage.objects.count() == 20
+
+
+def test_two_concurrent_sends_keep_every_emailed_link_working(worker, smtp_sink):
+    mission = future_mission()
+    delegates(mission, 20)
+
+    send_twice_at_once(mission)
+
+    for received in smtp_sink.wait_for(20):
+        [link] = LINK.findall(received.message.get_body(("plain",)).get_content())
+        participant = participant_for_token(urlsplit(link).path.split("/")[2])
+        assert (participant and participant.person.email) == received.rcpt_tos[0]
+
+
+def test_smtp_answering_421_then_250_delivers_once(worker, smtp_sink):
+    smtp_sink.fail_first(1)
+    [participant] = delegates(future_mission(), 1)
+
+    invite([participant])
+
+    wait_for_states({MessageState.SENT: 1})
+    message = OutgoingMessage.objects.get()
+    assert (message.attempts, smtp_sink.refused) == (2, 1)
+    assert smtp_sink.message_ids() == [message.message_id]
+    assert message.last_error == ""
+
+
+def test_smtp_server_that_stops_answering_is_given_up_on_and_tried_again(start_worker, smtp_sink):
+    worker = start_worker(env={"EMAIL_TIMEOUT": "1"})
+    smtp_sink.hang_first(1)  # the first session never gets an answer to EHLO
+    [participant] = delegates(future_mission(), 1)
+
+    invite([participant])
+
+    [received] = smtp_sink.wait_for(1, timeout=30)
+    wait_for_states({MessageState.SENT: 1})
+    message = OutgoingMessage.objects.get()
+    assert (message.attempts, received.message_id) == (2, message.message_id)
+    assert worker.results("missions.tasks.deliver_messages")[0] == {
+        "sent": 0,
+        "retry": 1,
+        "failed": 0,
+        "skipped": 0,
+    }
+
+
+def test_smtp_answering_550_fails_at_once_visibly_and_staff_can_retry(
+    worker, smtp_sink, admin_client
+):
+    [participant] = delegates(future_mission(), 1)
+    smtp_sink.reject(participant.person.email)
+
+    invite([participant])
+
+    wait_for_states({MessageState.FAILED: 1})
+    message = OutgoingMessage.objects.get()
+    assert message.attempts == 1
+    assert message.last_error.startswith("SMTP 550: SMTPRecipientsRefused")
+    # No retry: well past the first backoff (0.5 s), still one attempt, nothing sent.
+    assert smtp_sink.stays_at(0, seconds=2.5) == []
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.FAILED, 1)
+    changelist = "/admin/missions/outgoingmessage/"
+    assertContains(admin_client.get(changelist, {"state": "failed"}), "SMTP 550")
+
+    smtp_sink.accept_all()  # the address is fixed; staff retry from the admin
+    admin_client.post(changelist, {"action": "retry_failed", "_selected_action": [message.pk]})
+
+    [received] = smtp_sink.wait_for(1)
+    assert received.message_id == message.message_id
+    wait_for_states({MessageState.SENT: 1})
+
+
+def test_worker_killed_mid_batch_then_restarted_delivers_every_message(worker, smtp_sink):
+    participants = delegates(future_mission(), 200)
+    smtp_sink.hold_after(60)  # the 61st and later deliveries wait in DATA
+
+    invite(participants)
+    # Each pool process has delivered one message and waits for the server's reply.
+    held = smtp_sink.wait_held(worker.concurrency)
+    worker.kill()
+    in_flight_at_kill = set(
+        OutgoingMessage.objects.filter(state=MessageState.IN_FLIGHT).values_list(
+            "message_id", flat=True
+        )
+    )
+    assert in_flight_at_kill == set(held)
+    assert len(smtp_sink.message_ids()) == 60 + len(held)
+    smtp_sink.release()
+    worker.start()
+
+    # The periodic rescue, with short thresholds: rows in flight for 2 s belong to the
+    # dead worker (a live one holds a row for milliseconds here).
+    deadline = time.monotonic() + 40
+    while states() != Counter({MessageState.SENT: 200}):
+        assert time.monotonic() < deadline, f"not all sent: {dict(states())}"
+        outbox.rescue(queued_after=dt.timedelta(seconds=1), in_flight_after=dt.timedelta(seconds=2))
+        time.sleep(0.5)
+    counts = Counter(smtp_sink.message_ids())
+    expected = set(OutgoingMessage.objects.values_list("message_id", flat=True))
+    assert set(counts) == expected
+    duplicated = {message_id for message_id, n in counts.items() if n > 1}
+    assert duplicated <= in_flight_at_kill
+    assert len(duplicated) <= worker.concurrency
+    assert max(counts.values()) <= 2
+
+
+def test_redis_restarted_while_messages_are_queued_delivers_all(start_worker, own_redis, smtp_sink):
+    worker = start_worker(broker_url=own_redis.url, start=False)
+    participants = delegates(future_mission(), 30)
+
+    invite(participants)
+    assert own_redis.client().llen(worker.queue) == 1  # one task, 30 ids, waits in Redis
+    own_redis.restart()
+    assert own_redis.client().llen(worker.queue) == 0  # ...and is lost
+    worker.start()
+
+    rescued = outbox.rescue(queued_after=dt.timedelta(0))
+
+    assert rescued == 30
+    smtp_sink.wait_for(30)
+    wait_for_states({MessageState.SENT: 30})
+    counts = Counter(smtp_sink.message_ids())
+    assert sorted(counts) == sorted(OutgoingMessage.objects.values_list("message_id", flat=True))
+    assert set(counts.values()) == {1}
+
+
+def test_name_with_line_breaks_cannot_inject_a_header(worker, smtp_sink):
+    participant = ParticipantFactory(
+        mission=future_mission(),
+        person=PersonFactory(
+            full_name="Eve\r\nBcc: attacker@example.org\r\n", email="eve@example.org"
+        ),
+    )
+
+    invite([participant])
+
+    [received] = smtp_sink.wait_for(1)
+    assert received.rcpt_tos == ("eve@example.org",)
+    assert received.message["Bcc"] is None
+    assert getaddresses([received.message["To"]]) == [
+        ("Eve Bcc: attacker@example.org", "eve@example.org")
+    ]
+    headers = received.raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\nBcc:" not in headers  # the body may say what it likes

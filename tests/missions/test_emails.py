@@ -1,0 +1,271 @@
+"""The invitation and the thank-you as the delegate receives them, in English and German."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import icalendar
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from missions import outbox
+from missions.enums import Audience, MessageKind
+from missions.models import OutgoingMessage
+from missions.services.invitations import invitations_send
+from missions.tokens import participant_for_token
+from organisations.enums import OrganisationKind
+from tests.factories import (
+    ItineraryItemFactory,
+    MembershipFactory,
+    MissionFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PersonFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def _year_like_2025() -> int:
+    """A coming year with 2025's calendar: 21 February is a Friday, 4 March a Tuesday."""
+    this_year = dt.date.today().year
+    return next(
+        year
+        for year in range(this_year + 1, this_year + 40)
+        if dt.date(year, 1, 1).weekday() == dt.date(2025, 1, 1).weekday()
+        and dt.date(year, 3, 1) - dt.date(year, 2, 28) == dt.timedelta(days=1)
+    )
+
+
+YEAR = _year_like_2025()
+LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/r/([^/\s]+)/(feedback/)?")
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    with translation.override(translation.get_language()):
+        yield
+
+
+@pytest.fixture
+def council():
+    return OrganisationFactory(
+        name="Birmingham City Council", kind=OrganisationKind.CITY_COUNCIL, city="Birmingham"
+    )
+
+
+@pytest.fixture
+def planner(council):
+    user = UserFactory(
+        username="fiona", first_name="Fiona", last_name="Latter", email="fiona.latter@example.org"
+    )
+    MembershipFactory(user=user, organisation=council)
+    return user
+
+
+@pytest.fixture
+def mission(council):
+    mission = MissionFactory(
+        title="Leipzig creative trade mission",
+        lead_organisation=council,
+        destination_city="Birmingham",
+        destination_country="GB",
+        time_zone=LONDON,
+        start_date=dt.date(YEAR, 3, 4),
+        end_date=dt.date(YEAR, 3, 6),
+        rsvp_deadline=dt.date(YEAR, 2, 21),
+        objectives="Link ten Leipzig film and animation businesses with Birmingham partners.",
+    )
+    steamhouse = VenueFactory(
+        name="STEAMHouse", address="Belmont Row", city="Birmingham", time_zone=LONDON
+    )
+    for title, day, audience, cancelled in [
+        ("Welcome round table", 4, Audience.WHOLE_DELEGATION, False),
+        ("Animation studio visit", 5, Audience.SELECTED, False),
+        ("Games studio visit", 5, Audience.SELECTED, False),
+        ("Cancelled dinner", 5, Audience.WHOLE_DELEGATION, True),
+    ]:
+        ItineraryItemFactory(
+            mission=mission,
+            title=title,
+            starts_at=dt.datetime(YEAR, 3, day, 10, 0, tzinfo=LONDON),
+            ends_at=dt.datetime(YEAR, 3, day, 11, 30, tzinfo=LONDON),
+            venue=steamhouse,
+            audience=audience,
+            is_cancelled=cancelled,
+        )
+    return mission
+
+
+def _delegate(mission, *, language="en", name="Ines Dietrich", **person):
+    participant = ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(
+            full_name=name, email="ines.dietrich@example.org", preferred_language=language, **person
+        ),
+    )
+    participant.items.set(mission.items.filter(title="Animation studio visit"))
+    return participant
+
+
+def _invite(participant, mailoutbox, django_capture_on_commit_callbacks, *, sent_by=None):
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=participant.mission, participants=[participant], sent_by=sent_by)
+    outbox.deliver(OutgoingMessage.objects.values_list("pk", flat=True))
+    [email] = mailoutbox
+    return email
+
+
+def _html(email) -> str:
+    [(html, mimetype)] = email.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def _calendar_titles(email, mission) -> list[str]:
+    [(name, content, mimetype)] = email.attachments
+    assert (name, mimetype) == (f"{mission.slug}.ics", "text/calendar")
+    calendar = icalendar.Calendar.from_ical(content)
+    return [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+
+
+def test_invitation_in_english_subject_deadline_programme_and_calendar(
+    mission, planner, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = _delegate(mission)
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks, sent_by=planner)
+
+    assert email.subject == "Invitation: Leipzig creative trade mission"
+    text = email.body
+    assert text.startswith("Dear Ines Dietrich,\n\nBirmingham City Council invites you to take")
+    assert f"Dates (local): Tuesday, 4 March {YEAR} – Thursday, 6 March {YEAR} (Europe/London)" in (
+        text
+    )
+    assert f"Please answer by Friday, 21 February {YEAR}." in text
+    assert f"Please answer by Friday, 21 February {YEAR}." in _html(email)
+    assert f"* Tue 4 Mar {YEAR}, 10:00–11:30 GMT (Europe/London)\n  Welcome round table\n" in text
+    assert "Animation studio visit" in text
+    assert "Games studio visit" not in text
+    assert "Cancelled dinner" not in text
+    assert "Fiona Latter <fiona.latter@example.org>" in text
+    assert 'href="mailto:fiona.latter@example.org"' in _html(email)
+    assert _calendar_titles(email, mission) == ["Welcome round table", "Animation studio visit"]
+
+
+def test_invitation_link_resolves_to_the_participant(
+    client, mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = _delegate(mission)
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks)
+
+    [token] = {match.group(1) for match in LINK.finditer(email.body)}
+    assert participant_for_token(token) == participant
+    assert f'href="{settings.SITE_URL.rstrip("/")}/r/{token}/"' in _html(email)
+    page = client.get(f"/r/{token}/")
+    assert page.status_code == 200
+    assert "Hello Ines Dietrich," in page.content.decode()
+
+
+def test_invitation_in_german(mission, mailoutbox, django_capture_on_commit_callbacks):
+    participant = _delegate(mission, language="de")
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks)
+
+    assert email.subject == "Einladung: Leipzig creative trade mission"
+    assert f"Freitag, 21. Februar {YEAR}" in email.body
+    assert f"Dienstag, 4. März {YEAR} – Donnerstag, 6. März {YEAR}" in email.body
+    assert f"Di, 4. Mär {YEAR}, 10:00–11:30 GMT (Europe/London)" in email.body
+    assert '<html lang="de">' in _html(email)
+    assert _calendar_titles(email, mission) == ["Welcome round table", "Animation studio visit"]
+
+
+def test_invitation_in_an_unknown_language_falls_back_to_english(
+    mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = _delegate(mission)
+    participant.language = "fr"
+    participant.save()
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks)
+
+    assert OutgoingMessage.objects.get().language == "fr"
+    assert email.subject == "Invitation: Leipzig creative trade mission"
+    assert f"Please answer by Friday, 21 February {YEAR}." in email.body
+    assert '<html lang="en">' in _html(email)
+
+
+@pytest.mark.parametrize("deadline", [None, dt.date.today() - dt.timedelta(days=2)])
+def test_invitation_without_deadline_or_past_it_asks_for_an_answer_soon(
+    mission, mailoutbox, django_capture_on_commit_callbacks, deadline
+):
+    mission.rsvp_deadline = deadline
+    mission.save()
+
+    email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
+
+    assert "Please answer soon." in email.body
+    assert "Please answer soon." in _html(email)
+    assert "Please answer by" not in email.body
+
+
+def test_invitation_without_sender_names_the_lead_organisations_planners(
+    mission, planner, mailoutbox, django_capture_on_commit_callbacks
+):
+    email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
+
+    contact = "Questions? Please contact the organisers:\nFiona Latter <fiona.latter@example.org>\n"
+    assert contact in email.body
+
+
+def test_invitation_escapes_markup_in_html_and_keeps_text_as_written(
+    mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    mission.title = "Trade & <b>Culture</b>"
+    mission.save()
+    participant = _delegate(mission, name="<script>alert('x')</script> ناصر 🎬")
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks)
+
+    html = _html(email)
+    assert email.subject == "Invitation: Trade & <b>Culture</b>"
+    assert "<b>Culture</b>" not in html
+    assert "Trade &amp; &lt;b&gt;Culture&lt;/b&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; ناصر 🎬" in html
+    assert email.body.startswith("Dear <script>alert('x')</script> ناصر 🎬,\n")
+
+
+def test_follow_up_thanks_and_links_to_the_feedback_form(
+    client, mission, planner, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = _delegate(mission, language="en")
+    with django_capture_on_commit_callbacks(execute=False):
+        outbox.message_queue(
+            recipient_email=participant.person.email,
+            recipient_name=participant.person.full_name,
+            language="en",
+            kind=MessageKind.FOLLOW_UP,
+            occasion=f"mission:{mission.pk}",
+            mission=mission,
+            participant=participant,
+        )
+    outbox.deliver(OutgoingMessage.objects.values_list("pk", flat=True))
+
+    [email] = mailoutbox
+    assert email.subject == "Thank you for taking part in Leipzig creative trade mission"
+    assert email.body.startswith(
+        "Dear Ines Dietrich,\n\nThank you for taking part in Leipzig creative trade mission "
+        "in Birmingham.\n"
+    )
+    [(token, feedback)] = {match.groups() for match in LINK.finditer(email.body)}
+    assert feedback == "feedback/"
+    assert participant_for_token(token) == participant
+    assert f'href="{settings.SITE_URL.rstrip("/")}/r/{token}/feedback/"' in _html(email)
+    assert email.attachments == []
