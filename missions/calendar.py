@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from .enums import MissionStatus, RsvpStatus
 from .models import ItineraryItem, Participant
+from .outbox import clean_header_text
 from .services.rsvp import item_place, participant_items, personal_url
 
 PRODID = "-//Itinera//Delegation and trade-mission planner//EN"
@@ -124,8 +125,9 @@ def participant_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", mission.title)
-    calendar.add("x-wr-calname", mission.title)
+    title = clean_header_text(mission.title)  # a property value of one line
+    calendar.add("name", title)
+    calendar.add("x-wr-calname", title)
     if feed:
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))

@@ -105,8 +105,11 @@ class _HandOver:
 
         OutgoingMessage.objects.filter(pk__in=self.ids).update(enqueued_at=timezone.now())
         batch = settings.OUTBOX_BATCH_SIZE
-        for start in range(0, len(self.ids), batch):
-            deliver_messages.delay(self.ids[start : start + batch])
+        try:
+            for start in range(0, len(self.ids), batch):
+                deliver_messages.delay(self.ids[start : start + batch])
+        except Exception:  # noqa: BLE001  (the rows are committed: `rescue` hands them over)
+            logger.exception("outbox: broker down; %d messages wait for rescue", len(self.ids))
 
 
 def enqueue(message_ids: Iterable[int]) -> None:

@@ -5,12 +5,14 @@ Delivery against a real SMTP server and a real worker is in tests/e2e/.
 
 import datetime as dt
 import smtplib
+import socket
 from email.utils import getaddresses
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery_app import app as celery_app
 from missions import outbox
 from missions.enums import MessageKind, MessageState, RsvpStatus
 from missions.models import OutgoingMessage
@@ -242,3 +244,24 @@ def test_failed_message_retried_by_staff_goes_back_to_the_queue(
         assert outbox.message_retry(message=failed) is True
     failed.refresh_from_db()
     assert (failed.state, failed.attempts, len(callbacks)) == (MessageState.QUEUED, 0, 1)
+
+
+def test_broker_down_at_hand_over_keeps_the_rows_for_rescue(
+    delegates, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{closed_port}/0")
+    monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
+    celery_app.pool.force_close_all()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            invitations_send(mission=delegates[0].mission, participants=delegates, sent_by=None)
+    finally:
+        monkeypatch.undo()
+        celery_app.pool.force_close_all()
+
+    [hand_over_error] = [r for r in caplog.records if r.name == "missions.outbox"]
+    assert hand_over_error.getMessage() == "outbox: broker down; 2 messages wait for rescue"
+    assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
