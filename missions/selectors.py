@@ -10,7 +10,7 @@ its objects up through these querysets, so an object out of scope is a 404.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from organisations.enums import MembershipRole
@@ -73,15 +73,3 @@ def participant_for(user: User, pk: int, *, edit: bool = False) -> Participant:
         mission__in=scope,
     )
 
-
-def mission_overview(user: User) -> QuerySet[Mission]:
-    """The user's missions with what a list needs: lead organisation and head counts."""
-    return (
-        missions_visible_to(user)
-        .select_related("lead_organisation")
-        .annotate(
-            item_count=Count("items", distinct=True),
-            participant_count=Count("participants", distinct=True),
-        )
-        .order_by("start_date", "title")
-    )
