@@ -72,4 +72,3 @@ def participant_for(user: User, pk: int, *, edit: bool = False) -> Participant:
         pk=pk,
         mission__in=scope,
     )
-
