@@ -40,13 +40,6 @@ def mission():
     )
 
 
-@pytest.fixture
-def planner(client, mission):
-    membership = MembershipFactory(organisation=mission.lead_organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
 def download(client, name: str, mission) -> list[list[str]]:
     response = client.get(reverse(f"plan:{name}", args=[mission.pk]))
     assert response.status_code == 200

@@ -21,9 +21,7 @@ from missions.enums import MessageKind, MessageState, RsvpStatus
 from missions.models import OutgoingMessage, Participant
 from organisations.models import Person
 from tests.factories import (
-    MembershipFactory,
     MissionFactory,
-    OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
@@ -44,29 +42,6 @@ def mission():
         start_date=dt.date(2030, 11, 12),
         end_date=dt.date(2030, 11, 14),
     )
-
-
-@pytest.fixture
-def planner(client, mission):
-    membership = MembershipFactory(organisation=mission.lead_organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def partner(client, mission):
-    organisation = OrganisationFactory(name="Invest Region Leipzig")
-    mission.partners.add(organisation)
-    membership = MembershipFactory(organisation=organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def outsider(client):
-    membership = MembershipFactory()
-    client.force_login(membership.user)
-    return membership.user
 
 
 def delegate(mission, name: str, language: str = "en", **kwargs) -> Participant:

@@ -36,13 +36,6 @@ def mission():
     )
 
 
-@pytest.fixture
-def planner(client, mission):
-    membership = MembershipFactory(organisation=mission.lead_organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
 def item_data(**overrides) -> dict:
     data = {
         "kind": ItemKind.RECEPTION,

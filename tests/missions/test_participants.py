@@ -16,7 +16,6 @@ from missions.models import Participant
 from organisations.models import Person
 from tests.factories import (
     ItineraryItemFactory,
-    MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     ParticipantFactory,
@@ -40,29 +39,6 @@ def mission():
         start_date=dt.date(2025, 11, 12),
         end_date=dt.date(2025, 11, 14),
     )
-
-
-@pytest.fixture
-def planner(client, mission):
-    membership = MembershipFactory(organisation=mission.lead_organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def partner(client, mission):
-    partner_organisation = OrganisationFactory(name="Invest Region Leipzig")
-    mission.partners.add(partner_organisation)
-    membership = MembershipFactory(organisation=partner_organisation)
-    client.force_login(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def outsider(client):
-    membership = MembershipFactory()
-    client.force_login(membership.user)
-    return membership.user
 
 
 def text(response) -> str:
