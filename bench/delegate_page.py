@@ -239,6 +239,10 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         tokens = seed()
+        with connections["default"].cursor() as cursor:
+            # Fresh tables have no statistics yet (autovacuum would gather them within a
+            # minute): the planner's guesses for empty tables are not what production sees.
+            cursor.execute("ANALYZE")
         connections.close_all()
 
         port = _free_port()

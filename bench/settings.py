@@ -11,7 +11,7 @@ ROOT_URLCONF = "bench.urls"
 SECURE_SSL_REDIRECT = False
 # The benchmark's thousands of requests come from one address; the limit is still
 # checked in Redis on every request, as in production, but never reached.
-RSVP_RATE_GET = "1000000/m"
+LINK_RATE_READ = "1000000/m"
 # No collectstatic step: the pages name their static files without a manifest.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -519,3 +519,27 @@ class FollowUpAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.agreed[:50]}"
+
+
+class DelegatePage(models.Model):
+    """A participant's own page (`/d/<token>/`) as last rendered, gzipped.
+
+    It is served again while its `key` is the page's current one and until
+    `fresh_until`; see `missions.delegate_cache`. Kept in the database, not in Redis, so
+    that the one query that checks the personal link also brings the page along.
+    """
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    key = models.CharField(max_length=64)
+    gzipped = models.BinaryField()
+    marks_changes = models.BooleanField(help_text=_("It marks changes since the last visit."))
+    fresh_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rendered delegate page")
+        verbose_name_plural = _("rendered delegate pages")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.key}"

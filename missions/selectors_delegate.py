@@ -21,8 +21,10 @@ import datetime as dt
 import itertools
 import zoneinfo
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -30,11 +32,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from organisations.enums import OrganisationKind
-from organisations.models import Organisation
+from organisations.models import Organisation, Person, Venue
 
 from .enums import ItemKind, MissionStatus, ParticipantRole, RsvpStatus
-from .models import Mission, Participant
-from .services.rsvp import long_date, mission_dates, participant_items
+from .models import DelegatePage, ItineraryItem, Mission, Participant
+from .services.rsvp import language_of_page, long_date, mission_dates, participant_items
+from .tokens import link_expired, token_hash
 
 # Who shows on the list of who else is coming: people who said yes or maybe.
 COMING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
@@ -171,6 +174,28 @@ class DelegateItinerary:
     @property
     def items(self) -> list[PageItem]:
         return [row for day in self.days for row in day.items]
+
+    @property
+    def fresh_until(self) -> dt.datetime:
+        """When the page would next read differently with no change to the data.
+
+        The next start or end of an item that is not cancelled (the item to go to next
+        moves on), or the next midnight that starts or ends the mission where it takes
+        place (it is under way, then over).
+        """
+        zone = self.mission.time_zone
+        midnights = (
+            dt.datetime.combine(day, dt.time(), zone)
+            for day in (self.mission.start_date, self.mission.end_date + dt.timedelta(days=1))
+        )
+        moments = [
+            moment
+            for row in self.items
+            if not row.is_cancelled
+            for moment in (row.starts, row.ends)
+        ]
+        later = [moment for moment in (*midnights, *moments) if moment > self.now]
+        return min(later, default=self.now + dt.timedelta(days=1))
 
     @property
     def on_site_contact(self) -> Contact | None:
@@ -382,4 +407,167 @@ def delegate_itinerary(
         organisers=list(mission.organisers.all()),
         contacts=contacts,
         others=others,
+    )
+
+
+# The link's participant with what the page's language, zone and cache key need, the
+# page as last rendered, and for each set of rows the page is made of, how many there
+# are and their last change (`updated_at` is `auto_now`, so any save is the newest): a
+# save shows in the maximum, an insert or a delete in the count, a venue or host deleted
+# under an item (SET_NULL) in the count of those joined. People and their organisations
+# count for the participants the page may name (organisers, and those who agreed to be
+# listed): the others show on it only once their own row changed. Plain SQL that SQLite
+# runs as well as PostgreSQL.
+_VERSION_PARTS = (
+    "link.page_seen_at",
+    "link.language",
+    "link.changed",
+    "link.person_changed",
+    "link.mission_changed",
+    "items.items",
+    "items.items_changed",
+    "items.venues",
+    "items.venues_changed",
+    "items.hosts",
+    "items.hosts_changed",
+    "participants.participants",
+    "participants.participants_changed",
+    "people.people_changed",
+    "people.employers",
+    "people.employers_changed",
+    "organisers.organisers",
+    "organisers.organisers_changed",
+    "organisers.chosen",
+)
+_LINK_SQL = """
+WITH link AS (
+  SELECT p.id, p.mission_id, p.page_seen_at, p.language, p.updated_at AS changed,
+         pe.preferred_language, pe.updated_at AS person_changed,
+         m.updated_at AS mission_changed, m.end_date, m.time_zone,
+         dp.key AS stored_key, dp.gzipped AS stored_gzipped,
+         dp.marks_changes AS stored_marks_changes, dp.fresh_until AS stored_fresh_until
+    FROM {participant} p
+    JOIN {person} pe ON pe.id = p.person_id
+    JOIN {mission} m ON m.id = p.mission_id
+    LEFT JOIN {page} dp ON dp.participant_id = p.id
+   WHERE p.token_hash = %(hash)s AND p.token_nonce <> ''
+)
+SELECT link.id, link.page_seen_at, link.language, link.preferred_language, link.end_date,
+       link.time_zone, link.stored_key, link.stored_gzipped, link.stored_marks_changes,
+       link.stored_fresh_until, {version} AS version
+  FROM link,
+  (SELECT COUNT(*) AS items, MAX(i.updated_at) AS items_changed,
+          COUNT(v.id) AS venues, MAX(v.updated_at) AS venues_changed,
+          COUNT(h.id) AS hosts, MAX(h.updated_at) AS hosts_changed
+     FROM {item} i
+     LEFT JOIN {venue} v ON v.id = i.venue_id
+     LEFT JOIN {organisation} h ON h.id = i.host_id
+    WHERE i.mission_id = (SELECT mission_id FROM link)) items,
+  (SELECT COUNT(*) AS participants, MAX(p.updated_at) AS participants_changed
+     FROM {participant} p
+    WHERE p.mission_id = (SELECT mission_id FROM link)) participants,
+  (SELECT MAX(pe.updated_at) AS people_changed,
+          COUNT(o.id) AS employers, MAX(o.updated_at) AS employers_changed
+     FROM {participant} p
+     JOIN {person} pe ON pe.id = p.person_id
+     LEFT JOIN {organisation} o ON o.id = pe.organisation_id
+    WHERE p.mission_id = (SELECT mission_id FROM link)
+      AND (p.role = %(organiser)s OR p.listed)) people,
+  (SELECT COUNT(*) AS organisers, MAX(o.updated_at) AS organisers_changed,
+          (SELECT COUNT(*) FROM {chosen} c WHERE c.participant_id = (SELECT id FROM link))
+          AS chosen
+     FROM {organisers} mo
+     JOIN {organisation} o ON o.id = mo.organisation_id
+    WHERE mo.mission_id = (SELECT mission_id FROM link)) organisers
+"""
+
+
+@cache
+def _link_sql() -> str:
+    # The version as one text, `value,value,...` ("-" for none), put together by the
+    # database: one column to read instead of twenty timestamps to convert.
+    version = " || ',' || ".join(f"COALESCE(CAST({part} AS TEXT), '-')" for part in _VERSION_PARTS)
+    return _LINK_SQL.format(
+        version=version,
+        participant=Participant._meta.db_table,
+        person=Person._meta.db_table,
+        mission=Mission._meta.db_table,
+        item=ItineraryItem._meta.db_table,
+        venue=Venue._meta.db_table,
+        organisation=Organisation._meta.db_table,
+        chosen=Participant.items.through._meta.db_table,
+        organisers=Mission.organisers.through._meta.db_table,
+        page=DelegatePage._meta.db_table,
+    )
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """The participant's page as last rendered (`missions.models.DelegatePage`)."""
+
+    key: str
+    gzipped: bytes
+    marks_changes: bool
+    fresh_until: dt.datetime
+
+
+@dataclass(frozen=True)
+class DelegateLink:
+    """A live personal link as the delegate's page needs it before it renders anything."""
+
+    participant_id: int
+    token_hash: str
+    page_seen_at: dt.datetime | None
+    language: str  # the page's language: the participant's choice, else their profile's
+    time_zone: zoneinfo.ZoneInfo  # the mission's
+    version: str  # changes whenever anything the page shows changes
+    page: StoredPage | None  # as last rendered, whatever has changed since
+
+
+def _moment(value) -> dt.datetime | None:
+    """A timestamp from a plain query: SQLite gives text, in UTC."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    moment = dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def delegate_link(token: str) -> DelegateLink | None:
+    """The live link `token`, or None (wrong, revoked or expired); one query.
+
+    The same rules as `missions.tokens.participant_for_token`, which loads the whole
+    participant, in one plain query that also reads the page's version: the counts and
+    last changes of the mission, its items with their venues and hosts, its participants
+    with their people and organisations, its organising organisations, the participant
+    (and their items and person). Changes that bypass `save()` (`QuerySet.update`) must
+    set `updated_at` themselves, as `missions.services.invitations` does; the page's own
+    writes (the visit, the language) are in the link itself.
+    """
+    if not token or len(token) > 128:
+        return None
+    hashed = token_hash(token)
+    with connection.cursor() as cursor:
+        cursor.execute(_link_sql(), {"hash": hashed, "organiser": ParticipantRole.ORGANISER.value})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, seen, language, preferred, end_date, zone, key, gzipped, marks, fresh, version) = row
+    zone = zoneinfo.ZoneInfo(str(zone))
+    if not isinstance(end_date, dt.date):  # SQLite hands some columns over as text
+        end_date = dt.date.fromisoformat(str(end_date))
+    if link_expired(end_date=end_date, time_zone=zone):
+        return None
+    page = None
+    if key is not None:
+        page = StoredPage(
+            key=key, gzipped=bytes(gzipped), marks_changes=bool(marks), fresh_until=_moment(fresh)
+        )
+    return DelegateLink(
+        participant_id=pk,
+        token_hash=hashed,
+        page_seen_at=_moment(seen),
+        language=language_of_page(chosen=language, preferred=preferred),
+        time_zone=zone,
+        version=version,
+        page=page,
     )

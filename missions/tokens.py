@@ -11,6 +11,7 @@ SECRET_KEY invalidates every link.
 import datetime as dt
 import hashlib
 import secrets
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,15 +30,21 @@ def _token(participant: Participant) -> str:
     ).hexdigest()
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a token, and looks it up by."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_expired(*, end_date: dt.date, time_zone: zoneinfo.ZoneInfo) -> bool:
+    """Whether a link to a mission ending on `end_date` (its local date) has expired."""
+    return timezone.localdate(timezone=time_zone) > end_date + VALID_AFTER_MISSION
 
 
 def token_issue(*, participant: Participant) -> str:
     """A new link for the participant; any earlier link stops working."""
     participant.token_nonce = secrets.token_hex(16)
     token = _token(participant)
-    participant.token_hash = _hash(token)
+    participant.token_hash = token_hash(token)
     participant.token_created_at = timezone.now()
     participant.save(update_fields=["token_nonce", "token_hash", "token_created_at", "updated_at"])
     return token
@@ -70,13 +77,13 @@ def participant_for_token(token: str) -> Participant | None:
         return None
     participant = (
         Participant.objects.select_related("mission", "person")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .exclude(token_nonce="")
         .first()
     )
     if participant is None:
         return None
-    expires = participant.mission.end_date + VALID_AFTER_MISSION
-    if timezone.localdate(timezone=participant.mission.time_zone) > expires:
+    mission = participant.mission
+    if link_expired(end_date=mission.end_date, time_zone=mission.time_zone):
         return None
     return participant

@@ -118,24 +118,23 @@ STORAGES = {
 # CACHE -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # PERSONAL LINKS --------------------------------------------------------------
-# The pages under a participant's link (/r/<token>/) are rate-limited per IP address
-# by django-ratelimit, in its own cache alias: Redis, shared by every worker process.
-# https://django-ratelimit.readthedocs.io/en/stable/settings.html
-CACHES["ratelimit"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# The pages under a participant's link (/r/<token>/, /d/<token>/) are rate-limited per
+# IP address (missions.rate_limit), counted in Redis, shared by every worker process.
+CACHES["links"] = (
+    {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "links"}
 )
-RATELIMIT_USE_CACHE = "ratelimit"
-RSVP_RATE_GET = "30/m"  # pages read, per IP address
-RSVP_RATE_POST = "10/m"  # answers, feedback and language changes, per IP address
+LINK_RATE_CACHE = "links"
+LINK_RATE_ENABLED = True
+LINK_RATE_READ = "30/m"  # pages read, per IP address
+LINK_RATE_WRITE = "10/m"  # answers, feedback and language changes, per IP address
+LINK_RATE_IP_META_KEY = None  # REMOTE_ADDR; behind a proxy, the header it sets
 
 # CELERY ----------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

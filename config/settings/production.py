@@ -16,15 +16,25 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Parameters bound by the server, so that psycopg prepares a statement a connection has
+# run `prepare_threshold` times: PostgreSQL then plans it once per connection, not per
+# request (the delegate's page's one query is mostly planning otherwise). Behind
+# PgBouncer in transaction mode set DATABASE_PREPARE_THRESHOLD=none, or give PgBouncer
+# (1.21+) max_prepared_statements. https://www.psycopg.org/psycopg3/docs/advanced/prepare.html
+_prepare = env("DATABASE_PREPARE_THRESHOLD", default="5")
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    server_side_binding=True,
+    prepare_threshold=None if _prepare.lower() == "none" else int(_prepare),
+)
 REDIS_URL = env("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-    "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL},
+    "links": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL},
 }
 # Behind a reverse proxy every request comes from the proxy's address: name the header
 # that carries the client's (e.g. HTTP_X_REAL_IP), or the personal links share one limit.
-# https://django-ratelimit.readthedocs.io/en/stable/security.html
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+# The client must not be able to set it: only a header the proxy overwrites.
+LINK_RATE_IP_META_KEY = env("LINK_RATE_IP_META_KEY", default=None)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_CONFIG = env.email_url("EMAIL_URL")

@@ -16,14 +16,19 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/itinera")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    connect_timeout=3,
+    # As in production: parameters bound by the server, statements prepared.
+    server_side_binding=True,
+    prepare_threshold=5,
+)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # The rate limit of the personal links counts in a real Redis, in a database of its own.
-    "ratelimit": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "links": {
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": urlsplit(REDIS_URL)._replace(path="/14").geturl(),
     },
 }

@@ -12,10 +12,9 @@ from django.conf import settings
 from ..models import Participant
 
 
-def delegate_page_seen(*, participant: Participant, at: dt.datetime) -> None:
+def delegate_page_seen(*, participant_id: int, at: dt.datetime) -> None:
     """Remember that the participant saw their page at `at`; later changes get marked."""
-    Participant.objects.filter(pk=participant.pk).update(page_seen_at=at)
-    participant.page_seen_at = at
+    Participant.objects.filter(pk=participant_id).update(page_seen_at=at)
 
 
 def delegate_language_set(*, participant: Participant, language: str) -> bool:

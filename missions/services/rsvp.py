@@ -124,7 +124,14 @@ def supported_language(code: str | None) -> str:
 
 def page_language(participant: Participant) -> str:
     """The language to speak to a participant in: their choice on the page, else their profile's."""
-    return supported_language(participant.language or participant.person.preferred_language)
+    return language_of_page(
+        chosen=participant.language, preferred=participant.person.preferred_language
+    )
+
+
+def language_of_page(*, chosen: str, preferred: str) -> str:
+    """The participant's choice on their page, else their profile's, as the site speaks it."""
+    return supported_language(chosen or preferred)
 
 
 def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from ..booklet import booklet_participants, booklets_zip, participant_booklet
 from ..models import Participant
 from ..selectors import mission_for
-from .rsvp import token_page
+from .links import token_page
 
 
 @token_page("GET", "HEAD")

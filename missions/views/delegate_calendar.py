@@ -18,7 +18,7 @@ from django.views.decorators.gzip import gzip_page
 
 from ..calendar import participant_calendar
 from ..models import Participant
-from .rsvp import token_page
+from .links import token_page
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 

@@ -45,7 +45,7 @@ GERMAN_MONTHS = [
 @pytest.fixture
 def phone(browser: Browser, live_server, settings) -> Iterator[Page]:
     """A phone-sized page on the live server; the rate limit stays out of the way."""
-    settings.RATELIMIT_ENABLE = False
+    settings.LINK_RATE_ENABLED = False
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
     )

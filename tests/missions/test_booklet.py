@@ -60,7 +60,7 @@ def _restore_language():
 @pytest.fixture(autouse=True)
 def _rate_limit_off(settings):
     """The rate limit is the personal link's guard, tested with the page and the feed."""
-    settings.RATELIMIT_ENABLE = False
+    settings.LINK_RATE_ENABLED = False
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def _restore_language():
 def _rate_limit_only_where_tested(request, settings):
     """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
     if request.node.get_closest_marker("redis") is None:
-        settings.RATELIMIT_ENABLE = False
+        settings.LINK_RATE_ENABLED = False
 
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -574,7 +574,7 @@ def _unique_client_address() -> str:
 
 @pytest.mark.redis
 def test_feed_answers_429_past_the_rate_limit(client, tour, token, settings):
-    settings.RSVP_RATE_GET = "3/h"  # an hour's window: the count cannot reset mid-test
+    settings.LINK_RATE_READ = "3/h"  # an hour's window: the count cannot reset mid-test
     address = _unique_client_address()
 
     statuses = [client.get(_url(token), REMOTE_ADDR=address).status_code for _ in range(4)]

@@ -46,7 +46,7 @@ def _restore_language():
 def _rate_limit_only_where_tested(request, settings):
     """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
     if request.node.get_closest_marker("redis") is None:
-        settings.RATELIMIT_ENABLE = False
+        settings.LINK_RATE_ENABLED = False
 
 
 # PAGE PARSING --------------------------------------------------------------------------------
@@ -682,7 +682,7 @@ def test_page_headers_keep_the_token_private(client, delegate, token):
 
 @pytest.mark.redis
 def test_page_answers_429_past_the_rate_limit(client, delegate, token, settings):
-    settings.RSVP_RATE_GET = "3/h"  # an hour's window: the count cannot reset mid-test
+    settings.LINK_RATE_READ = "3/h"  # an hour's window: the count cannot reset mid-test
     address = _unique_client_address()
 
     statuses = [client.get(_url(token), REMOTE_ADDR=address).status_code for _ in range(4)]

@@ -50,7 +50,7 @@ def _restore_language():
 def _rate_limit_only_where_tested(request, settings):
     """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
     if request.node.get_closest_marker("redis") is None:
-        settings.RATELIMIT_ENABLE = False
+        settings.LINK_RATE_ENABLED = False
 
 
 def _mission(*, start_in_days: int = 40, days: int = 3, **kwargs):
@@ -542,8 +542,8 @@ def _unique_client_address() -> str:
 
 @pytest.mark.redis
 def test_token_pages_answer_429_past_the_limit_through_redis(client, participant, token, settings):
-    assert caches["ratelimit"].__class__.__name__ == "RedisCache"
-    settings.RSVP_RATE_GET = "3/h"  # an hour's window: the count cannot reset mid-test
+    assert caches["links"].__class__.__name__ == "RedisCache"
+    settings.LINK_RATE_READ = "3/h"  # an hour's window: the count cannot reset mid-test
     address = _unique_client_address()
 
     statuses = [
@@ -565,7 +565,7 @@ def test_token_pages_answer_429_past_the_limit_through_redis(client, participant
 
 @pytest.mark.redis
 def test_answers_have_their_own_lower_limit(client, participant, token, settings):
-    settings.RSVP_RATE_POST = "2/h"
+    settings.LINK_RATE_WRITE = "2/h"
     address = _unique_client_address()
 
     statuses = [
