@@ -11,7 +11,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from ..selectors_delegate import Change, Contact, DelegateItinerary, Moment, PageItem
 
@@ -22,7 +22,7 @@ def _labels() -> dict[str, str]:
     """The page's labels in the active language, escaped."""
     labels = {
         Moment.NOW: gettext("Now"),
-        Moment.NEXT: gettext("Next"),
+        Moment.NEXT: pgettext("the item to go to next", "Next"),
         Change.NEW: gettext("New since your last visit"),
         Change.CHANGED: gettext("Changed since your last visit"),
         "cancelled": gettext("Cancelled"),

@@ -10,7 +10,8 @@ Whoever holds the link is the participant; there is no login. So every page unde
 - sends `Referrer-Policy: no-referrer` (links on the page must not leak the token to
   other sites) and `Cache-Control: private, no-store` (no proxy keeps a copy);
 - keeps the token out of the logs: the request's path is redacted before the view runs
-  (`/d/[token]/`), and expected refusals (404, 405, 429) are not logged by
+  (`/d/[token]/`, also in the WSGI environ that gunicorn's access log reads), and
+  expected refusals (404, 405, 429) are not logged by
   `django.request` at all.
 """
 
@@ -61,9 +62,18 @@ def link_invalid(request: HttpRequest) -> HttpResponse:
 
 
 def _redact(request: HttpRequest, token: str) -> None:
-    """Hide the token from everything that logs or reports the request after this point."""
-    path = request.path.replace(token, REDACTED) if token else request.path
-    request.path = request.path_info = request.META["PATH_INFO"] = path
+    """Hide the token from everything that logs or reports the request after this point.
+
+    `request.META` is the WSGI environ, which gunicorn's access log reads after the
+    response (`RAW_URI` for the request line): the token goes from there too.
+    """
+    if not token:
+        return
+    request.path = request.path.replace(token, REDACTED)
+    request.path_info = request.path_info.replace(token, REDACTED)
+    for key in ("PATH_INFO", "RAW_URI", "REQUEST_URI"):
+        if key in request.META:
+            request.META[key] = request.META[key].replace(token, REDACTED)
 
 
 def _private(response: HttpResponse) -> HttpResponse:

@@ -346,6 +346,26 @@ def test_page_under_way_highlights_the_next_item(client):
     ] == ("Next visit")
 
 
+def test_page_in_german_names_the_next_item_als_naechstes(client):
+    now = timezone.now()
+    today = timezone.localdate(timezone=TOKYO)
+    mission = MissionFactory(
+        time_zone=TOKYO,
+        start_date=today - dt.timedelta(days=1),
+        end_date=today + dt.timedelta(days=1),
+        status=MissionStatus.UNDER_WAY,
+    )
+    participant = ParticipantFactory(
+        mission=mission, rsvp_status=RsvpStatus.ACCEPTED, language="de"
+    )
+    _item(mission, title="Werksbesichtigung", starts=now + dt.timedelta(hours=1), hours=1)
+
+    response = client.get(_url(token_issue(participant=participant)))
+
+    assert _texts(response, "h2", id="next-title") == ["Als Nächstes"]
+    assert "Als Nächstes" in _items(response)["Werksbesichtigung"].text  # its badge
+
+
 # CANCELLED AND CHANGED -----------------------------------------------------------------------
 
 
@@ -656,6 +676,16 @@ def test_page_token_not_logged_on_success(client, delegate, token, caplog):
         client.put(_url(token))
 
     assert [r.getMessage() for r in caplog.records if token in r.getMessage()] == []
+
+
+def test_page_token_gone_from_the_environ_the_servers_access_log_reads(client, delegate, token):
+    # gunicorn puts the request line in RAW_URI and logs it after the response.
+    response = client.get(_url(token), RAW_URI=_url(token), REQUEST_URI=_url(token))
+
+    environ = response.wsgi_request.META
+    assert response.status_code == 200
+    assert environ["RAW_URI"] == "/d/[token]/"
+    assert [key for key, value in environ.items() if token in str(value)] == []
 
 
 def test_page_headers_keep_the_token_private(client, delegate, token):
