@@ -8,6 +8,7 @@ a request that otherwise costs under a millisecond from the cache (bench/delegat
 measured it).
 
 Settings: `LINK_RATE_READ` and `LINK_RATE_WRITE` (`"30/m"`: 30 a minute; s, m, h or d),
+`LINK_RATE_FEED` (per link, for calendar feeds),
 `LINK_RATE_CACHE` (a cache alias: Redis, shared by every worker; another backend counts
 with `add` and `incr`), `LINK_RATE_IP_META_KEY` (behind a proxy, the header with the
 client's address; else REMOTE_ADDR), `LINK_RATE_ENABLED`. IPv6 addresses count per /64,
@@ -57,14 +58,25 @@ def _count(key: str, seconds: int) -> int:
     return cache.incr(key)
 
 
-def over_limit(request: HttpRequest) -> bool:
-    """Count the request; True when its address went past the rate for its kind."""
+def over_limit(request: HttpRequest, *, link: str = "", rate: str = "") -> bool:
+    """Count the request; True when it went past the rate for its kind.
+
+    By default the count is the client address's, at the rate for reading or for
+    answering. With `link` (a digest of the personal link) it is that link's instead, at
+    `rate`: calendar feeds are fetched by a few shared servers (Google's, Microsoft's)
+    for thousands of people, so their address is no measure of one person.
+    """
     if not settings.LINK_RATE_ENABLED:
         return False
     reading = request.method in READING
-    limit, seconds = _rate(settings.LINK_RATE_READ if reading else settings.LINK_RATE_WRITE)
+    if link:
+        counted = f"link:{link}"
+    else:
+        rate = settings.LINK_RATE_READ if reading else settings.LINK_RATE_WRITE
+        counted = f"{'read' if reading else 'write'}:{client_address(request)}"
+    limit, seconds = _rate(rate)
     window = int(time.time()) // seconds
-    key = f"link-rate:{'read' if reading else 'write'}:{client_address(request)}:{window}"
+    key = f"link-rate:{counted}:{window}"
     try:
         count = _count(key, seconds)
     except (RedisError, OSError):  # the cache is down: let the request through, say so

@@ -108,6 +108,8 @@ LOGOUT_REDIRECT_URL = "home"
 # STATIC FILES ----------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
 STATIC_URL = "static/"
+# Files the app writes (the ZIPs of booklets); not served directly: views check who asks.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -134,6 +136,7 @@ LINK_RATE_CACHE = "links"
 LINK_RATE_ENABLED = True
 LINK_RATE_READ = "30/m"  # pages read, per IP address
 LINK_RATE_WRITE = "10/m"  # answers, feedback and language changes, per IP address
+LINK_RATE_FEED = "60/h"  # a calendar feed, per link (calendar servers share addresses)
 LINK_RATE_IP_META_KEY = None  # REMOTE_ADDR; behind a proxy, the header it sets
 
 # CELERY ----------------------------------------------------------------------

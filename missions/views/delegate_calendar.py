@@ -7,7 +7,8 @@
 
 Both keep cancelled items as STATUS:CANCELLED, so a calendar that had them removes them,
 and `?alarm=1` adds a reminder an hour before each item. They share the page's guard
-(`token_page`): rate limit, one friendly 404 for a wrong, expired or revoked link,
+(`token_page`): rate limit (the feed's per link: calendar servers fetch it for many
+people from a few addresses), one friendly 404 for a wrong, expired or revoked link,
 `Referrer-Policy: no-referrer`, `Cache-Control: private, no-store`, no token in the
 logs. Two queries: the token's participant, then the items.
 """
@@ -35,7 +36,7 @@ def _calendar(request: HttpRequest, participant: Participant, *, feed: bool) -> 
 
 
 @gzip_page
-@token_page("GET", "HEAD")
+@token_page("GET", "HEAD", per_link_rate="LINK_RATE_FEED")
 def calendar_feed(request: HttpRequest, *, participant: Participant, token: str) -> HttpResponse:
     return _calendar(request, participant, feed=True)
 

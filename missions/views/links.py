@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -28,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..rate_limit import over_limit
 from ..services.rsvp import page_language
-from ..tokens import participant_for_token
+from ..tokens import participant_for_token, token_hash
 
 REDACTED = "[token]"  # what logs and error reports see instead of the token
 
@@ -87,12 +88,17 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def token_page(
-    *methods: str, find: Callable[[str], Holder | None] = participant_holder
+    *methods: str,
+    find: Callable[[str], Holder | None] = participant_holder,
+    per_link_rate: str = "",
 ) -> Callable[[TokenView], Callable[..., HttpResponse]]:
     """A page under the personal link; the view receives `token` and what `find` gives.
 
     By default that is the `participant`, whole; a page may look up less (`find`) and
-    load the rest only when it needs it.
+    load the rest only when it needs it. Requests count against the client address's
+    rate before the token is looked up. With `per_link_rate` (the name of a setting) a
+    live link counts against its own rate instead, and only a wrong one against the
+    address's: for calendar feeds, which shared servers fetch for many people.
     """
 
     def decorator(view: TokenView) -> Callable[..., HttpResponse]:
@@ -104,11 +110,17 @@ def token_page(
             _redact(request, token)
             if request.method not in methods:
                 return _private(HttpResponseNotAllowed(methods))
-            if over_limit(request):
-                return _private(render(request, "rsvp/rate_limited.html", status=429))
+            if not per_link_rate and over_limit(request):
+                return _private(_too_many(request))
             holder = find(token)
             if holder is None:
+                if per_link_rate and over_limit(request):
+                    return _private(_too_many(request))
                 return _private(link_invalid(request))
+            if per_link_rate and over_limit(
+                request, link=token_hash(token)[:32], rate=getattr(settings, per_link_rate)
+            ):
+                return _private(_too_many(request))
             with translation.override(holder.language), timezone.override(holder.time_zone):
                 response = view(request, token=token, **holder.view_kwargs)
             response["Content-Language"] = holder.language
@@ -117,3 +129,7 @@ def token_page(
         return page
 
     return decorator
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "rsvp/rate_limited.html", status=429)

@@ -573,15 +573,46 @@ def _unique_client_address() -> str:
 
 
 @pytest.mark.redis
-def test_feed_answers_429_past_the_rate_limit(client, tour, token, settings):
-    settings.LINK_RATE_READ = "3/h"  # an hour's window: the count cannot reset mid-test
-    address = _unique_client_address()
+def test_feed_answers_429_past_its_links_own_limit_from_any_address(client, tour, token, settings):
+    settings.LINK_RATE_FEED = "3/h"  # an hour's window: the count cannot reset mid-test
 
-    statuses = [client.get(_url(token), REMOTE_ADDR=address).status_code for _ in range(4)]
-    elsewhere = client.get(_url(token), REMOTE_ADDR=_unique_client_address())
+    statuses = [
+        client.get(_url(token), REMOTE_ADDR=_unique_client_address()).status_code for _ in range(4)
+    ]
 
     assert statuses == [200, 200, 200, 429]
-    assert elsewhere.status_code == 200
+
+
+@pytest.mark.redis
+def test_feed_fetched_by_one_calendar_server_for_many_people_is_not_limited_by_address(
+    client, tour, settings
+):
+    # Google's and Microsoft's servers fetch the feeds of thousands from a few addresses.
+    settings.LINK_RATE_READ = "2/h"
+    server = _unique_client_address()
+    mission = tour[0].mission
+    links = [
+        token_issue(
+            participant=ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+        )
+        for _ in range(4)
+    ]
+
+    statuses = [client.get(_url(link), REMOTE_ADDR=server).status_code for link in links]
+
+    assert statuses == [200, 200, 200, 200]
+
+
+@pytest.mark.redis
+def test_wrong_feed_links_still_count_against_the_address(client, tour, settings):
+    settings.LINK_RATE_READ = "2/h"
+    guesser = _unique_client_address()
+
+    statuses = [
+        client.get(_url(secrets.token_hex(32)), REMOTE_ADDR=guesser).status_code for _ in range(3)
+    ]
+
+    assert statuses == [404, 404, 429]
 
 
 # ON THE DELEGATE'S PAGE ------------------------------------------------------------------
