@@ -1,9 +1,11 @@
 """CSV exports of a mission's participants, for Excel and for the people who host them.
 
-Every export is UTF-8 with a byte-order mark, so that Excel shows umlauts correctly, and
-every cell that a spreadsheet would read as a formula (starting with =, +, -, @, a tab
-or a carriage return) gets a leading apostrophe: a participant named "=HYPERLINK(...)"
-stays text. Each export runs a fixed number of queries whatever the mission's size.
+Every export is UTF-8 with a byte-order mark, so that Excel shows umlauts correctly,
+separated as Excel expects in the reader's language (semicolons where the decimal
+separator is a comma, as in German; commas otherwise), and every cell that a
+spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage
+return) gets a leading apostrophe: a participant named "=HYPERLINK(...)" stays text.
+Each export runs a fixed number of queries whatever the mission's size.
 
 Who attends what: an item for the whole delegation is attended by every participant
 who has not declined or withdrawn; an item for selected participants by those of them
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from django.db.models import Prefetch
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from .enums import Audience, RsvpStatus
@@ -31,9 +34,14 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def delimiter() -> str:
+    """The list separator of the active language's spreadsheets: `;` where `,` is decimal."""
+    return ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
+
+
 def write_csv(out: IO[str], header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     out.write(BOM)
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter())
     writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])

@@ -72,6 +72,28 @@ def test_export_is_utf8_csv_with_bom_named_after_the_mission(
     assert response.content.startswith("\ufeff".encode())
 
 
+@pytest.mark.parametrize("name", ["participant-export", "dietary-export", "attendance-export"])
+def test_export_for_a_german_planner_is_separated_by_semicolons_as_german_excel_expects(
+    client, planner, mission, name
+):
+    ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(full_name="Jörg Müller, Dr.", dietary_requirements="vegetarisch"),
+    )
+
+    german = client.get(reverse(f"plan:{name}", args=[mission.pk]), HTTP_ACCEPT_LANGUAGE="de")
+    english = client.get(reverse(f"plan:{name}", args=[mission.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    german_header = german.content.decode().splitlines()[0]
+    english_header = english.content.decode().splitlines()[0]
+    assert ";" in german_header
+    assert "," not in german_header
+    assert "," in english_header
+    assert ";" not in english_header
+    rows = list(csv.reader(io.StringIO(german.content.decode()[1:]), delimiter=";"))
+    assert len({len(row) for row in rows}) == 1  # every row as wide as the header
+
+
 @pytest.mark.parametrize("name", EXPORTS)
 def test_export_of_someone_elses_mission_gives_404(client, mission, name):
     client.force_login(MembershipFactory().user)
