@@ -525,10 +525,10 @@ class DelegateLink:
 
 
 def _moment(value) -> dt.datetime | None:
-    """A timestamp from a plain query: SQLite gives text, in UTC."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    moment = dt.datetime.fromisoformat(str(value))
+    """A timestamp from a plain query: SQLite gives text or a naive datetime, in UTC."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 

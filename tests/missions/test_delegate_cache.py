@@ -12,7 +12,7 @@ import gzip
 import pytest
 from django.utils import timezone
 
-from missions import delegate_cache
+from missions import delegate_cache, selectors_delegate
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.models import DelegatePage
 from missions.services.delegate import delegate_language_set
@@ -276,3 +276,20 @@ def test_item_cancelled_is_struck_through_at_once(visit, token, kept, programme)
 
     assert "is-cancelled" not in _items(kept)["Welcome reception"].classes
     assert "is-cancelled" in _items(page)["Welcome reception"].classes
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        dt.datetime(2026, 11, 22, 4, 53, 13, 313546),  # SQLite's converter: naive, UTC
+        "2026-11-22 04:53:13.313546",  # SQLite, through an aggregate: text
+        dt.datetime(2026, 11, 22, 4, 53, 13, 313546, tzinfo=dt.UTC),  # PostgreSQL
+    ],
+)
+def test_kept_page_time_read_alike_from_sqlite_and_postgresql(stored):
+    # `make run` serves the demo from SQLite: its plain queries give times as text or
+    # naive datetimes, which must compare with the clock like PostgreSQL's.
+    moment = selectors_delegate._moment(stored)
+
+    assert moment == dt.datetime(2026, 11, 22, 4, 53, 13, 313546, tzinfo=dt.UTC)
+    assert moment < timezone.now()
