@@ -1,11 +1,12 @@
 """The delegate's booklet: their programme, hosts, venues and contacts as a PDF to print.
 
 `participant_booklet(participant)` is one delegate's booklet (`/d/<token>/booklet.pdf`);
-`booklets_zip(mission=..., participants=...)` is every delegate's for staff, each in its
-delegate's language. Both read the mission once (`booklet_sources`: its items with venue
-and host, who attends which selected item, the organisers and their people to contact,
-a fixed number of queries whatever the number of items or delegates), then lay out each
-booklet with fpdf2, a pure-Python PDF library.
+`write_booklets(mission=..., participants=..., file=...)` is every delegate's for staff in
+one ZIP, each in its delegate's language (a worker builds it: `missions.booklet_archives`).
+Both read the mission once (`booklet_sources`: its items with venue and host, who attends
+which selected item, the organisers and their people to contact, a fixed number of
+queries whatever the number of items or delegates), then lay out each booklet with fpdf2,
+a pure-Python PDF library.
 
 Text is set in PT Sans (shipped by the `fontpkg-pt-sans` package and embedded, subset):
 Latin with every European accent, German umlauts and ß, Greek and Cyrillic. A
@@ -23,9 +24,10 @@ import logging
 import unicodedata
 import zipfile
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import IO
 
 import fontpkg
 from django.db.models import Q
@@ -610,22 +612,48 @@ def booklet_filename(participant: Participant) -> str:
 
 
 def booklets_zip(*, mission: Mission, participants: list[Participant]) -> bytes:
-    """Every participant's booklet, each in their language, in one ZIP file.
+    """Every participant's booklet, each in their language, in one ZIP file (in memory)."""
+    buffer = io.BytesIO()
+    write_booklets(mission=mission, participants=participants, file=buffer)
+    return buffer.getvalue()
+
+
+class BookletError(Exception):
+    """A participant's booklet could not be laid out."""
+
+    def __init__(self, participant: Participant, error: Exception) -> None:
+        super().__init__(f"{participant.person.full_name}: {type(error).__name__}: {error}")
+        self.participant = participant
+
+
+def write_booklets(
+    *,
+    mission: Mission,
+    participants: list[Participant],
+    file: IO[bytes],
+    on_booklet: Callable[[int, Participant], None] | None = None,
+) -> None:
+    """Write every participant's booklet, each in their language, as a ZIP to `file`.
 
     Reads the mission once for all of them (`booklet_sources`); file names come from
-    the people's names, numbered when two are the same.
+    the people's names, numbered when two are the same. `on_booklet(count, participant)`
+    is called after each booklet is laid out (a worker counts its progress with it); an
+    exception in a layout propagates with `participant` noted (`BookletError`).
     """
     sources = booklet_sources(mission, participants)
-    buffer = io.BytesIO()
     used: set[str] = set()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for participant in participants:
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for count, participant in enumerate(participants, start=1):
             name = booklet_filename(participant)
             stem, number = name.removesuffix(".pdf"), 2
             while name in used:
                 name, number = f"{stem}-{number}.pdf", number + 1
             used.add(name)
-            with translation.override(page_language(participant)):
-                pdf = booklet_pdf(booklet_for(sources, participant))
+            try:
+                with translation.override(page_language(participant)):
+                    pdf = booklet_pdf(booklet_for(sources, participant))
+            except Exception as error:
+                raise BookletError(participant, error) from error
             archive.writestr(name, pdf)
-    return buffer.getvalue()
+            if on_booklet is not None:
+                on_booklet(count, participant)

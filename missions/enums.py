@@ -84,6 +84,13 @@ class MessageState(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("message state", "Cancelled")
 
 
+class ArchiveState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("archive state", "Waiting")
+    BUILDING = "building", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", pgettext_lazy("archive state", "Failed")
+
+
 class ReminderAnchor(models.TextChoices):
     AFTER_INVITATION = "after_invitation", _("days after the invitation")
     BEFORE_DEADLINE = "before_deadline", _("days before the RSVP deadline")

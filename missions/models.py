@@ -22,6 +22,7 @@ from organisations.models import Organisation, Person, Sector, Venue
 
 from .enums import (
     ActionStatus,
+    ArchiveState,
     Audience,
     FeasibilityRule,
     ItemKind,
@@ -543,3 +544,51 @@ class DelegatePage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.key}"
+
+
+class BookletArchive(models.Model):
+    """Every delegate's booklet of a mission in one ZIP, prepared by a worker.
+
+    A booklet takes a quarter of a second or more to lay out, so a mission's hundreds
+    do not fit in a web request: staff ask for the archive, a worker builds it
+    (`missions.booklet_archives`), counting `done` of `total` as it goes, and staff
+    download the file once it is ready.
+    """
+
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="booklet_archives",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ArchiveState.choices, default=ArchiveState.QUEUED
+    )
+    total = models.PositiveIntegerField(_("booklets"), default=0)
+    done = models.PositiveIntegerField(_("booklets done"), default=0)
+    file = models.FileField(_("file"), upload_to="booklets/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("booklet archive")
+        verbose_name_plural = _("booklet archives")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")),
+                name="booklet_archive_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission} ({self.get_state_display()})"

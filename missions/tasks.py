@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox, reminders
+from . import booklet_archives, outbox, reminders
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -27,3 +27,12 @@ def scan_reminders() -> dict[str, int]:
     Idempotent and safe alongside another scan: each message has a fixed occasion.
     """
     return reminders.reminders_scan()
+
+
+# Booklets ------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_booklet_archive(archive_id: int) -> None:
+    """Build the ZIP of a mission's booklets; an archive already ready or failed is left."""
+    booklet_archives.archive_build(archive_id=archive_id)

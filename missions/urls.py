@@ -102,6 +102,16 @@ urlpatterns: list = [
         follow_up_views.reminder_rules,
         name="reminder-rules",
     ),
-    # Delegate booklets, all of a mission's in one ZIP (views/booklets.py)
-    path("missions/<int:pk>/booklets.zip", booklet_views.mission_booklets, name="booklets"),
+    # Delegate booklets, all of a mission's in one ZIP prepared by a worker (views/booklets.py)
+    path("missions/<int:pk>/booklets/", booklet_views.mission_booklets, name="booklets"),
+    path(
+        "missions/<int:pk>/booklets/status/",
+        booklet_views.booklets_status,
+        name="booklets-status",
+    ),
+    path(
+        "missions/<int:pk>/booklets/<int:archive_pk>/download/",
+        booklet_views.booklets_download,
+        name="booklets-download",
+    ),
 ]

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from missions.enums import MessageState, RsvpStatus
+from missions.enums import ArchiveState, MessageState, RsvpStatus
+from missions.models import BookletArchive
 from tests.factories import (
     FollowUpActionFactory,
     ItineraryItemFactory,
@@ -67,6 +69,15 @@ def _failed_message(w: World) -> dict:
     return {"pk": message.pk}
 
 
+def _ready_booklets(w: World) -> dict:
+    """A ready ZIP of the world's mission's booklets."""
+    archive = BookletArchive.objects.create(
+        mission=w.mission, state=ArchiveState.READY, total=1, done=1
+    )
+    archive.file.save("booklets.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    return {"pk": w.mission.pk, "archive_pk": archive.pk}
+
+
 def _action(w: World) -> dict:
     """A follow-up action of the world's mission."""
     action = FollowUpActionFactory(mission=w.mission, organisation=w.organiser)
@@ -112,6 +123,8 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:reminder-rules": (_mission, "edit"),
     # Delegate booklets (missions/views/booklets.py)
     "plan:booklets": (_mission, "read"),
+    "plan:booklets-status": (_mission, "read"),
+    "plan:booklets-download": (_ready_booklets, "read"),
     # Directory (organisations/views.py)
     "directory:organisation-list": (_none, "page"),
     "directory:organisation-detail": (_organisation, "page"),

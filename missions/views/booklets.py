@@ -2,17 +2,28 @@
 
 - `delegate:booklet`, `/d/<token>/booklet.pdf`: the delegate's booklet in their language,
   behind the personal link's guard (`token_page`), shown in the browser;
-- `plan:booklets`: a ZIP of the booklets of everyone invited, accepted or tentative, for
-  everyone who may see the mission (partners too), each in its delegate's language.
+- `plan:booklets`: the page of a mission's booklets for staff: the latest archive (a ZIP
+  of everyone invited, accepted or tentative, each in its delegate's language, built by a
+  worker: `missions.booklet_archives`) and a button to prepare one (POST, then back here);
+- `plan:booklets-status`: the same archive's card, for htmx to poll while it is prepared;
+- `plan:booklets-download`: the ready ZIP.
+
+Everyone who may see the mission (partners too) may prepare and download its booklets;
+out of scope is a 404, as everywhere under /plan/.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from ..booklet import booklet_participants, booklets_zip, participant_booklet
-from ..models import Participant
+from ..booklet import participant_booklet
+from ..booklet_archives import archive_request, archive_status
+from ..enums import ArchiveState
+from ..models import BookletArchive, Participant
 from ..selectors import mission_for
 from .links import token_page
 
@@ -26,11 +37,46 @@ def booklet(request: HttpRequest, *, participant: Participant, token: str) -> Ht
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def mission_booklets(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk)
-    archive = booklets_zip(mission=mission, participants=booklet_participants(mission))
-    response = HttpResponse(archive, content_type="application/zip")
-    filename = f"{mission.slug}-booklets.zip"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    if request.method == "POST":
+        try:
+            archive_request(mission=mission, requested_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("plan:booklets", pk=mission.pk)
+    status = archive_status(mission=mission)
+    return render(request, "missions/booklets.html", {"mission": mission, "status": status})
+
+
+@login_required
+@require_safe
+def booklets_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive's card alone; it asks to be polled again while the archive is on its way."""
+    mission = mission_for(request.user, pk)
+    status = archive_status(mission=mission)
+    return render(request, "missions/booklets_status.html", {"mission": mission, "status": status})
+
+
+@login_required
+@require_safe
+def booklets_download(request: HttpRequest, pk: int, archive_pk: int) -> FileResponse:
+    mission = mission_for(request.user, pk)
+    archive = get_object_or_404(
+        BookletArchive, pk=archive_pk, mission=mission, state=ArchiveState.READY
+    )
+    if not archive.file:
+        raise Http404
+    try:
+        file = archive.file.open("rb")
+    except FileNotFoundError as error:  # deleted since, as a newer archive became ready
+        raise Http404 from error
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=f"{mission.slug}-booklets.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
     return response

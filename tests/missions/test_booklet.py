@@ -7,7 +7,6 @@ tests compare.
 import datetime as dt
 import io
 import secrets
-import zipfile
 import zoneinfo
 
 import pypdf
@@ -22,7 +21,6 @@ from organisations.enums import Language, OrganisationKind
 from organisations.models import Organisation
 from tests.factories import (
     ItineraryItemFactory,
-    MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     ParticipantFactory,
@@ -65,6 +63,10 @@ def _rate_limit_off(settings):
 
 @pytest.fixture
 def mission():
+    return leipzig_mission()
+
+
+def leipzig_mission():
     """Leipzig's creative businesses in Birmingham: two days, two hosts, two venues."""
     council = OrganisationFactory(
         name="Birmingham City Council", kind=OrganisationKind.CITY_COUNCIL, website=""
@@ -331,49 +333,7 @@ def test_pdf_text_keeps_what_the_font_draws_and_replaces_the_rest():
 # EVERY BOOKLET OF A MISSION, FOR STAFF -----------------------------------------------------
 
 
-def _zip(response) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(response.content))
-
-
-def test_booklets_zip_holds_one_pdf_per_invited_accepted_or_tentative_participant(
-    client, mission, delegate
-):
-    _delegate(mission, "Katrin Vogel", language=Language.GERMAN, rsvp_status=RsvpStatus.TENTATIVE)
-    _delegate(mission, "Jürgen Weiß", rsvp_status=RsvpStatus.INVITED)  # a namesake
-    _delegate(mission, "Declined Person", rsvp_status=RsvpStatus.DECLINED)
-    _delegate(mission, "Not Invited Yet", rsvp_status=RsvpStatus.NOT_INVITED)
-    _delegate(mission, "Withdrawn Person", rsvp_status=RsvpStatus.WITHDRAWN)
-    client.force_login(MembershipFactory(organisation=mission.lead_organisation).user)
-
-    response = client.get(reverse("plan:booklets", kwargs={"pk": mission.pk}))
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="leipzig-creative-birmingham-booklets.zip"'
-    )
-    archive = _zip(response)
-    assert archive.namelist() == [
-        "fiona-latter.pdf",
-        "jurgen-wei.pdf",
-        "jurgen-wei-2.pdf",
-        "katrin-vogel.pdf",
-    ]
-    pdfs = {name: archive.read(name) for name in archive.namelist()}
-    assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
-    assert "Katrin Vogel" in _text(pdfs["katrin-vogel.pdf"])
-    assert _language(pdfs["katrin-vogel.pdf"]) == "de"
-    assert _language(pdfs["jurgen-wei.pdf"]) == "en"
-    assert "Jürgen Weiß" in _text(pdfs["jurgen-wei-2.pdf"])
-
-
-def test_booklets_zip_issues_no_personal_link(client, mission, delegate):
-    client.force_login(MembershipFactory(organisation=mission.lead_organisation).user)
-
-    client.get(reverse("plan:booklets", kwargs={"pk": mission.pk}))
-
-    delegate.refresh_from_db()
-    assert delegate.token_nonce == ""
+# Staff get every booklet of a mission as one ZIP: tests/missions/test_booklet_archives.py.
 
 
 def test_booklets_zip_names_files_safely(mission):
@@ -388,36 +348,6 @@ def test_booklets_zip_names_files_safely(mission):
     assert names[0] == "etcpasswd.pdf"
     assert names[1] == f"participant-{odd[1].pk}.pdf"
     assert names[2] == "zoe-obrien-ukasiewicz-" + "x" * 58 + ".pdf"
-
-
-def test_booklets_zip_of_someone_elses_mission_is_404(client, mission, delegate):
-    client.force_login(MembershipFactory(organisation=OrganisationFactory()).user)
-
-    response = client.get(reverse("plan:booklets", kwargs={"pk": mission.pk}))
-
-    assert response.status_code == 404
-
-
-def test_booklets_zip_reads_the_mission_once_whatever_the_number_of_delegates(
-    client, mission, django_assert_max_num_queries
-):
-    for n in range(12):
-        _delegate(mission, f"Delegate {n}", language=[Language.ENGLISH, Language.GERMAN][n % 2])
-    client.force_login(MembershipFactory(organisation=mission.lead_organisation).user)
-
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("plan:booklets", kwargs={"pk": mission.pk}))
-
-    assert len(_zip(response).namelist()) == 13
-
-
-def test_participant_list_links_the_booklets(client, mission):
-    client.force_login(MembershipFactory(organisation=mission.lead_organisation).user)
-
-    response = client.get(reverse("plan:participant-list", kwargs={"pk": mission.pk}))
-
-    url = reverse("plan:booklets", kwargs={"pk": mission.pk})
-    assert f'href="{url}"' in response.content.decode()
 
 
 # PRINTING THE PAGE -------------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Every booklet of a mission, prepared by a real worker: from the click to "ready".
+
+The planner's POST commits the archive and hands it to a real Celery worker over a real
+Redis (see conftest.py); the worker lays out the booklets and counts them in the shared
+test database. The worker keeps the ZIP in its own storage (the test settings' in-memory
+one), so this test follows the archive's row and the page, not the download.
+"""
+
+import pytest
+from django.urls import reverse
+
+from missions.enums import ArchiveState, RsvpStatus
+from missions.models import BookletArchive
+from tests.factories import MembershipFactory, MissionFactory, ParticipantFactory
+
+from .conftest import wait_until
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_prepares_the_booklets_and_the_page_follows_it(client, worker):
+    mission = MissionFactory(slug="leipzig-birmingham-booklets")
+    ParticipantFactory.create_batch(6, mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+    ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.DECLINED)
+    client.force_login(MembershipFactory(organisation=mission.lead_organisation).user)
+    page = reverse("plan:booklets", kwargs={"pk": mission.pk})
+
+    response = client.post(page)  # committed with the request, then handed over
+
+    assert response.status_code == 302
+    archive = BookletArchive.objects.get(mission=mission)
+    assert archive.total == 6
+    wait_until(
+        lambda: BookletArchive.objects.filter(pk=archive.pk, state=ArchiveState.READY).exists(),
+        timeout=60,
+        what=lambda: f"the archive to be ready:\n{worker.log()}",
+    )
+    archive.refresh_from_db()
+    assert (archive.done, archive.total, archive.error) == (6, 6, "")
+    assert archive.file.name.startswith("booklets/leipzig-birmingham-booklets-booklets")
+    html = client.get(page).content.decode()
+    assert "6 booklets, prepared on" in html
+    assert "hx-trigger" not in html  # the poll has stopped
+    # Asked again once ready: a new archive, built from scratch.
+    client.post(page)
+    assert BookletArchive.objects.filter(mission=mission).count() == 2
+    wait_until(
+        lambda: (
+            list(BookletArchive.objects.filter(mission=mission).values_list("state", flat=True))
+            == [ArchiveState.READY]
+        ),
+        timeout=60,
+        what=lambda: f"the earlier archive to be replaced:\n{worker.log()}",
+    )
