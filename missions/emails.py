@@ -2,10 +2,12 @@
 
 Each kind has three templates, `emails/<kind>/{subject.txt,body.txt,body.html}`, and a
 context builder here. Rendering happens in the worker, after the row is claimed, so a
-retried message shows the current state of the mission.
+retried message shows the current state of the mission. What the messages of a batch
+have in common (`Shared`) is worked out once per batch, not once per message.
 """
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterable
 from email.utils import formataddr
 
 from django.conf import settings
@@ -14,20 +16,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from icalendar.parser import Contentline, Contentlines
 
 from organisations.enums import MembershipRole
 from organisations.models import Membership
 
-from .calendar import participant_calendar, with_revisions
-from .enums import MessageKind
-from .models import ItineraryItem, Mission, OutgoingMessage
+from .calendar import NOT_COMING, participant_calendar, with_revisions
+from .enums import Audience, MessageKind
+from .models import ItineraryItem, Mission, OutgoingMessage, Participant
 from .outbox import clean_header_text
 from .services.rsvp import (
     item_period,
     item_place,
     long_date,
     mission_dates,
-    participant_items,
     personal_url,
     supported_language,
     today_at,
@@ -39,25 +41,149 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def personal_link(message: OutgoingMessage) -> str:
-    return personal_url(message.participant)
+class Shared:
+    """What the messages of one batch have in common, worked out once for the batch.
+
+    A batch is usually one mission's invitations: the mission, its organisers, the
+    contacts, the programme and the calendar file are the same for everyone who sees
+    the same items in the same language, so each message only adds its personal bits
+    (the name and the link). Read as the batch's first message is rendered, after its
+    claim: a retried message still shows the mission as it is when it is sent. Rendering
+    a single message (a preview) uses a Shared of its own.
+    """
+
+    def __init__(self, messages: Iterable[OutgoingMessage] = ()) -> None:
+        self.messages = list(messages)
+        self._missions: dict[int, Mission] = {}
+        self._contacts: dict[tuple[int, int | None], list[dict[str, str]]] = {}
+        self._mission_items: dict[int, list[ItineraryItem]] = {}
+        self._selected: dict[int, set[int]] | None = None
+        self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
+        self._by_language: dict[tuple[str, int], dict] = {}
+        self._calendars: dict[tuple, tuple[bytes, str]] = {}
+
+    def mission(self, participant: Participant) -> Mission:
+        """One instance per mission, with its lead organisation and organisers loaded."""
+        mission = self._missions.get(participant.mission_id)
+        if mission is None:
+            mission = (
+                Mission.objects.select_related("lead_organisation")
+                .prefetch_related("organisers")
+                .get(pk=participant.mission_id)
+            )
+            self._missions[mission.pk] = mission
+        participant.mission = mission  # the calendar and the links read it from here
+        return mission
+
+    def contacts(self, message: OutgoingMessage, mission: Mission) -> list[dict[str, str]]:
+        sender = (message.context or {}).get("sent_by")
+        key = (mission.pk, sender)
+        if key not in self._contacts:
+            self._contacts[key] = _contacts(sender, mission)
+        return self._contacts[key]
+
+    def in_language(self, mission: Mission) -> dict:
+        """What is said of the mission in the active language: its dates and the deadline."""
+        key = (translation.get_language(), mission.pk)
+        if key not in self._by_language:
+            deadline = mission.rsvp_deadline
+            if deadline is not None and deadline < today_at(mission):
+                deadline = None  # invited late: "please answer soon" rather than a date gone by
+            self._by_language[key] = {
+                "dates": mission_dates(mission),
+                "deadline": long_date(deadline) if deadline else "",
+            }
+        return self._by_language[key]
+
+    def invited_items(self, participant: Participant) -> list[ItineraryItem]:
+        """`participant_items(participant)`, from one query per mission and one per batch.
+
+        The whole delegation's items and the selected ones the participant attends, not
+        cancelled, by start. The selections are read for every participant of the batch
+        at once.
+        """
+        mission_id = participant.mission_id
+        if mission_id not in self._mission_items:
+            items = ItineraryItem.objects.filter(mission_id=mission_id, is_cancelled=False)
+            self._mission_items[mission_id] = list(
+                with_revisions(
+                    items.filter(audience__in=(Audience.WHOLE_DELEGATION, Audience.SELECTED))
+                    .select_related("mission", "venue", "host")
+                    .order_by("starts_at", "pk")
+                )
+            )
+        if self._selected is None or participant.pk not in self._selected:
+            self._load_selections(participant)
+        selected = self._selected[participant.pk]
+        return [
+            item
+            for item in self._mission_items[mission_id]
+            if item.audience == Audience.WHOLE_DELEGATION or item.pk in selected
+        ]
+
+    def _load_selections(self, participant: Participant) -> None:
+        ids = {m.participant_id for m in self.messages if m.participant_id} | {participant.pk}
+        if self._selected is not None:
+            ids -= set(self._selected)
+        selected: dict[int, set[int]] = {pk: set() for pk in ids}
+        attends = Participant.items.through.objects.filter(participant_id__in=ids)
+        for participant_id, item_id in attends.values_list("participant_id", "itineraryitem_id"):
+            selected[participant_id].add(item_id)
+        self._selected = {**(self._selected or {}), **selected}
+
+    def item_line(self, item: ItineraryItem) -> dict[str, str]:
+        """An item as the e-mail lists it, in the active language."""
+        key = (translation.get_language(), item.pk)
+        if key not in self._item_lines:
+            self._item_lines[key] = {
+                "title": item.title,
+                "when": item_period(item),
+                "place": item_place(item),
+            }
+        return self._item_lines[key]
+
+    def calendar(self, participant: Participant, items: list[ItineraryItem]) -> bytes:
+        """The participant's calendar file, built once per language, items and answer.
+
+        Built for a stand-in with a link of its own, whose token is then replaced by the
+        participant's; the lines are unfolded first and folded again, so a token that
+        straddles a fold is found and the file is the one `participant_calendar` gives.
+        """
+        everything_off = participant.rsvp_status in NOT_COMING
+        key = (translation.get_language(), participant.mission_id, everything_off)
+        key += tuple(item.pk for item in items)
+        if key not in self._calendars:
+            stand_in = copy.copy(participant)
+            stand_in.token_nonce = CALENDAR_STAND_IN_NONCE
+            content = participant_calendar(stand_in, items=items)
+            self._calendars[key] = (content, token_for(participant=stand_in))
+        content, stand_in_token = self._calendars[key]
+        return with_token(content, stand_in_token, token_for(participant=participant))
 
 
-def _participant_context(message: OutgoingMessage) -> dict:
+# A nonce no participant has (theirs are 32 hex digits): the stand-in's link is never live.
+CALENDAR_STAND_IN_NONCE = "calendar-stand-in"
+
+
+def with_token(calendar: bytes, old: str, new: str) -> bytes:
+    """The calendar file with one token replaced by another, folded as icalendar folds."""
+    lines = Contentlines.from_ical(calendar.decode())
+    return Contentlines(Contentline(line.replace(old, new)) for line in lines).to_ical()
+
+
+def _participant_context(message: OutgoingMessage, shared: Shared) -> dict:
     participant = message.participant
-    mission = participant.mission
     return {
         "participant": participant,
         "person": participant.person,
-        "mission": mission,
-        "link": personal_link(message),
+        "mission": shared.mission(participant),
+        "link": personal_url(participant),
     }
 
 
-def _contacts(message: OutgoingMessage, mission: Mission) -> list[dict[str, str]]:
+def _contacts(sender: int | None, mission: Mission) -> list[dict[str, str]]:
     """Whom to ask: the planner who sent the message, else the lead organisation's planners."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    sender = (message.context or {}).get("sent_by")
     found = list(users.filter(pk=sender)) if sender else []
     if not found:
         planners = Membership.objects.filter(
@@ -69,77 +195,69 @@ def _contacts(message: OutgoingMessage, mission: Mission) -> list[dict[str, str]
     ]
 
 
-def _mission_context(message: OutgoingMessage) -> dict:
+def _mission_context(message: OutgoingMessage, shared: Shared) -> dict:
     """What every message to a participant says of the mission, in the active language."""
-    context = _participant_context(message)
+    context = _participant_context(message, shared)
     mission = context["mission"]
     return {
         **context,
         "organisation": mission.lead_organisation,
         "organisers": [organisation.name for organisation in mission.organisers.all()],
-        "dates": mission_dates(mission),
-        "contacts": _contacts(message, mission),
+        "dates": shared.in_language(mission)["dates"],
+        "contacts": shared.contacts(message, mission),
     }
 
 
-def _invited_items(message: OutgoingMessage) -> list[ItineraryItem]:
-    """The items the person is invited to, fetched once for the body and the calendar."""
-    items = getattr(message, "_invited_items", None)
-    if items is None:
-        items = list(with_revisions(participant_items(message.participant)))
-        message._invited_items = items
-    return items
-
-
-def _invitation_context(message: OutgoingMessage) -> dict:
+def _invitation_context(message: OutgoingMessage, shared: Shared) -> dict:
     """The invitation: the mission, the items the person is invited to, the deadline, the link."""
-    context = _mission_context(message)
-    mission = context["mission"]
-    deadline = mission.rsvp_deadline
-    if deadline is not None and deadline < today_at(mission):
-        deadline = None  # invited late: "please answer soon" rather than a date gone by
+    context = _mission_context(message, shared)
     return {
         **context,
-        "deadline": long_date(deadline) if deadline else "",
-        "items": [
-            {"title": item.title, "when": item_period(item), "place": item_place(item)}
-            for item in _invited_items(message)
-        ],
+        "deadline": shared.in_language(context["mission"])["deadline"],
+        "items": [shared.item_line(item) for item in shared.invited_items(message.participant)],
     }
 
 
-def _invitation_attachments(message: OutgoingMessage) -> list[tuple[str, bytes, str]]:
+def _invitation_attachments(
+    message: OutgoingMessage, shared: Shared
+) -> list[tuple[str, bytes, str]]:
     """The items the person is invited to, as a calendar file."""
     participant = message.participant
-    calendar = participant_calendar(participant, items=_invited_items(message))
+    calendar = shared.calendar(participant, shared.invited_items(participant))
     return [(f"{participant.mission.slug}.ics", calendar, "text/calendar")]
 
 
-def _follow_up_context(message: OutgoingMessage) -> dict:
+def _follow_up_context(message: OutgoingMessage, shared: Shared) -> dict:
     """The thank-you after the mission, with the link to the feedback form."""
-    context = _mission_context(message)
+    context = _mission_context(message, shared)
     return {**context, "feedback_link": personal_url(context["participant"], "rsvp:feedback")}
 
 
-CONTEXT: dict[str, Callable[[OutgoingMessage], dict]] = {
+CONTEXT: dict[str, Callable[[OutgoingMessage, Shared], dict]] = {
     MessageKind.INVITATION: _invitation_context,
     MessageKind.FOLLOW_UP: _follow_up_context,
 }
-ATTACHMENTS: dict[str, Callable[[OutgoingMessage], list[tuple[str, bytes, str]]]] = {
+ATTACHMENTS: dict[str, Callable[[OutgoingMessage, Shared], list[tuple[str, bytes, str]]]] = {
     MessageKind.INVITATION: _invitation_attachments,
 }
 
 
-def render_message(message: OutgoingMessage, *, connection=None) -> EmailMultiAlternatives:
-    """The e-mail for an outbox row, with its own Message-ID and the recipient's language."""
+def render_message(
+    message: OutgoingMessage, *, connection=None, shared: Shared | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail for an outbox row, with its own Message-ID and the recipient's language.
+
+    `shared` carries what the other messages of the batch already worked out.
+    """
+    shared = shared if shared is not None else Shared([message])
     # English for a language the site does not speak (the .po files have en and de).
     with translation.override(supported_language(message.language)):
-        context = {"message": message, **CONTEXT[message.kind](message)}
+        context = {"message": message, **CONTEXT[message.kind](message, shared)}
         folder = f"emails/{message.kind}"
         subject = clean_header_text(render_to_string(f"{folder}/subject.txt", context))
         text = render_to_string(f"{folder}/body.txt", context)
         html = render_to_string(f"{folder}/body.html", context)
-        attachments = ATTACHMENTS.get(message.kind, lambda m: [])(message)
+        attachments = ATTACHMENTS.get(message.kind, lambda m, s: [])(message, shared)
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -173,11 +291,11 @@ def _reminder_base(message: OutgoingMessage) -> dict:
     }
 
 
-def _rsvp_reminder_context(message: OutgoingMessage) -> dict:
+def _rsvp_reminder_context(message: OutgoingMessage, shared: Shared) -> dict:
     return _reminder_base(message)
 
 
-def _mission_reminder_context(message: OutgoingMessage) -> dict:
+def _mission_reminder_context(message: OutgoingMessage, shared: Shared) -> dict:
     from . import reminders  # imported here: this section keeps to itself
 
     context = _reminder_base(message)
@@ -185,7 +303,7 @@ def _mission_reminder_context(message: OutgoingMessage) -> dict:
     return context
 
 
-def _itinerary_changed_context(message: OutgoingMessage) -> dict:
+def _itinerary_changed_context(message: OutgoingMessage, shared: Shared) -> dict:
     from . import reminders
 
     context = _reminder_base(message)
@@ -194,7 +312,7 @@ def _itinerary_changed_context(message: OutgoingMessage) -> dict:
     return context
 
 
-def _action_due_context(message: OutgoingMessage) -> dict:
+def _action_due_context(message: OutgoingMessage, shared: Shared) -> dict:
     action = message.action
     return {
         "action": action,

@@ -9,7 +9,9 @@ The contract (the pretix pattern, see ../shared/STYLE.md):
    rolled-back decision sends nothing.
 3. `deliver` claims each row (a conditional UPDATE, only if queued and due), marking it
    in flight and committing *before* talking to SMTP. A row already in flight or final
-   is skipped, so a task that runs twice sends once.
+   is skipped, so a task that runs twice sends once. That a row was sent is written by
+   the statement that claims the next one, and what a batch's messages have in common is
+   read and rendered once per batch (`emails.Shared`): a message costs one query.
 4. SMTP: one connection for the batch, closed and reopened after any error. A 5xx is
    permanent (failed at once, reason kept); a 4xx, a refused or dropped connection is
    transient: the row goes back to queued with exponential backoff, then fails after
@@ -29,8 +31,8 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .enums import MessageKind, MessageState
@@ -44,6 +46,35 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 def clean_header_text(value: str) -> str:
     """A display name safe for a header: CR, LF and other control characters become spaces."""
     return CONTROL_CHARACTERS.sub(" ", value).strip()
+
+
+def message_build(
+    *,
+    recipient_email: str,
+    recipient_name: str,
+    language: str,
+    kind: MessageKind,
+    occasion: str,
+    mission: Mission | None = None,
+    participant: Participant | None = None,
+    action: FollowUpAction | None = None,
+    due_at: dt.datetime | None = None,
+    context: dict | None = None,
+) -> OutgoingMessage:
+    """An unsaved outbox row with its own Message-ID, for `message_queue` or `messages_queue`."""
+    return OutgoingMessage(
+        recipient_email=recipient_email.strip(),
+        recipient_name=clean_header_text(recipient_name)[:200],
+        language=language or settings.LANGUAGE_CODE,
+        kind=kind,
+        occasion=occasion,
+        mission=mission,
+        participant=participant,
+        action=action,
+        due_at=due_at or timezone.now(),
+        context=context or {},
+        message_id=make_msgid(idstring=kind, domain=settings.OUTBOX_MESSAGE_ID_DOMAIN),
+    )
 
 
 def message_queue(
@@ -64,28 +95,51 @@ def message_queue(
     Call it inside the transaction that decides to send. A message due now is handed to
     a worker after commit; one due later is picked up by `rescue` when it falls due.
     """
-    now = timezone.now()
-    message = OutgoingMessage(
-        recipient_email=recipient_email.strip(),
-        recipient_name=clean_header_text(recipient_name)[:200],
-        language=language or settings.LANGUAGE_CODE,
+    message = message_build(
+        recipient_email=recipient_email,
+        recipient_name=recipient_name,
+        language=language,
         kind=kind,
         occasion=occasion,
         mission=mission,
         participant=participant,
         action=action,
-        due_at=due_at or now,
-        context=context or {},
-        message_id=make_msgid(idstring=kind, domain=settings.OUTBOX_MESSAGE_ID_DOMAIN),
+        due_at=due_at,
+        context=context,
     )
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
             message.save()
     except IntegrityError:
         return None
-    if message.due_at <= now:
+    if message.due_at <= timezone.now():
         enqueue([message.pk])
     return message
+
+
+def messages_queue(*, messages: list[OutgoingMessage]) -> int:
+    """Queue many rows from `message_build` at once; returns how many were new.
+
+    `message_queue` for many messages: one INSERT ... ON CONFLICT DO NOTHING per thousand
+    rows, so a row whose (recipient, kind, occasion) exists is skipped, whether it was
+    committed before or is being inserted by a concurrent transaction (the INSERT waits
+    for that one's outcome). The new rows are found again by their Message-IDs, which
+    no other row has; those due now are handed over after commit, in the given order.
+    """
+    if not messages:
+        return 0
+    OutgoingMessage.objects.bulk_create(messages, batch_size=1000, ignore_conflicts=True)
+    ids = dict(
+        OutgoingMessage.objects.filter(
+            message_id__in=[message.message_id for message in messages]
+        ).values_list("message_id", "pk")
+    )
+    now = timezone.now()
+    queued = [message for message in messages if message.message_id in ids]
+    for message in queued:
+        message.pk = ids[message.message_id]
+    enqueue([message.pk for message in queued if message.due_at <= now])
+    return len(queued)
 
 
 class _HandOver:
@@ -126,22 +180,55 @@ def enqueue(message_ids: Iterable[int]) -> None:
     transaction.on_commit(_HandOver(ids))
 
 
-def claim(message_id: int) -> OutgoingMessage | None:
-    """Mark a queued, due message in flight and commit; None if it is not ours to send.
+_CLAIM = (
+    "UPDATE missions_outgoingmessage SET state = %s, locked_at = %s, attempts = attempts + 1"
+    " WHERE id = %s AND state = %s AND due_at <= %s RETURNING attempts"
+)
+# The same, writing in the same statement (one commit) that the previous message was sent
+# (a data-modifying WITH runs to completion whether or not the claim finds its row).
+_SENT_THEN_CLAIM = (
+    "WITH sent AS (UPDATE missions_outgoingmessage SET state = %s, sent_at = %s,"
+    " last_error = '' WHERE id = %s AND state = %s)"
+    " UPDATE missions_outgoingmessage SET state = %s, locked_at = %s, attempts = attempts + 1"
+    " WHERE id = %s AND state = %s AND due_at <= %s RETURNING attempts"
+)
+
+
+def _claim(message_id: int, *, sent: OutgoingMessage | None = None) -> int | None:
+    """Mark a queued, due message in flight; its attempts, this one counted, or None.
 
     One conditional UPDATE: of two workers claiming the same row, the second waits for
-    the first's commit, finds the row no longer queued and gets None.
+    the first's commit, finds the row no longer queued and gets None. RETURNING gives
+    the attempts as the UPDATE left them (the ORM's update() returns only a count).
+    With `sent` (another row, accepted by the server over our claim), the same
+    statement marks it sent: one round trip and one commit per message.
     """
     now = timezone.now()
-    claimed = OutgoingMessage.objects.filter(
-        pk=message_id, state=MessageState.QUEUED, due_at__lte=now
-    ).update(state=MessageState.IN_FLIGHT, locked_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    sql, params = _CLAIM, [MessageState.IN_FLIGHT, now, message_id, MessageState.QUEUED, now]
+    if sent is not None and connection.vendor != "postgresql":
+        _mark_sent(sent)  # SQLite (`make run`) has no UPDATE inside WITH: two statements
+    elif sent is not None:
+        sent_params = [MessageState.SENT, sent.sent_at, sent.pk, MessageState.IN_FLIGHT]
+        sql, params = _SENT_THEN_CLAIM, sent_params + params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def claim(message_id: int) -> OutgoingMessage | None:
+    """Mark a queued, due message in flight and commit; None if it is not ours to send."""
+    if _claim(message_id) is None:
         return None
-    # Whom it is for, in the same query: every message to a participant renders them.
-    return OutgoingMessage.objects.select_related(
-        "participant__person", "participant__mission"
-    ).get(pk=message_id)
+    return _rows([message_id])[message_id]
+
+
+def _rows(message_ids: list[int]) -> dict[int, OutgoingMessage]:
+    """The rows by id, with whom they are for: every message to a participant renders them."""
+    related = OutgoingMessage.objects.select_related(
+        "participant__person", "participant__mission", "action__mission"
+    )
+    return related.in_bulk(message_ids)
 
 
 def smtp_code(error: Exception) -> int | None:
@@ -175,34 +262,52 @@ def _finish(message: OutgoingMessage, **fields) -> None:
     OutgoingMessage.objects.filter(pk=message.pk, state=MessageState.IN_FLIGHT).update(**fields)
 
 
+def _mark_sent(message: OutgoingMessage) -> None:
+    _finish(message, state=MessageState.SENT, sent_at=message.sent_at, last_error="")
+
+
 def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     """Send the given messages over one SMTP connection; returns counts by outcome.
 
     Idempotent: messages not queued and due are skipped, so running it twice sends once.
-    """
-    from .emails import render_message
+    Each message is claimed (and the claim committed) just before it is sent, so a
+    worker process holds at most one message in flight: the one a killed worker may
+    have had accepted, and only that one, can be sent again. That a message was sent
+    is written by the statement that claims the next one: one commit per message.
 
+    The rows and what they have in common (`emails.Shared`) are read once for the
+    batch, as it starts.
+    """
+    from .emails import Shared, render_message
+
+    ids = list(dict.fromkeys(message_ids))  # a row claimed once per statement
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     retry_at: list[tuple[int, dt.timedelta]] = []
-    connection = get_connection(fail_silently=False)
+    rows = _rows(ids)
+    shared = Shared(rows.values())
+    accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
+    smtp = get_connection(fail_silently=False)
     try:
-        for message_id in message_ids:
-            message = claim(message_id)
-            if message is None:
+        for message_id in ids:
+            attempts = _claim(message_id, sent=accepted)
+            accepted = None
+            if attempts is None:
                 counts["skipped"] += 1
                 continue
+            message = rows.get(message_id) or _rows([message_id])[message_id]
+            message.state, message.attempts = MessageState.IN_FLIGHT, attempts
             try:
-                email = render_message(message, connection=connection)
+                email = render_message(message, connection=smtp, shared=shared)
             except Exception as error:  # noqa: BLE001  (a message that cannot render is failed, visibly)
                 logger.exception("outbox: message %s cannot be rendered", message.pk)
                 _finish(message, state=MessageState.FAILED, last_error=f"render: {error}")
                 counts["failed"] += 1
                 continue
             try:
-                connection.open()
-                connection.send_messages([email])
+                smtp.open()
+                smtp.send_messages([email])
             except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
-                connection.close()  # reset the session after any error
+                smtp.close()  # reset the session after any error
                 reason = _describe(error)
                 if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                     _finish(message, state=MessageState.FAILED, last_error=reason)
@@ -222,10 +327,13 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
                     retry_at.append((message.pk, delay))
                     counts["retry"] += 1
             else:
-                _finish(message, state=MessageState.SENT, sent_at=timezone.now(), last_error="")
+                message.sent_at = timezone.now()
+                accepted = message
                 counts["sent"] += 1
     finally:
-        connection.close()
+        smtp.close()
+        if accepted is not None:
+            _mark_sent(accepted)
     _schedule_retries(retry_at)
     return counts
 

@@ -10,9 +10,12 @@ from django.conf import settings
 from django.utils import translation
 
 from missions import outbox
-from missions.enums import Audience, MessageKind
+from missions.calendar import participant_calendar, with_revisions
+from missions.emails import Shared, render_message
+from missions.enums import Audience, MessageKind, RsvpStatus
 from missions.models import OutgoingMessage
 from missions.services.invitations import invitations_send
+from missions.services.rsvp import participant_items
 from missions.tokens import participant_for_token
 from organisations.enums import OrganisationKind
 from tests.factories import (
@@ -269,3 +272,75 @@ def test_follow_up_thanks_and_links_to_the_feedback_form(
     assert participant_for_token(token) == participant
     assert f'href="{settings.SITE_URL.rstrip("/")}/r/{token}/feedback/"' in _html(email)
     assert email.attachments == []
+
+
+def _parts(email) -> tuple:
+    return (email.subject, email.to, email.body, _html(email), email.attachments)
+
+
+def test_invitations_rendered_as_one_batch_are_those_rendered_one_by_one(
+    mission, planner, django_capture_on_commit_callbacks
+):
+    """What a batch shares (mission, programme, calendar) never carries one person's bits
+    into another's message: names, links, selected items, answers and languages differ."""
+    people = [
+        ("Ines Dietrich", "de", "Animation studio visit", RsvpStatus.NOT_INVITED),
+        ("Anthony Tattum", "en", "Games studio visit", RsvpStatus.NOT_INVITED),
+        ("Ken Wood", "en", "Animation studio visit", RsvpStatus.NOT_INVITED),
+        ("Sabine Krause", "de", "Animation studio visit", RsvpStatus.DECLINED),
+    ]
+    participants = []
+    for name, language, item, status in people:
+        participant = ParticipantFactory(
+            mission=mission,
+            rsvp_status=status,
+            person=PersonFactory(
+                full_name=name,
+                email=name.lower().replace(" ", ".") + "@example.org",
+                preferred_language=language,
+            ),
+        )
+        participant.items.set(mission.items.filter(title=item))
+        participants.append(participant)
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=participants, sent_by=planner)
+    messages = list(
+        OutgoingMessage.objects.select_related("participant__person").order_by("participant_id")
+    )
+
+    shared = Shared(messages)
+    together = [_parts(render_message(message, shared=shared)) for message in messages]
+    alone = [_parts(render_message(OutgoingMessage.objects.get(pk=m.pk))) for m in messages]
+
+    assert together == alone
+    assert len({body for _subject, _to, body, _html_body, _files in together}) == 4
+    ines, anthony, ken, sabine = messages
+    assert [_calendar_titles(render_message(m), mission) for m in (ines, anthony)] == [
+        ["Welcome round table", "Animation studio visit"],
+        ["Welcome round table", "Games studio visit"],
+    ]
+    # Ines and Sabine see the same items in German, but Sabine declined: hers are cancelled.
+    calendars = {
+        m.pk: icalendar.Calendar.from_ical(files[0][1])
+        for m, (*_, files) in zip(messages, together, strict=True)
+    }
+    assert [str(e["STATUS"]) for e in calendars[ines.pk].walk("VEVENT")] == ["CONFIRMED"] * 2
+    assert [str(e["STATUS"]) for e in calendars[sabine.pk].walk("VEVENT")] == ["CANCELLED"] * 2
+
+
+def test_invitation_calendar_is_the_participants_own_calendar_file(
+    mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = _delegate(mission)
+
+    email = _invite(participant, mailoutbox, django_capture_on_commit_callbacks)
+
+    [(_name, content, _mimetype)] = email.attachments
+    participant.refresh_from_db()
+    items = with_revisions(participant_items(participant))
+    assert content == participant_calendar(participant, items=items).decode()
+    [token] = {match.group(1) for match in LINK.finditer(email.body)}
+    # Long lines are folded: the link's line breaks inside the token, and is still right.
+    assert token not in content
+    events = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/r/{token}/"}

@@ -8,17 +8,23 @@ import smtplib
 import socket
 from email.utils import getaddresses
 
+import icalendar
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from missions import outbox
-from missions.enums import MessageKind, MessageState, RsvpStatus
-from missions.models import OutgoingMessage
+from missions import outbox, tokens
+from missions.enums import Audience, MessageKind, MessageState, RsvpStatus
+from missions.models import OutgoingMessage, Participant
 from missions.services.invitations import invitations_send
 from missions.tasks import deliver_messages
-from tests.factories import MissionFactory, ParticipantFactory, PersonFactory
+from tests.factories import (
+    ItineraryItemFactory,
+    MissionFactory,
+    ParticipantFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +271,70 @@ def test_broker_down_at_hand_over_keeps_the_rows_for_rescue(
     [hand_over_error] = [r for r in caplog.records if r.name == "missions.outbox"]
     assert hand_over_error.getMessage() == "outbox: broker down; 2 messages wait for rescue"
     assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
+
+
+def test_sending_a_batch_of_50_invitations_stays_within_one_query_per_message(
+    mailoutbox, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    mission = MissionFactory(title="Leipzig creative trade mission")
+    for title, audience in [("Welcome", Audience.WHOLE_DELEGATION), ("Visit", Audience.SELECTED)]:
+        ItineraryItemFactory(mission=mission, title=title, audience=audience)
+    visit = mission.items.get(title="Visit")
+    participants = [
+        ParticipantFactory(
+            mission=mission,
+            person=PersonFactory(preferred_language="de" if n % 3 == 0 else "en"),
+        )
+        for n in range(50)
+    ]
+    for participant in participants[::2]:
+        participant.items.add(visit)
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=participants, sent_by=None)
+    ids = list(OutgoingMessage.objects.order_by("pk").values_list("pk", flat=True))
+
+    # One claim per message (marking the previous one sent); the rest once per batch.
+    with django_assert_max_num_queries(50 + 8):
+        counts = outbox.deliver(ids)
+
+    assert counts == {"sent": 50, "retry": 0, "failed": 0, "skipped": 0}
+    assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {MessageState.SENT}
+    calendars = [icalendar.Calendar.from_ical(email.attachments[0][1]) for email in mailoutbox]
+    programmes = [[str(event["SUMMARY"]) for event in c.walk("VEVENT")] for c in calendars]
+    assert programmes == [["Welcome", "Visit"], ["Welcome"]] * 25
+
+
+def test_the_same_message_twice_in_a_batch_is_sent_once(
+    delegates, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=delegates[0].mission, participants=delegates[:1], sent_by=None)
+    [message] = OutgoingMessage.objects.all()
+
+    outbox.deliver([message.pk, message.pk])
+
+    assert len(mailoutbox) == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.SENT, 1)
+
+
+def test_invitations_issue_each_participant_a_live_link_in_their_history(
+    django_capture_on_commit_callbacks,
+):
+    start = timezone.localdate() + dt.timedelta(days=30)
+    mission = MissionFactory(start_date=start, end_date=start + dt.timedelta(days=2))
+    ines, anthony = ParticipantFactory.create_batch(2, mission=mission)
+    earlier = tokens.token_issue(participant=anthony)  # a link sent by hand before
+    history_before = Participant.history.count()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=ines.mission, participants=[ines, anthony], sent_by=None)
+
+    assert tokens.participant_for_token(earlier) == anthony  # kept, not replaced
+    ines_link = tokens.token_for(participant=Participant.objects.get(pk=ines.pk))
+    assert tokens.participant_for_token(ines_link) == ines
+    [issued] = Participant.history.filter(id=ines.pk, history_type="~")
+    assert (issued.token_hash, Participant.history.count()) == (
+        tokens.token_hash(ines_link),
+        history_before + 1,
+    )
