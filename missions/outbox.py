@@ -180,6 +180,9 @@ def enqueue(message_ids: Iterable[int]) -> None:
     transaction.on_commit(_HandOver(ids))
 
 
+# Kinds whose reason cannot go away between queueing and sending.
+ALWAYS_WANTED = (MessageKind.INVITATION,)
+
 _CLAIM = (
     "UPDATE missions_outgoingmessage SET state = %s, locked_at = %s, attempts = attempts + 1"
     " WHERE id = %s AND state = %s AND due_at <= %s RETURNING attempts"
@@ -279,11 +282,16 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     batch, as it starts.
     """
     from .emails import Shared, render_message
+    from .reminders import messages_cancel_stale  # reminders queue through this module
 
     ids = list(dict.fromkeys(message_ids))  # a row claimed once per statement
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     retry_at: list[tuple[int, dt.timedelta]] = []
     rows = _rows(ids)
+    if any(row.kind not in ALWAYS_WANTED for row in rows.values()):
+        # A reminder whose reason went away since it was queued (the person answered a
+        # moment ago) is cancelled, not sent; the claim below then skips it.
+        messages_cancel_stale(ids=ids)
     shared = Shared(rows.values())
     accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
     smtp = get_connection(fail_silently=False)

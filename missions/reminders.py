@@ -22,8 +22,8 @@ transaction, so concurrent scans never wait on each other for more than one row.
 - A reminder whose condition no longer holds is not sent: each scan first cancels
   queued rows whose participant answered, stopped attending or whose action was closed
   (`messages_cancel_stale`; a row waiting for an SMTP retry is caught too). A row a
-  worker has already claimed is left alone; `message_still_wanted` is the same check
-  for one message, for use right before sending.
+  worker has already claimed is left alone; the outbox checks its batch once more
+  right before sending (`messages_cancel_stale(ids=...)`).
 - Itinerary changes (`itinerary_notices_queue`, called by missions.services.itinerary):
   each affected participant gets one notice 15 minutes after the first change, and
   later changes in those 15 minutes are gathered into it.
@@ -32,6 +32,7 @@ transaction, so concurrent scans never wait on each other for more than one row.
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -359,21 +360,19 @@ def messages_stale() -> QuerySet[OutgoingMessage]:
     return queued.filter(stale | Q(pk__in=moved))
 
 
-def messages_cancel_stale() -> int:
-    """Cancel the queued messages of `messages_stale`; returns how many.
+def messages_cancel_stale(*, ids: Iterable[int] | None = None) -> int:
+    """Cancel the queued messages of `messages_stale` (of `ids` only, if given); how many.
 
     Only rows still queued are touched (the UPDATE re-checks the state under the row
-    lock), so a message a worker has already claimed is left to it.
+    lock), so a message a worker has already claimed is left to it. The scan cancels
+    them every few minutes; `missions.outbox.deliver` once more for its batch, just
+    before sending, so someone who answered a moment ago gets no reminder to answer.
     """
-    return messages_stale().update(
+    stale = messages_stale() if ids is None else messages_stale().filter(pk__in=list(ids))
+    return stale.update(
         state=MessageState.CANCELLED,
         last_error="Not sent: its reason went away before it was due to go out.",
     )
-
-
-def message_still_wanted(message: OutgoingMessage) -> bool:
-    """Whether a queued message's reason still holds, for a check right before sending."""
-    return not messages_stale().filter(pk=message.pk).exists()
 
 
 # ITINERARY CHANGED -----------------------------------------------------------------------

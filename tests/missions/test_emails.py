@@ -13,7 +13,7 @@ from missions import outbox
 from missions.calendar import participant_calendar, with_revisions
 from missions.emails import Shared, render_message
 from missions.enums import Audience, MessageKind, RsvpStatus
-from missions.models import OutgoingMessage
+from missions.models import OutgoingMessage, Participant
 from missions.services.invitations import invitations_send
 from missions.services.rsvp import participant_items
 from missions.tokens import participant_for_token
@@ -249,6 +249,7 @@ def test_follow_up_thanks_and_links_to_the_feedback_form(
     client, mission, planner, mailoutbox, django_capture_on_commit_callbacks
 ):
     participant = _delegate(mission, language="en")
+    Participant.objects.filter(pk=participant.pk).update(rsvp_status=RsvpStatus.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=False):
         outbox.message_queue(
             recipient_email=participant.person.email,

@@ -215,6 +215,23 @@ def test_rsvp_reminder_cancelled_when_answered_before_it_went_out(mission, mailo
     assert (delivered["sent"], mailoutbox) == (0, [])
 
 
+def test_rsvp_reminder_not_sent_to_someone_who_answered_a_moment_before_the_worker(
+    mission, mailoutbox
+):
+    participant = invited(mission, sent_at=at("2025-02-01", "10:00"))
+    reminders_scan(now=at("2025-02-08", "09:00"))
+    [message] = OutgoingMessage.objects.filter(kind=MessageKind.RSVP_REMINDER)
+    Participant.objects.filter(pk=participant.pk).update(
+        rsvp_status=RsvpStatus.ACCEPTED, answered_at=timezone.now()
+    )
+
+    delivered = outbox.deliver([message.pk])  # no scan in between
+
+    message.refresh_from_db()
+    assert message.state == MessageState.CANCELLED
+    assert (delivered["sent"], mailoutbox) == (0, [])
+
+
 def test_rsvp_reminder_rule_inactive_or_changed_by_staff(mission):
     ReminderRuleFactory(mission=mission, anchor=ReminderAnchor.AFTER_INVITATION, days=2)
     ReminderRuleFactory(
