@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .. import outbox
 from ..enums import MessageKind, RsvpStatus
-from ..models import Mission, Participant
+from ..models import Mission, OutgoingMessage, Participant
 from ..tokens import token_for, token_hash
 
 
@@ -112,3 +112,26 @@ def invitations_send(
         rsvp_status=RsvpStatus.NOT_INVITED,
     ).update(rsvp_status=RsvpStatus.INVITED, updated_at=timezone.now())
     return queued
+
+
+@transaction.atomic
+def invitation_resend(
+    *, participant: Participant, sent_by: AbstractBaseUser | None
+) -> OutgoingMessage | None:
+    """Queue the invitation again for the participant's current link (after staff made a
+    new one); None if that link already has its message.
+
+    The occasion names the link's creation, so each new link is sent once.
+    """
+    token_for(participant=participant)
+    stamp = participant.token_created_at or timezone.now()
+    return outbox.message_queue(
+        recipient_email=participant.person.email,
+        recipient_name=participant.person.full_name,
+        language=participant_language(participant),
+        kind=MessageKind.INVITATION,
+        occasion=f"mission:{participant.mission_id}:link:{stamp:%Y%m%dT%H%M%S%f}",
+        mission=participant.mission,
+        participant=participant,
+        context={"sent_by": getattr(sent_by, "pk", None)},
+    )

@@ -33,7 +33,7 @@ from ..forms.invitations import InvitationForm, invitation_occasion
 from ..forms.participants import ParticipantFilterForm
 from ..models import Mission, OutgoingMessage, Participant
 from ..selectors import can_edit, mission_for, missions_editable_by, participant_for
-from ..services.invitations import invitations_send, participant_language
+from ..services.invitations import invitation_resend, invitations_send, participant_language
 from ..services.participants import participants_of
 
 # READS ---------------------------------------------------------------------------
@@ -278,8 +278,14 @@ def _link_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     name = participant.person.full_name
     if action == "regenerate":
-        tokens.token_issue(participant=participant)
+        with transaction.atomic():
+            tokens.token_issue(participant=participant)
+            resend = request.POST.get("send") == "1"
+            if resend:
+                invitation_resend(participant=participant, sent_by=request.user)
         text = _("%(name)s has a new personal link; any earlier link no longer works.")
+        if resend:
+            text += " " + _("The invitation with the new link is on its way to them.")
     else:
         tokens.token_revoke(participant=participant)
         text = _("%(name)s's personal link no longer works.")

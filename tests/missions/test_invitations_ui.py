@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from missions import tokens
+from missions import outbox, tokens
 from missions.enums import MessageKind, MessageState, RsvpStatus
 from missions.models import OutgoingMessage, Participant
 from organisations.models import Person
@@ -596,6 +596,41 @@ def test_link_regenerate_replaces_the_link(client, planner, mission):
     assert tokens.participant_for_token(old) is None
     assert tokens.participant_for_token(new) == participant
     assert client.get(reverse("rsvp:answer", args=[new])).status_code == 200
+
+
+def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
+    client, planner, mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    old = tokens.token_issue(participant=participant)
+    confirm = client.get(reverse("plan:link-regenerate", args=[participant.pk]))
+
+    with django_capture_on_commit_callbacks(execute=False) as handed_over:
+        response = client.post(
+            reverse("plan:link-regenerate", args=[participant.pk]), {"send": "1"}, follow=True
+        )
+    outbox.deliver([message.pk for message in OutgoingMessage.objects.all()])
+
+    participant.refresh_from_db()
+    new = tokens.token_for(participant=participant)
+    assertContains(confirm, 'name="send" value="1" id="send-new-link" checked')
+    assertContains(response, "The invitation with the new link is on its way to them.")
+    assert len(handed_over) == 1
+    [email] = mailoutbox
+    assert (
+        email.to == ["Ines Dietrich <ines.dietrich@example.org>"] or "Ines Dietrich" in email.to[0]
+    )
+    assert f"/r/{new}/" in email.body
+    assert old not in email.body
+
+
+def test_link_regenerated_without_send_mails_nothing(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    tokens.token_issue(participant=participant)
+
+    client.post(reverse("plan:link-regenerate", args=[participant.pk]))
+
+    assert not OutgoingMessage.objects.exists()
 
 
 def test_delivery_status_shows_whether_the_link_is_live(client, planner, mission):
