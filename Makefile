@@ -28,7 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_users
-	$(BIN)/honcho --procfile Procfile.dev start
+	$(BIN)/honcho --procfile Procfile.dev start --port 8000  # web on :8000, as the README says
 
 lint: install-dev
 	$(BIN)/ruff check .
