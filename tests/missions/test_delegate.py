@@ -322,15 +322,20 @@ def test_itinerary_no_next_item_before_the_mission(delegate, tokyo_mission):
     assert itinerary.next_item is None
 
 
-def test_page_under_way_highlights_the_next_item(client):
-    now = timezone.now()
+def _mission_under_way():
+    """A Tokyo mission from yesterday to tomorrow, there."""
     today = timezone.localdate(timezone=TOKYO)
-    mission = MissionFactory(
+    return MissionFactory(
         time_zone=TOKYO,
         start_date=today - dt.timedelta(days=1),
         end_date=today + dt.timedelta(days=1),
         status=MissionStatus.UNDER_WAY,
     )
+
+
+def test_page_under_way_highlights_the_next_item(client):
+    now = timezone.now()
+    mission = _mission_under_way()
     participant = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
     _item(mission, title="Earlier visit", starts=now - dt.timedelta(hours=3), hours=1)
     _item(mission, title="Next visit", starts=now + dt.timedelta(hours=1), hours=1)
@@ -348,13 +353,7 @@ def test_page_under_way_highlights_the_next_item(client):
 
 def test_page_in_german_names_the_next_item_als_naechstes(client):
     now = timezone.now()
-    today = timezone.localdate(timezone=TOKYO)
-    mission = MissionFactory(
-        time_zone=TOKYO,
-        start_date=today - dt.timedelta(days=1),
-        end_date=today + dt.timedelta(days=1),
-        status=MissionStatus.UNDER_WAY,
-    )
+    mission = _mission_under_way()
     participant = ParticipantFactory(
         mission=mission, rsvp_status=RsvpStatus.ACCEPTED, language="de"
     )
