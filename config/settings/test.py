@@ -41,6 +41,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# An end-to-end test whose worker writes files the test then reads shares a folder.
+if env("TEST_MEDIA_ROOT", default=""):
+    MEDIA_ROOT = env("TEST_MEDIA_ROOT")
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 LANGUAGE_CODE = "en"
 # Serve static files from the finders, as runserver does, without a collectstatic step.
 WHITENOISE_AUTOREFRESH = True

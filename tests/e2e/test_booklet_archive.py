@@ -2,9 +2,12 @@
 
 The planner's POST commits the archive and hands it to a real Celery worker over a real
 Redis (see conftest.py); the worker lays out the booklets and counts them in the shared
-test database. The worker keeps the ZIP in its own storage (the test settings' in-memory
-one), so this test follows the archive's row and the page, not the download.
+test database. The worker and this test share a folder as the file storage
+(TEST_MEDIA_ROOT), so the planner downloads the ZIP the worker wrote.
 """
+
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -16,6 +19,19 @@ from tests.factories import MembershipFactory, MissionFactory, ParticipantFactor
 from .conftest import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(start_worker, tmp_path, settings):
+    """A worker whose files land in a folder this test reads too."""
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = str(media)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return start_worker(env={"TEST_MEDIA_ROOT": str(media)})
 
 
 def test_worker_prepares_the_booklets_and_the_page_follows_it(client, worker):
@@ -41,6 +57,14 @@ def test_worker_prepares_the_booklets_and_the_page_follows_it(client, worker):
     html = client.get(page).content.decode()
     assert "6 booklets, prepared on" in html
     assert "hx-trigger" not in html  # the poll has stopped
+    download = client.get(
+        reverse("plan:booklets-download", kwargs={"pk": mission.pk, "archive_pk": archive.pk})
+    )
+    assert download.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive_file:
+        names = archive_file.namelist()
+        assert len(names) == 6
+        assert all(archive_file.read(name).startswith(b"%PDF") for name in names)
     # Asked again once ready: a new archive, built from scratch.
     client.post(page)
     assert BookletArchive.objects.filter(mission=mission).count() == 2
