@@ -37,6 +37,7 @@ from .models import (
     format_local,
 )
 from .services.invitations import invitations_send
+from .views.invitations import queued_text
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -349,14 +350,7 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
             for group in by_mission.values()
         )
         skipped = sum(len(group) for group in by_mission.values()) - queued
-        text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
-            "count": queued
-        }
-        if skipped:
-            text += " " + ngettext(
-                "%(count)d was already invited.", "%(count)d were already invited.", skipped
-            ) % {"count": skipped}
-        self.message_user(request, text)
+        self.message_user(request, queued_text(queued=queued, skipped=skipped))
 
     @admin.action(
         description=_("Give the selected participants new personal links"),

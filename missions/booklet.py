@@ -19,7 +19,6 @@ home time beside them when the clocks at home read differently.
 """
 
 import datetime as dt
-import io
 import logging
 import unicodedata
 import zipfile
@@ -32,7 +31,6 @@ from typing import IO
 import fontpkg
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -44,7 +42,7 @@ from organisations.enums import OrganisationKind
 
 from .enums import Audience, ItemKind, ParticipantRole, RsvpStatus
 from .models import ItineraryItem, Mission, Participant
-from .selectors_delegate import map_url
+from .selectors_delegate import NOT_REACHABLE, clock, home_time, map_url, time_span, zone_names
 from .services.rsvp import long_date, mission_dates, page_language, personal_url
 
 # fontTools reports each step of subsetting the font at INFO, a dozen lines a booklet.
@@ -52,13 +50,10 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Whose booklets staff download at once: everyone still expected or asked to come.
 BOOKLET_STATUSES = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.INVITED)
-# Organisers who dropped out are not someone to call.
-NOT_REACHABLE = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
 
 FONT = "PT Sans"
 REPLACEMENT = "?"  # what stands for a character the font cannot draw
 LONG_TEXT = 3000  # characters of a description or profile that a booklet prints
-SHORT_DAY = {"de": "D, j. M"}
 
 ITEM_FIELDS = (
     "pk",
@@ -246,33 +241,14 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
     )
 
 
-def _clock(moment: dt.datetime) -> str:
-    return f"{moment.hour:02}:{moment.minute:02}"
-
-
-def _short_day(moment: dt.datetime) -> str:
-    return date_format(moment, SHORT_DAY.get(translation.get_language() or "", "D j M"))
-
-
 def _span(starts: dt.datetime, ends: dt.datetime) -> str:
     """`19:00–21:00 JST`; the end's day named when it is another, both zones when they differ."""
-    first, last = starts.tzname(), ends.tzname()
-    zone = first if first == last else f"{first}/{last}"
-    if starts.date() == ends.date():
-        return f"{_clock(starts)}–{_clock(ends)} {zone}"
-    return f"{_clock(starts)} – {_short_day(ends)}, {_clock(ends)} {zone}"
+    return f"{time_span(starts, ends)} {zone_names(starts, ends)}"
 
 
 def _home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
-    if home is None:
-        return ""
-    home_starts, home_ends = starts.astimezone(home), ends.astimezone(home)
-    if home_starts.utcoffset() == starts.utcoffset() and home_ends.utcoffset() == ends.utcoffset():
-        return ""
-    text = _span(home_starts, home_ends)
-    if home_starts.date() != starts.date():
-        text = f"{_short_day(home_starts)}, {text}"
-    return _("%(time)s at home") % {"time": text}
+    text = home_time(starts, ends, home)
+    return _("%(time)s at home") % {"time": text} if text else ""
 
 
 def _address(row: dict, prefix: str) -> str:
@@ -311,7 +287,7 @@ def _travel(participant: Participant, zone: zoneinfo.ZoneInfo) -> list[str]:
         parts = []
         if moment is not None:
             local = timezone.localtime(moment, zone)
-            parts.append(f"{long_date(local.date())}, {_clock(local)} {local.tzname()}")
+            parts.append(f"{long_date(local.date())}, {clock(local)} {local.tzname()}")
         if details:
             parts.append(details)
         lines.append(f"{label}: {', '.join(parts)}")
@@ -385,7 +361,7 @@ def booklet_for(
         delegate_organisation=person.organisation.name if person.organisation else "",
         home_zone=home.key if home else "",
         link=link,
-        as_of=f"{long_date(local_now.date())}, {_clock(local_now)} {local_now.tzname()}",
+        as_of=f"{long_date(local_now.date())}, {clock(local_now)} {local_now.tzname()}",
         travel=_travel(participant, mission.time_zone),
         days=[BookletDay(label=long_date(day), items=items) for day, items in days.items()],
         hosts=list(hosts.values()),
@@ -609,13 +585,6 @@ def booklet_filename(participant: Participant) -> str:
     """`ines-dietrich.pdf`: the person's name in ASCII, never empty, never a path."""
     name = slugify(participant.person.full_name)[:80].strip("-_")
     return f"{name or f'participant-{participant.pk}'}.pdf"
-
-
-def booklets_zip(*, mission: Mission, participants: list[Participant]) -> bytes:
-    """Every participant's booklet, each in their language, in one ZIP file (in memory)."""
-    buffer = io.BytesIO()
-    write_booklets(mission=mission, participants=participants, file=buffer)
-    return buffer.getvalue()
 
 
 class BookletError(Exception):

@@ -49,7 +49,7 @@ def release() -> str:
     root = Path(settings.BASE_DIR)
     sources = sorted(
         [
-            *(root / "templates" / "delegate").glob("*.html"),
+            *(root / "templates").rglob("*.html"),  # the page's and what it includes
             root / "missions" / "selectors_delegate.py",
             root / "missions" / "templatetags" / "delegate_page.py",
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),

@@ -63,6 +63,7 @@ from .models import (
     format_local,
 )
 from .services.invitations import participant_language
+from .services.rsvp import participant_items
 
 logger = logging.getLogger(__name__)
 
@@ -547,17 +548,6 @@ def _place(item: ItineraryItem) -> str:
     return item.meeting_point or (_("Online") if item.online_link else "")
 
 
-def personal_items(participant: Participant) -> list[ItineraryItem]:
-    """The items the participant attends (whole delegation, or selected with them)."""
-    return list(
-        participant.mission.items.filter(is_cancelled=False)
-        .filter(Q(audience=Audience.WHOLE_DELEGATION) | Q(attendees=participant))
-        .select_related("venue", "mission")
-        .distinct()
-        .order_by("starts_at", "pk")
-    )
-
-
 def personal_itinerary(participant: Participant) -> list[ItineraryLine]:
     """The participant's itinerary, each item in its own local time with the zone named."""
     return [
@@ -567,7 +557,7 @@ def personal_itinerary(participant: Participant) -> list[ItineraryLine]:
             place=_place(item),
             kind=item.get_kind_display(),
         )
-        for item in personal_items(participant)
+        for item in participant_items(participant)
     ]
 
 
@@ -593,7 +583,7 @@ def itinerary_changes(message: OutgoingMessage) -> list[Change]:
     """
     participant = message.participant
     since = notice_since(message)
-    attending = {item.pk: item for item in personal_items(participant)}
+    attending = {item.pk: item for item in participant_items(participant)}
     gathered = set(message.context.get("items", []))
     had_gathered = set(message.context.get("had", []))
     ids = gathered | {pk for pk, item in attending.items() if item.updated_at > since}

@@ -213,38 +213,38 @@ def map_url(*, latitude, longitude, address: str, city: str) -> str:
     return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
 
 
-def _short_day(moment: dt.datetime) -> str:
+def short_day(moment: dt.datetime) -> str:
     return date_format(moment, SHORT_DAY.get(translation.get_language() or "", "D j M"))
 
 
-def _clock(moment: dt.datetime) -> str:
+def clock(moment: dt.datetime) -> str:
     return f"{moment.hour:02}:{moment.minute:02}"
 
 
-def _span(starts: dt.datetime, ends: dt.datetime) -> str:
+def time_span(starts: dt.datetime, ends: dt.datetime) -> str:
     """`19:00–21:00` on one day; the end's day named when it is on another."""
     if starts.date() == ends.date():
-        return f"{_clock(starts)}–{_clock(ends)}"
-    return f"{_clock(starts)} – {_short_day(ends)}, {_clock(ends)}"
+        return f"{clock(starts)}–{clock(ends)}"
+    return f"{clock(starts)} – {short_day(ends)}, {clock(ends)}"
 
 
-def _zone_names(starts: dt.datetime, ends: dt.datetime) -> str:
+def zone_names(starts: dt.datetime, ends: dt.datetime) -> str:
     """`CET`, or `CET/CEST` when the clocks change during the item."""
     first, last = starts.tzname(), ends.tzname()
     return first if first == last else f"{first}/{last}"
 
 
-def _home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
+def home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
     """The item's time on the clocks at home, or "" when they read as here."""
     if home is None:
         return ""
     home_starts, home_ends = starts.astimezone(home), ends.astimezone(home)
     if home_starts.utcoffset() == starts.utcoffset() and home_ends.utcoffset() == ends.utcoffset():
         return ""
-    text = _span(home_starts, home_ends)
+    text = time_span(home_starts, home_ends)
     if home_starts.date() != starts.date():
-        text = f"{_short_day(home_starts)}, {text}"
-    return f"{text} {_zone_names(home_starts, home_ends)}"
+        text = f"{short_day(home_starts)}, {text}"
+    return f"{text} {zone_names(home_starts, home_ends)}"
 
 
 def _change(seen_before: dt.datetime | None) -> Case | Value:
@@ -315,9 +315,9 @@ def _page_items(
                 is_cancelled=row["is_cancelled"],
                 starts=starts,
                 ends=ends,
-                time=_span(starts, ends),
-                zone=_zone_names(starts, ends),
-                home_time=_home_time(starts, ends, home),
+                time=time_span(starts, ends),
+                zone=zone_names(starts, ends),
+                home_time=home_time(starts, ends, home),
                 change=row["change"],
                 moment=moment,
                 venue=row["venue__name"] if venue else "",

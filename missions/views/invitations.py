@@ -219,9 +219,8 @@ def invitation_compose(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "missions/invitation_preview.html", context)
 
 
-def _send(request: HttpRequest, mission: Mission, participants: list[Participant]) -> HttpResponse:
-    queued = invitations_send(mission=mission, participants=participants, sent_by=request.user)
-    skipped = len(participants) - queued
+def queued_text(*, queued: int, skipped: int) -> str:
+    """What staff are told after sending: `3 invitations queued. 1 was already invited.`"""
     text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
         "count": queued
     }
@@ -229,7 +228,12 @@ def _send(request: HttpRequest, mission: Mission, participants: list[Participant
         text += " " + ngettext(
             "%(count)d was already invited.", "%(count)d were already invited.", skipped
         ) % {"count": skipped}
-    messages.success(request, text)
+    return text
+
+
+def _send(request: HttpRequest, mission: Mission, participants: list[Participant]) -> HttpResponse:
+    queued = invitations_send(mission=mission, participants=participants, sent_by=request.user)
+    messages.success(request, queued_text(queued=queued, skipped=len(participants) - queued))
     return redirect("plan:participant-list", pk=mission.pk)
 
 

@@ -1,6 +1,8 @@
-"""Signed-in users around a test module's `mission` fixture (each module defines its own)."""
+"""Signed-in users around a test module's `mission` fixture (each module defines its own),
+and what every test of the missions app starts from."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -29,3 +31,17 @@ def outsider(client):
     membership = MembershipFactory()
     client.force_login(membership.user)
     return membership.user
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """Requests activate their language in this thread; give later tests back the default."""
+    with translation.override(translation.get_language()):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_only_where_tested(request, settings):
+    """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
+    if request.node.get_closest_marker("redis") is None:
+        settings.LINK_RATE_ENABLED = False

@@ -12,7 +12,6 @@ import zoneinfo
 import pypdf
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from missions.booklet import booklet_filename, pdf_text
 from missions.enums import Audience, ParticipantRole, RsvpStatus
@@ -46,19 +45,6 @@ def _year_like_2025() -> int:
 
 
 YEAR = _year_like_2025()
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _rate_limit_off(settings):
-    """The rate limit is the personal link's guard, tested with the page and the feed."""
-    settings.LINK_RATE_ENABLED = False
 
 
 @pytest.fixture

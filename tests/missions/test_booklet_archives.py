@@ -15,7 +15,6 @@ from django.db import connections
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from missions import booklet, booklet_archives
 from missions.booklet_archives import archive_build, archive_request
@@ -28,13 +27,6 @@ from tests.factories import MembershipFactory, MissionFactory, OrganisationFacto
 from .test_booklet import LONDON, _delegate, _language, _text, leipzig_mission
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
 
 
 @pytest.fixture(autouse=True)

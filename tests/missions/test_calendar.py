@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from missions.calendar import participant_calendar
 from missions.demo import load_demo
@@ -31,20 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _rate_limit_only_where_tested(request, settings):
-    """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
-    if request.node.get_closest_marker("redis") is None:
-        settings.LINK_RATE_ENABLED = False
 
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

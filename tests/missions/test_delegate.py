@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from missions.enums import Audience, MissionStatus, ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Participant
@@ -33,20 +33,6 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 GERMAN_DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _rate_limit_only_where_tested(request, settings):
-    """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
-    if request.node.get_closest_marker("redis") is None:
-        settings.LINK_RATE_ENABLED = False
 
 
 # PAGE PARSING --------------------------------------------------------------------------------

@@ -29,8 +29,6 @@ from tests.missions.test_delegate import (  # noqa: F401  (fixtures)
     _items,
     _november,
     _others,
-    _rate_limit_only_where_tested,
-    _restore_language,
     _texts,
     _url,
     delegate,

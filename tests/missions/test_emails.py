@@ -7,7 +7,6 @@ import zoneinfo
 import icalendar
 import pytest
 from django.conf import settings
-from django.utils import translation
 
 from missions import outbox
 from missions.calendar import participant_calendar, with_revisions
@@ -47,12 +46,6 @@ def _year_like_2025() -> int:
 
 YEAR = _year_like_2025()
 LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/r/([^/\s]+)/(feedback/)?")
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    with translation.override(translation.get_language()):
-        yield
 
 
 @pytest.fixture

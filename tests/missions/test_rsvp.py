@@ -10,7 +10,7 @@ import zoneinfo
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from missions.enums import Audience, MissionStatus, RsvpStatus
 from missions.models import Feedback, Participant
@@ -37,20 +37,6 @@ MAIL_SCANNERS = [
     },
     {"HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Safari/537.36 Proofpoint"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _rate_limit_only_where_tested(request, settings):
-    """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
-    if request.node.get_closest_marker("redis") is None:
-        settings.LINK_RATE_ENABLED = False
 
 
 def _mission(*, start_in_days: int = 40, days: int = 3, **kwargs):
