@@ -3,10 +3,12 @@
 import datetime as dt
 import re
 import zoneinfo
+from email import message_from_bytes
 
 import icalendar
 import pytest
 from django.conf import settings
+from django.test.signals import template_rendered
 
 from missions import outbox
 from missions.calendar import participant_calendar, with_revisions
@@ -320,6 +322,78 @@ def test_invitations_rendered_as_one_batch_are_those_rendered_one_by_one(
     }
     assert [str(e["STATUS"]) for e in calendars[ines.pk].walk("VEVENT")] == ["CONFIRMED"] * 2
     assert [str(e["STATUS"]) for e in calendars[sabine.pk].walk("VEVENT")] == ["CANCELLED"] * 2
+
+
+def test_invitations_of_a_batch_render_once_per_language_and_fill_in_each_name_as_written(
+    mission, planner, django_capture_on_commit_callbacks
+):
+    """A batch renders its templates once per group (language, sender, items) and fills
+    in names and links: markup, quotes, right-to-left text and a name that looks like
+    the stand-in come out as a one-by-one rendering gives them."""
+    names = [
+        "<script>alert('x')</script> ناصر 🎬",
+        'Seán O\'Brien & Söhne "Film"',
+        "stencil0123456789abcdefname",
+        "",
+        "Ines Dietrich",
+    ]
+    participants = [
+        ParticipantFactory(
+            mission=mission,
+            person=PersonFactory(
+                full_name=name, email=f"delegate{n}@example.org", preferred_language="en"
+            ),
+        )
+        for n, name in enumerate(names)
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=participants, sent_by=planner)
+    messages = list(
+        OutgoingMessage.objects.select_related("participant__person").order_by("participant_id")
+    )
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        shared = Shared(messages)
+        together = [_parts(render_message(message, shared=shared)) for message in messages]
+    finally:
+        template_rendered.disconnect(note)
+
+    assert rendered.count("emails/invitation/body.html") == 1
+    alone = [_parts(render_message(OutgoingMessage.objects.get(pk=m.pk))) for m in messages]
+    assert together == alone
+    script = _html(render_message(messages[0], shared=shared))
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; ناصر 🎬" in script
+    assert [body.splitlines()[0] for _subject, _to, body, _html_body, _files in together] == [
+        f"Dear {name}," for name in names
+    ]
+
+
+def test_invitation_is_a_well_formed_mime_message_with_its_own_boundaries(
+    mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
+
+    data = email.message().as_bytes(linesep="\r\n")
+    parsed = message_from_bytes(data)
+    assert [part.get_content_type() for part in parsed.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    text, html, calendar = (part.get_payload(decode=True) for part in list(parsed.walk())[2:])
+    assert text.decode() == email.body.replace("\n", "\r\n")
+    assert "Ines Dietrich" in html.decode()
+    assert icalendar.Calendar.from_ical(calendar).walk("VEVENT")
+    boundaries = [part.get_boundary() for part in parsed.walk() if part.is_multipart()]
+    assert len(set(boundaries)) == 2
+    assert boundaries != [p.get_boundary() for p in email.message().walk() if p.is_multipart()]
 
 
 def test_invitation_calendar_is_the_participants_own_calendar_file(
