@@ -304,6 +304,12 @@ def test_invitation_send_queues_one_row_each_and_marks_them_invited(
     [hand_over] = callbacks  # both messages leave in one batch, after commit
     assert sorted(hand_over.ids) == sorted(OutgoingMessage.objects.values_list("pk", flat=True))
     assert OutgoingMessage.objects.filter(context__sent_by=planner.pk).count() == 2
+    # Each new link is in the participant's history, issued by the planner who sent.
+    issued = Participant.history.filter(history_type="~").order_by("id")
+    assert [(h.id, h.history_user, bool(h.token_hash)) for h in issued] == [
+        (ines.pk, planner, True),
+        (anthony.pk, planner, True),
+    ]
 
 
 def test_invitation_send_twice_gives_one_row_each(
