@@ -482,6 +482,8 @@ def render_message(
     `shared` carries what the other messages of the batch already worked out.
     """
     shared = shared if shared is not None else Shared([message])
+    if message.participant_id:
+        shared.mission(message.participant)  # one instance per mission for the whole batch
     # English for a language the site does not speak (the .po files have en and de).
     with translation.override(supported_language(message.language)):
         context = {"message": message, **CONTEXT[message.kind](message, shared)}

@@ -228,10 +228,11 @@ def claim(message_id: int) -> OutgoingMessage | None:
 
 
 def _rows(message_ids: list[int]) -> dict[int, OutgoingMessage]:
-    """The rows by id, with whom they are for: every message to a participant renders them."""
-    related = OutgoingMessage.objects.select_related(
-        "participant__person", "participant__mission", "action__mission"
-    )
+    """The rows by id, with whom they are for: every message to a participant renders them.
+
+    A participant's mission is not read with each row: `emails.Shared` reads it once.
+    """
+    related = OutgoingMessage.objects.select_related("participant__person", "action__mission")
     return related.in_bulk(message_ids)
 
 
