@@ -4,9 +4,11 @@ Delivery against a real SMTP server and a real worker is in tests/e2e/.
 """
 
 import datetime as dt
+import re
 import smtplib
 import socket
 from email.utils import getaddresses
+from unittest import mock
 
 import icalendar
 import pytest
@@ -22,6 +24,7 @@ from missions.tasks import deliver_messages
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,
+    OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
 )
@@ -338,3 +341,42 @@ def test_invitations_issue_each_participant_a_live_link_in_their_history(
         tokens.token_hash(ines_link),
         history_before + 1,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailoutbox):
+    """As in the worker (no transaction around it): a message another worker claimed after
+    the batch was read is not sent, and a link issued while rendering is the one sent."""
+    mission = MissionFactory(title="Leipzig creative trade mission")
+    messages = [
+        OutgoingMessageFactory(participant=ParticipantFactory(mission=mission, token_nonce=""))
+        for _ in range(3)
+    ]
+    taken = messages[1]
+    read_rows = outbox._rows
+
+    def rows_then_taken_by_another_worker(ids):
+        rows = read_rows(ids)
+        OutgoingMessage.objects.filter(pk=taken.pk).update(state=MessageState.IN_FLIGHT)
+        return rows
+
+    with mock.patch.object(outbox, "_rows", rows_then_taken_by_another_worker):
+        counts = outbox.deliver([message.pk for message in messages])
+
+    assert counts == {"sent": 2, "retry": 0, "failed": 0, "skipped": 1}
+    assert [email.extra_headers["Message-ID"] for email in mailoutbox] == [
+        messages[0].message_id,
+        messages[2].message_id,
+    ]
+    states = dict(OutgoingMessage.objects.values_list("pk", "state"))
+    assert [states[m.pk] for m in messages] == [
+        MessageState.SENT,
+        MessageState.IN_FLIGHT,
+        MessageState.SENT,
+    ]
+    for email, message in zip(mailoutbox, messages[::2], strict=True):
+        participant = Participant.objects.get(pk=message.participant_id)  # link issued
+        assert set(re.findall(r"/r/([^/\s]+)/", email.body)) == {
+            tokens.token_for(participant=participant)
+        }
+    assert outbox.deliver([message.pk for message in messages])["sent"] == 0
