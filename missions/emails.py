@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from email.policy import compat32
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -65,7 +65,7 @@ class Shared:
         self._selected: dict[int, set[int]] | None = None
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
-        self._calendars: dict[tuple, tuple[bytes, str]] = {}
+        self._calendars: dict[tuple, _TokenLines] = {}
         # Stencils pay off when messages share them; a single message renders in full.
         self.stencils = len(self.messages) > 1
         self._stencils: dict[tuple, Stencil | None] = {}
@@ -164,9 +164,8 @@ class Shared:
             stand_in = copy.copy(participant)
             stand_in.token_nonce = CALENDAR_STAND_IN_NONCE
             content = participant_calendar(stand_in, items=items)
-            self._calendars[key] = (content, token_for(participant=stand_in))
-        content, stand_in_token = self._calendars[key]
-        return with_token(content, stand_in_token, token_for(participant=participant))
+            self._calendars[key] = _TokenLines(content, token_for(participant=stand_in))
+        return self._calendars[key].with_token(token_for(participant=participant))
 
     def stencil(self, message: OutgoingMessage, context: dict) -> "Stencil | None":
         """The stencil of the message's group, if its kind has stencils (see `Stencil`)."""
@@ -354,7 +353,13 @@ class Wire:
         data = b"".join(
             chunk if isinstance(chunk, bytes) else values[chunk] for chunk in self.chunks
         )
-        return self.sender, [sanitize_address(to, settings.DEFAULT_CHARSET)], data
+        # The envelope: smtplib takes the address out of what Django's backend gives it,
+        # which for an address in ASCII is the address itself.
+        [recipient] = email.recipients()
+        address = parseaddr(recipient)[1]
+        if not address.isascii():
+            address = sanitize_address(to, settings.DEFAULT_CHARSET)
+        return self.sender, [address], data
 
 
 _POLICY = compat32.clone(linesep="\r\n")
@@ -365,10 +370,32 @@ def _header(name: str, value: str) -> bytes:
     return _POLICY.fold_binary(*forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET))
 
 
-def with_token(calendar: bytes, old: str, new: str) -> bytes:
-    """The calendar file with one token replaced by another, folded as icalendar folds."""
-    lines = Contentlines.from_ical(calendar.decode())
-    return Contentlines(Contentline(line.replace(old, new)) for line in lines).to_ical()
+class _TokenLines:
+    """A calendar file unfolded once, to put one token after another in place of `old`.
+
+    Only the lines that hold the token are folded again for each token (as icalendar's
+    `Contentlines.to_ical` folds them); the others keep their folded bytes.
+    """
+
+    def __init__(self, calendar: bytes, old: str) -> None:
+        self.old = old
+        self.lines: list[bytes | str] = [
+            line if old in line else Contentline(line).to_ical()
+            for line in Contentlines.from_ical(calendar.decode())
+            if line
+        ]
+
+    def with_token(self, new: str) -> bytes:
+        """The calendar file with `new` for the old token, folded as icalendar folds."""
+        return (
+            b"\r\n".join(
+                line
+                if isinstance(line, bytes)
+                else Contentline(line.replace(self.old, new)).to_ical()
+                for line in self.lines
+            )
+            + b"\r\n"
+        )
 
 
 def _participant_context(message: OutgoingMessage, shared: Shared) -> dict:

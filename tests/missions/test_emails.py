@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import zoneinfo
 from email import message_from_bytes
+from email.utils import parseaddr
 
 import icalendar
 import pytest
@@ -422,10 +423,10 @@ def test_invitations_of_a_batch_go_out_as_the_bytes_django_would_generate(
             full_way.append(message.participant.person.full_name)
             continue
         sender, recipients, data = email.wire
-        # The envelope Django's SMTP backend would give: smtplib takes the addresses from it.
-        assert (sender, recipients) == (
-            sanitize_address(alone.from_email, "utf-8"),
-            [sanitize_address(alone.to[0], "utf-8")],
+        # The envelope as smtplib sends it (MAIL FROM, RCPT TO) for Django's SMTP backend.
+        assert (parseaddr(sender), [parseaddr(r)[1] for r in recipients]) == (
+            parseaddr(sanitize_address(alone.from_email, "utf-8")),
+            [parseaddr(sanitize_address(alone.to[0], "utf-8"))[1]],
         )
         assert _normalised(data) == _normalised(expected)
         assert "".join(message_from_bytes(data)["Message-ID"].split()) == message.message_id
