@@ -158,13 +158,21 @@ class _HandOver:
     def __call__(self) -> None:
         from .tasks import deliver_messages
 
-        OutgoingMessage.objects.filter(pk__in=self.ids).update(enqueued_at=timezone.now())
+        # Handed over first, then noted as handed over: the workers start on the first
+        # batch at once, and a row the broker never got is one `rescue` sees as never
+        # handed over. (A rescue in between may hand a row over twice: its claim sends once.)
+        now = timezone.now()
         batch = settings.OUTBOX_BATCH_SIZE
+        handed: list[int] = []
         try:
             for start in range(0, len(self.ids), batch):
                 deliver_messages.delay(self.ids[start : start + batch])
+                handed += self.ids[start : start + batch]
         except Exception:  # noqa: BLE001  (the rows are committed: `rescue` hands them over)
-            logger.exception("outbox: broker down; %d messages wait for rescue", len(self.ids))
+            logger.exception(
+                "outbox: broker down; %d messages wait for rescue", len(self.ids) - len(handed)
+            )
+        OutgoingMessage.objects.filter(pk__in=handed).update(enqueued_at=now)
 
 
 def enqueue(message_ids: Iterable[int]) -> None:

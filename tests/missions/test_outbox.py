@@ -274,6 +274,10 @@ def test_broker_down_at_hand_over_keeps_the_rows_for_rescue(
     [hand_over_error] = [r for r in caplog.records if r.name == "missions.outbox"]
     assert hand_over_error.getMessage() == "outbox: broker down; 2 messages wait for rescue"
     assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
+    # Never handed over, so the next rescue hands them over (not minutes later).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert outbox.rescue() == 2
+    assert sorted(callbacks[0].ids) == sorted(OutgoingMessage.objects.values_list("pk", flat=True))
 
 
 def test_sending_a_batch_of_50_invitations_stays_within_one_query_per_message(
