@@ -66,6 +66,7 @@ class Shared:
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
         self._calendars: dict[tuple, _TokenLines] = {}
+        self._urls: dict[str, tuple[str, str] | None] = {}
         # Stencils pay off when messages share them; a single message renders in full.
         self.stencils = len(self.messages) > 1
         self._stencils: dict[tuple, Stencil | None] = {}
@@ -166,6 +167,21 @@ class Shared:
             content = participant_calendar(stand_in, items=items)
             self._calendars[key] = _TokenLines(content, token_for(participant=stand_in))
         return self._calendars[key].with_token(token_for(participant=participant))
+
+    def personal_url(self, participant: Participant, name: str = "rsvp:answer") -> str:
+        """`services.rsvp.personal_url`, the URL reversed once per batch and name: a token
+        (hex digits) stands in a URL as it is, so it is put into its place."""
+        token = token_for(participant=participant)
+        if not token.isalnum():
+            return personal_url(participant, name)
+        if name not in self._urls:
+            mark = "tokenmark"
+            url = absolute(reverse(name, kwargs={"token": mark}))
+            self._urls[name] = tuple(url.split(mark)) if url.count(mark) == 1 else None
+        if self._urls[name] is None:
+            return personal_url(participant, name)
+        before, after = self._urls[name]
+        return before + token + after
 
     def stencil(self, message: OutgoingMessage, context: dict) -> "Stencil | None":
         """The stencil of the message's group, if its kind has stencils (see `Stencil`)."""
@@ -404,7 +420,7 @@ def _participant_context(message: OutgoingMessage, shared: Shared) -> dict:
         "participant": participant,
         "person": participant.person,
         "mission": shared.mission(participant),
-        "link": personal_url(participant),
+        "link": shared.personal_url(participant),
     }
 
 
@@ -464,7 +480,8 @@ def _invitation_shape(message: OutgoingMessage, shared: Shared) -> tuple:
 def _follow_up_context(message: OutgoingMessage, shared: Shared) -> dict:
     """The thank-you after the mission, with the link to the feedback form."""
     context = _mission_context(message, shared)
-    return {**context, "feedback_link": personal_url(context["participant"], "rsvp:feedback")}
+    feedback_link = shared.personal_url(context["participant"], "rsvp:feedback")
+    return {**context, "feedback_link": feedback_link}
 
 
 CONTEXT: dict[str, Callable[[OutgoingMessage, Shared], dict]] = {
