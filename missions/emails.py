@@ -3,7 +3,8 @@
 Each kind has three templates, `emails/<kind>/{subject.txt,body.txt,body.html}`, and a
 context builder here. Rendering happens in the worker, after the row is claimed, so a
 retried message shows the current state of the mission. What the messages of a batch
-have in common (`Shared`) is worked out once per batch, not once per message.
+have in common (`Shared`) is worked out once per batch, not once per message; a batch's
+invitations are a mail merge, rendered (`Stencil`) and generated (`Wire`) once per group.
 """
 
 import copy
@@ -35,7 +36,6 @@ from .services.rsvp import (
     item_place,
     long_date,
     mission_dates,
-    personal_url,
     supported_language,
     today_at,
 )
@@ -66,7 +66,7 @@ class Shared:
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
         self._calendars: dict[tuple, _TokenLines] = {}
-        self._urls: dict[str, tuple[str, str] | None] = {}
+        self._urls: dict[str, tuple[str, str]] = {}
         # Stencils pay off when messages share them; a single message renders in full.
         self.stencils = len(self.messages) > 1
         self._stencils: dict[tuple, Stencil | None] = {}
@@ -171,17 +171,11 @@ class Shared:
     def personal_url(self, participant: Participant, name: str = "rsvp:answer") -> str:
         """`services.rsvp.personal_url`, the URL reversed once per batch and name: a token
         (hex digits) stands in a URL as it is, so it is put into its place."""
-        token = token_for(participant=participant)
-        if not token.isalnum():
-            return personal_url(participant, name)
         if name not in self._urls:
-            mark = "tokenmark"
-            url = absolute(reverse(name, kwargs={"token": mark}))
-            self._urls[name] = tuple(url.split(mark)) if url.count(mark) == 1 else None
-        if self._urls[name] is None:
-            return personal_url(participant, name)
+            url = absolute(reverse(name, kwargs={"token": "tokenmark"}))
+            self._urls[name] = tuple(url.rsplit("tokenmark", 1))  # the path's, not the site's
         before, after = self._urls[name]
-        return before + token + after
+        return before + token_for(participant=participant) + after
 
     def stencil(self, message: OutgoingMessage, context: dict) -> "Stencil | None":
         """The stencil of the message's group, if its kind has stencils (see `Stencil`)."""
@@ -304,6 +298,9 @@ class Wire:
 
     @classmethod
     def generate(cls, stencil: Stencil, email: "_Email", *, ascii_name: bool) -> "Wire | None":
+        calendars = [content for _name, content, _type in email.attachments]
+        if len(calendars) > 1 or any(not isinstance(c, str) for c in calendars):
+            return None  # one text file at most (the calendar) is filled in
         marks = {
             slot: f"stencil{secrets.token_hex(12)}{slot}"
             for slot in ("date", "id", "tlink", "hlink")
@@ -323,7 +320,6 @@ class Wire:
             headers={"Date": marks["date"], "Message-ID": marks["id"]},
         )
         template.attach_alternative(html, "text/html")
-        calendars = [content for _name, content, _type in email.attachments]
         for attachment in email.attachments:
             template.attach(*attachment)
         raw = template.message().as_bytes(linesep="\r\n")
@@ -333,8 +329,6 @@ class Wire:
             b"Message-ID: " + marks["id"].encode() + b"\r\n": "id",
             **{marks[slot].encode(): slot for slot in ("tname", "tlink", "hname", "hlink")},
         }
-        if len(calendars) > 1 or any(not isinstance(c, str) for c in calendars):
-            return None
         if calendars:
             found[calendars[0].encode()] = "calendar"
         pattern = re.compile(b"|".join(re.escape(mark) for mark in found))
@@ -371,8 +365,7 @@ class Wire:
         )
         # The envelope: smtplib takes the address out of what Django's backend gives it,
         # which for an address in ASCII is the address itself.
-        [recipient] = email.recipients()
-        address = parseaddr(recipient)[1]
+        address = parseaddr(to)[1]
         if not address.isascii():
             address = sanitize_address(to, settings.DEFAULT_CHARSET)
         return self.sender, [address], data

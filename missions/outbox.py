@@ -359,7 +359,7 @@ def _send(smtp, email) -> None:
     """Send one e-mail over the batch's connection, as bytes already made where it has them
     (`emails.Wire`); through the backend otherwise, and always for another backend."""
     smtp.open()
-    if getattr(email, "wire", None) is not None and type(smtp) is SMTPBackend:
+    if email.wire is not None and type(smtp) is SMTPBackend:
         smtp.connection.sendmail(*email.wire)
     else:
         smtp.send_messages([email])
