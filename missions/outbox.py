@@ -172,7 +172,24 @@ class _HandOver:
             logger.exception(
                 "outbox: broker down; %d messages wait for rescue", len(self.ids) - len(handed)
             )
-        OutgoingMessage.objects.filter(pk__in=handed).update(enqueued_at=now)
+        _note_handed_over(handed, now)
+
+
+def _note_handed_over(ids: list[int], now: dt.datetime) -> None:
+    """Note the rows as handed over, those still queued and not held by a worker.
+
+    A worker may already be claiming them; its claim also writes the previous row sent,
+    so it holds one row while it waits for another. Waiting here for a row a worker holds
+    while it waits for one this UPDATE holds would be a deadlock, so held rows are
+    skipped: they are being claimed, and a claimed row needs no note.
+    """
+    free = (
+        OutgoingMessage.objects.filter(pk__in=ids, state=MessageState.QUEUED)
+        .select_for_update(skip_locked=True)
+        .values("pk")
+    )
+    with transaction.atomic():  # one statement; FOR UPDATE needs a transaction
+        OutgoingMessage.objects.filter(pk__in=free).update(enqueued_at=now)
 
 
 def enqueue(message_ids: Iterable[int]) -> None:

@@ -7,12 +7,13 @@ import datetime as dt
 import re
 import smtplib
 import socket
+import threading
 from email.utils import getaddresses
 from unittest import mock
 
 import icalendar
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
@@ -384,3 +385,35 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
             tokens.token_for(participant=participant)
         }
     assert outbox.deliver([message.pk for message in messages])["sent"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hand_over_does_not_wait_for_a_row_a_worker_is_claiming():
+    """The hand-over notes rows after the workers got them; a worker may be claiming one
+    (and, with it, holding the previous row it marks sent). Waiting for it could deadlock
+    with that worker, so the hand-over skips the held row (it is being claimed anyway)."""
+    messages = [OutgoingMessageFactory() for _ in range(3)]
+    held, release = threading.Event(), threading.Event()
+
+    def worker_claiming():
+        with transaction.atomic():
+            OutgoingMessage.objects.select_for_update().get(pk=messages[1].pk)
+            held.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    worker = threading.Thread(target=worker_claiming)
+    worker.start()
+    try:
+        assert held.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # waiting would fail, not hang
+        now = timezone.now()
+        outbox._note_handed_over([message.pk for message in messages], now)
+    finally:
+        release.set()
+        worker.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    noted = dict(OutgoingMessage.objects.values_list("pk", "enqueued_at"))
+    assert [noted[message.pk] for message in messages] == [now, None, now]
