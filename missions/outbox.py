@@ -27,6 +27,7 @@ import logging
 import re
 import smtplib
 from collections.abc import Iterable
+from contextlib import suppress
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -306,80 +307,177 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     is written by the statement that claims the next one: one commit per message.
 
     The rows and what they have in common (`emails.Shared`) are read once for the
-    batch, as it starts.
+    batch, as it starts. While the server takes in one message, the next is rendered:
+    its answer to the message is read after that (`_Delivery`), before the next claim.
     """
-    from .emails import Shared, render_message
     from .reminders import messages_cancel_stale  # reminders queue through this module
 
     ids = list(dict.fromkeys(message_ids))  # a row claimed once per statement
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    retry_at: list[tuple[int, dt.timedelta]] = []
     rows = _rows(ids)
     if any(row.kind not in ALWAYS_WANTED for row in rows.values()):
         # A reminder whose reason went away since it was queued (the person answered a
         # moment ago) is cancelled, not sent; the claim below then skips it.
         messages_cancel_stale(ids=ids)
-    shared = Shared(rows.values())
-    accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
-    smtp = get_connection(fail_silently=False)
+    delivery = _Delivery(rows)
     try:
         for message_id in ids:
-            attempts = _claim(message_id, sent=accepted)
-            accepted = None
+            message = rows.get(message_id)
+            ahead = delivery.render(message) if _may_be_claimed(message) else None
+            delivery.answered()  # the previous message's fate, before the next commit
+            attempts = _claim(message_id, sent=delivery.accepted)
+            delivery.accepted = None
             if attempts is None:
-                counts["skipped"] += 1
+                delivery.counts["skipped"] += 1
                 continue
-            message = rows.get(message_id) or _rows([message_id])[message_id]
+            message = message or _rows([message_id])[message_id]
             message.state, message.attempts = MessageState.IN_FLIGHT, attempts
-            try:
-                email = render_message(message, connection=smtp, shared=shared)
-            except Exception as error:  # noqa: BLE001  (a message that cannot render is failed, visibly)
-                logger.exception("outbox: message %s cannot be rendered", message.pk)
-                _finish(message, state=MessageState.FAILED, last_error=f"render: {error}")
-                counts["failed"] += 1
-                continue
-            try:
-                _send(smtp, email)
-            except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
-                smtp.close()  # reset the session after any error
-                reason = _describe(error)
-                if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                    _finish(message, state=MessageState.FAILED, last_error=reason)
-                    counts["failed"] += 1
-                    logger.warning("outbox: message %s failed: %s", message.pk, reason)
-                else:
-                    delay = backoff(message.attempts)
-                    now = timezone.now()
-                    _finish(
-                        message,
-                        state=MessageState.QUEUED,
-                        last_error=reason,
-                        due_at=now + delay,
-                        enqueued_at=now,
-                        locked_at=None,
-                    )
-                    retry_at.append((message.pk, delay))
-                    counts["retry"] += 1
-            else:
-                message.sent_at = timezone.now()
-                accepted = message
-                counts["sent"] += 1
+            delivery.send(message, ahead if ahead is not None else delivery.render(message))
+        delivery.answered()
     finally:
-        smtp.close()
-        if accepted is not None:
-            _mark_sent(accepted)
-    _schedule_retries(retry_at)
-    return counts
+        delivery.close()
+    _schedule_retries(delivery.retry_at)
+    return delivery.counts
 
 
-def _send(smtp, email) -> None:
-    """Send one e-mail over the batch's connection, as bytes already made where it has them
-    (`emails.Wire`); through the backend otherwise, and always for another backend."""
-    smtp.open()
-    if email.wire is not None and type(smtp) is SMTPBackend:
-        smtp.connection.sendmail(*email.wire)
-    else:
-        smtp.send_messages([email])
+def _may_be_claimed(message: OutgoingMessage | None) -> bool:
+    """Whether a row, as the batch read it, is worth rendering before its claim."""
+    if message is None:
+        return False
+    return message.state == MessageState.QUEUED and message.due_at <= timezone.now()
+
+
+class _Delivery:
+    """One batch's SMTP connection and outcomes, for `deliver`.
+
+    A message that has its bytes ready (`emails.Wire`) is sent up to its last line
+    (`_send_start`) and the server's answer is read by `answered` once the next message
+    is rendered, so rendering and the server's work on the message overlap. Whatever the
+    answer, it is known and written before the next message is claimed.
+    """
+
+    def __init__(self, rows: dict[int, OutgoingMessage]) -> None:
+        from .emails import Shared
+
+        self.shared = Shared(rows.values())
+        self.smtp = get_connection(fail_silently=False)
+        self.counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+        self.retry_at: list[tuple[int, dt.timedelta]] = []
+        self.accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
+        self.awaiting: OutgoingMessage | None = None  # sent; the server's answer not yet read
+
+    def render(self, message: OutgoingMessage):
+        """The e-mail, or the exception that rendering raised (the message fails with it)."""
+        from .emails import render_message
+
+        try:
+            return render_message(message, connection=self.smtp, shared=self.shared)
+        except Exception as error:  # noqa: BLE001  (a message that cannot render is failed, visibly)
+            return error
+
+    def send(self, message: OutgoingMessage, email) -> None:
+        """Send a claimed message; its outcome is written now or, if the server's answer is
+        awaited, by `answered`."""
+        if isinstance(email, Exception):
+            logger.error("outbox: message %s cannot be rendered: %r", message.pk, email)
+            _finish(message, state=MessageState.FAILED, last_error=f"render: {email}")
+            self.counts["failed"] += 1
+            return
+        try:
+            self.smtp.open()
+            if email.wire is not None and type(self.smtp) is SMTPBackend:
+                _send_start(self.smtp.connection, *email.wire)
+                self.awaiting = message
+                return
+            self.smtp.send_messages([email])  # the full way, through the backend
+        except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
+            self._not_sent(message, error)
+        else:
+            self._sent(message)
+
+    def answered(self) -> None:
+        """Read the server's answer to the message sent last, if it is awaited."""
+        message, self.awaiting = self.awaiting, None
+        if message is None:
+            return
+        try:
+            _send_end(self.smtp.connection)
+        except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
+            self._not_sent(message, error)
+        else:
+            self._sent(message)
+
+    def _sent(self, message: OutgoingMessage) -> None:
+        message.sent_at = timezone.now()
+        self.accepted = message
+        self.counts["sent"] += 1
+
+    def _not_sent(self, message: OutgoingMessage, error: Exception) -> None:
+        self.smtp.close()  # reset the session after any error
+        reason = _describe(error)
+        if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _finish(message, state=MessageState.FAILED, last_error=reason)
+            self.counts["failed"] += 1
+            logger.warning("outbox: message %s failed: %s", message.pk, reason)
+            return
+        delay = backoff(message.attempts)
+        now = timezone.now()
+        _finish(
+            message,
+            state=MessageState.QUEUED,
+            last_error=reason,
+            due_at=now + delay,
+            enqueued_at=now,
+            locked_at=None,
+        )
+        self.retry_at.append((message.pk, delay))
+        self.counts["retry"] += 1
+
+    def close(self) -> None:
+        """Hear the last answer if the batch stopped before it, close, write the last "sent"."""
+        if self.awaiting is not None:
+            with suppress(Exception):  # the batch is failing already: that error matters
+                self.answered()
+        self.smtp.close()
+        if self.accepted is not None:
+            _mark_sent(self.accepted)
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _send_start(client: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> None:
+    """`smtplib.SMTP.sendmail` up to the message's last line, without reading the answer to
+    it (`_send_end` does): the same commands, options and errors, in the same order.
+
+    Without the SMTP PIPELINING extension a client waits for each answer before its next
+    command; it may do its own work while the server takes in a message, and that is all
+    this buys. After any error the caller closes the connection (no RSET is needed).
+    """
+    client.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if client.does_esmtp and client.has_extn("size") else []
+    code, reply = client.mail(sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = client.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421 or len(refused) == len(recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)
+    client.putcmd("data")
+    code, reply = client.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    data = _LEADING_DOT.sub(b"..", data)  # dot-stuffing, as smtplib quotes periods
+    client.send(data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+
+
+def _send_end(client: smtplib.SMTP) -> None:
+    """Read the server's answer to the message `_send_start` sent; raise if it refused it."""
+    code, reply = client.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
 
 
 def _schedule_retries(retry_at: list[tuple[int, dt.timedelta]]) -> None:

@@ -119,9 +119,10 @@ class _Handler:
 class SmtpSink:
     """A real SMTP server in a thread that records what it accepts.
 
-    Behaviour per test: `fail_first(n)` answers the next n deliveries `421`, `reject(...)`
-    answers `550` to those recipients, `delay` slows every delivery, `hold_after(n)`
-    accepts every message after the n-th but delays the `250` reply until `release()`,
+    Behaviour per test: `fail_first(n, after=k)` answers `421` to n deliveries once k more
+    were accepted, `reject(...)` answers `550` to those recipients, `delay` slows every
+    delivery, `hold_after(n)` accepts every message after the n-th but delays the `250`
+    reply until `release()`,
     `hang_first(n)` never answers EHLO on the next n connections.
     """
 
@@ -135,13 +136,15 @@ class SmtpSink:
         self.hanging = 0
         self.stopping = threading.Event()
         self._fail = 0
+        self._fail_after = 0
         self._hold_after: int | None = None
         self._gate = threading.Event()
         self._changed = threading.Condition()
         self._controller: Controller | None = None
 
-    def fail_first(self, count: int) -> None:
-        self._fail = count
+    def fail_first(self, count: int, *, after: int = 0) -> None:
+        """Answer 421 to the next `count` deliveries, once `after` more were accepted."""
+        self._fail, self._fail_after = count, after
 
     def reject(self, *addresses: str) -> None:
         self.rejected.update(address.lower() for address in addresses)
@@ -177,7 +180,9 @@ class SmtpSink:
 
     async def deliver(self, envelope) -> str:
         with self._changed:
-            if self._fail > 0:
+            if self._fail > 0 and self._fail_after > 0:
+                self._fail_after -= 1
+            elif self._fail > 0:
                 self._fail -= 1
                 self.refused += 1
                 self._changed.notify_all()

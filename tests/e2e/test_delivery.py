@@ -236,6 +236,28 @@ def test_smtp_answering_421_then_250_delivers_once(worker, smtp_sink):
     assert message.last_error == ""
 
 
+def test_smtp_refusing_messages_mid_batch_retries_those_and_sends_the_rest_once(
+    worker, smtp_sink
+):
+    """A batch's invitations go out as prepared bytes, the server's answer to one message
+    read while the next is rendered: a 421 to the fourth message's data and a 550 to the
+    seventh's recipient are each that message's own outcome, and the rest go out once."""
+    participants = delegates(future_mission(), 10)
+    refused = participants[6].person.email
+    smtp_sink.reject(refused)
+    smtp_sink.fail_first(1, after=3)
+
+    invite(participants)
+
+    wait_for_states({MessageState.SENT: 9, MessageState.FAILED: 1})
+    sent = OutgoingMessage.objects.filter(state=MessageState.SENT)
+    assert sorted(smtp_sink.message_ids()) == sorted(sent.values_list("message_id", flat=True))
+    assert Counter(sent.values_list("attempts", flat=True)) == Counter({1: 8, 2: 1})
+    failed = OutgoingMessage.objects.get(state=MessageState.FAILED)
+    assert (failed.recipient_email, failed.attempts, smtp_sink.refused) == (refused, 1, 1)
+    assert failed.last_error.startswith("SMTP 550: SMTPRecipientsRefused")
+
+
 def test_smtp_server_that_stops_answering_is_given_up_on_and_tried_again(start_worker, smtp_sink):
     worker = start_worker(env={"EMAIL_TIMEOUT": "1"})
     smtp_sink.hang_first(1)  # the first session never gets an answer to EHLO

@@ -417,3 +417,30 @@ def test_hand_over_does_not_wait_for_a_row_a_worker_is_claiming():
             cursor.execute("RESET lock_timeout")
     noted = dict(OutgoingMessage.objects.values_list("pk", "enqueued_at"))
     assert [noted[message.pk] for message in messages] == [now, None, now]
+
+
+def test_message_that_cannot_render_fails_visibly_and_the_batch_goes_on(mailoutbox):
+    mission = MissionFactory(title="Leipzig creative trade mission")
+    first, last = (
+        OutgoingMessageFactory(participant=ParticipantFactory(mission=mission)) for _ in range(2)
+    )
+    # An invitation for nobody on the mission (a row written by hand in the admin, say).
+    broken = OutgoingMessageFactory(
+        participant=None,
+        mission=mission,
+        recipient_email="guest@example.org",
+        recipient_name="Guest",
+        occasion="by-hand",
+    )
+    counts = outbox.deliver([first.pk, broken.pk, last.pk])
+
+    assert counts == {"sent": 2, "retry": 0, "failed": 1, "skipped": 0}
+    assert [email.extra_headers["Message-ID"] for email in mailoutbox] == [
+        first.message_id,
+        last.message_id,
+    ]
+    broken.refresh_from_db()
+    assert (broken.state, broken.last_error) == (
+        MessageState.FAILED,
+        "render: 'NoneType' object has no attribute 'person'",
+    )
