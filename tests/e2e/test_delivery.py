@@ -236,9 +236,7 @@ def test_smtp_answering_421_then_250_delivers_once(worker, smtp_sink):
     assert message.last_error == ""
 
 
-def test_smtp_refusing_messages_mid_batch_retries_those_and_sends_the_rest_once(
-    worker, smtp_sink
-):
+def test_smtp_refusing_messages_mid_batch_retries_those_and_sends_the_rest_once(worker, smtp_sink):
     """A batch's invitations go out as prepared bytes, the server's answer to one message
     read while the next is rendered: a 421 to the fourth message's data and a 550 to the
     seventh's recipient are each that message's own outcome, and the rest go out once."""
