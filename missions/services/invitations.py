@@ -19,56 +19,68 @@ def participant_language(participant: Participant) -> str:
     return participant.language or participant.person.preferred_language or "en"
 
 
-def links_ensure(*, participants: list[Participant]) -> None:
-    """Make sure each participant has a personal link, issuing the missing ones in bulk.
+def links_ensure(*, participants: list[Participant], invite: bool = False) -> set[int]:
+    """Make sure each participant has a personal link, issuing the missing ones in bulk;
+    returns the ids of the participants whose rows it wrote.
 
     What `token_for` does for one participant, for many at once: the rows without a link
     are locked (in id order, so two sends cannot deadlock) and read again; a link that
     a concurrent send issued meanwhile is kept, so every e-mailed link stays valid. The
     new links are written in one UPDATE, with a history row each as `token_issue` writes.
+    With `invite`, that UPDATE also marks those not yet invited as invited, rather than
+    `invitations_send` writing the same rows again.
     """
     missing = {p.pk: p for p in participants if not p.token_nonce}
     if not missing:
-        return
-    current = dict(
-        Participant.objects.select_for_update()
+        return set()
+    current = {
+        pk: (nonce, status)
+        for pk, nonce, status in Participant.objects.select_for_update()
         .filter(pk__in=missing)
         .order_by("pk")
-        .values_list("pk", "token_nonce")
-    )
+        .values_list("pk", "token_nonce", "rsvp_status")
+    }
     now = timezone.now()
     issued = []
     for pk, participant in missing.items():
-        if current.get(pk):  # issued by a send that committed while we waited for the lock
-            participant.token_nonce = current[pk]
+        nonce, status = current.get(pk, ("", participant.rsvp_status))
+        if nonce:  # issued by a send that committed while we waited for the lock
+            participant.token_nonce = nonce
             continue
         participant.token_nonce = secrets.token_hex(16)
         # With the nonce set, `token_for` derives the link and issues nothing.
         participant.token_hash = token_hash(token_for(participant=participant))
         participant.token_created_at = participant.updated_at = now
+        participant.rsvp_status = status  # as it is now, under the lock
+        if invite and status == RsvpStatus.NOT_INVITED:
+            participant.rsvp_status = RsvpStatus.INVITED
         issued.append(participant)
     if not issued:
-        return
+        return set()
     fields = ["token_nonce", "token_hash", "token_created_at", "updated_at"]
+    fields += ["rsvp_status"] if invite else []
     if connection.vendor != "postgresql":  # SQLite (`make run`): no arrays to unnest
         Participant.objects.bulk_update(issued, fields)
         Participant.history.bulk_history_create(issued, update=True, default_date=now)
     else:
-        _links_write(issued, now)
+        _links_write(issued, now, invite=invite)
         _links_history(issued, now)
+    return {participant.pk for participant in issued}
 
 
-def _links_write(issued: list[Participant], now) -> None:
+def _links_write(issued: list[Participant], now, *, invite: bool) -> None:
+    invited = ", rsvp_status = CASE WHEN p.rsvp_status = %s THEN %s ELSE p.rsvp_status END"
     with connection.cursor() as cursor:  # bulk_update's CASE per row costs ~1 ms a row
         cursor.execute(
-            "UPDATE missions_participant AS p"
+            "UPDATE missions_participant AS p"  # noqa: S608  (fixed SQL, parameters apart)
             " SET token_nonce = new.nonce, token_hash = new.hash,"
-            " token_created_at = %s, updated_at = %s"
+            f" token_created_at = %s, updated_at = %s{invited if invite else ''}"
             " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS new(id, nonce, hash)"
             " WHERE p.id = new.id",
             [
                 now,
                 now,
+                *([RsvpStatus.NOT_INVITED, RsvpStatus.INVITED] if invite else []),
                 [p.pk for p in issued],
                 [p.token_nonce for p in issued],
                 [p.token_hash for p in issued],
@@ -109,7 +121,8 @@ def invitations_send(
     prefetch_related_objects(participants, "person")  # no query when the caller selected them
     if any(participant.mission_id != mission.pk for participant in participants):
         raise ValueError("participant of another mission")
-    links_ensure(participants=participants)  # the links exist before the mails are rendered
+    # The links exist before the mails are rendered; new ones are written with the status.
+    written = links_ensure(participants=participants, invite=True)
     sender = {"sent_by": getattr(sent_by, "pk", None)}
     queued = outbox.messages_queue(
         messages=[
@@ -128,7 +141,7 @@ def invitations_send(
     )
     Participant.objects.filter(
         mission=mission,
-        pk__in=[p.pk for p in participants],
+        pk__in=[p.pk for p in participants if p.pk not in written],
         rsvp_status=RsvpStatus.NOT_INVITED,
     ).update(rsvp_status=RsvpStatus.INVITED, updated_at=timezone.now())
     return queued

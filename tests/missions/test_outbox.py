@@ -346,6 +346,9 @@ def test_invitations_issue_each_participant_a_live_link_in_their_history(
         tokens.token_hash(ines_link),
         history_before + 1,
     )
+    # Both are invited now, and the history row of the new link says so too.
+    assert set(mission.participants.values_list("rsvp_status", flat=True)) == {RsvpStatus.INVITED}
+    assert issued.rsvp_status == RsvpStatus.INVITED
 
 
 @pytest.mark.django_db(transaction=True)
