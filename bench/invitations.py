@@ -1,6 +1,7 @@
 """Benchmark: 5,000 invitations through the outbox and one Celery worker, against smtplib.
 
-Run it from the project root (PostgreSQL running; redis-server installed):
+Run it from the project root (PostgreSQL running; redis-server installed); it runs under
+production's settings (bench/settings.py) with throwaway secrets:
 
     .venv/bin/python bench/invitations.py            # 3 rounds of 5,000 invitations
     .venv/bin/python bench/invitations.py --count 500 --rounds 1
@@ -179,33 +180,29 @@ def create_participants(count: int):
 
 
 def run(count: int, rounds: int) -> None:
-    import django
-
-    django.setup()
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
-    from django.conf import settings
-    from django.db import connection
-
     with ExitStack() as stack:
         print(f"Setting up a database, Redis, an SMTP sink and a worker for {count} invitations…")
-        test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        stack.callback(connection.creation.destroy_test_db, test_name, verbosity=0)
         directory = stack.enter_context(tempfile.TemporaryDirectory())
         broker = start_redis(stack, directory)
-        settings.CELERY_BROKER_URL = broker
+        os.environ["REDIS_URL"] = broker  # production's settings read it at start-up
+
+        import django
+
+        django.setup()
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+        from django.db import connection
+
         from config.celery_app import app
 
+        test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        stack.callback(connection.creation.destroy_test_db, test_name, verbosity=0)
         app.conf.update(broker_url=broker, task_default_queue=QUEUE)
         sink = Sink()
         sink.controller.start()
         stack.callback(sink.controller.stop)
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
             "DATABASE_URL": database_url(connection.settings_dict),
-            "REDIS_URL": broker,
-            "CELERY_BROKER_URL": broker,
-            "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         }
         start_worker(stack, env=env, log=Path(directory) / "worker.log")
@@ -226,10 +223,23 @@ def run(count: int, rounds: int) -> None:
     )
 
 
+def wait_for_all(sink: Sink, count: int, *, what, stalled: float = 60) -> None:
+    """Wait until the sink has `count` messages; stop if none arrives for `stalled` s."""
+    seen = -1
+    while not sink.done.wait(timeout=stalled):
+        if sink.count == seen:
+            raise SystemExit(
+                f"only {sink.count} of {count} messages arrived, none in the last {stalled} s;"
+                f" the outbox rows by state: {what()}"
+            )
+        seen = sink.count
+
+
 def one_round(count: int, sink: Sink) -> tuple[float, float, float, int]:
     """A mission of `count` participants invited through the outbox, then the same
     messages sent by a plain smtplib loop; returns both rates in messages per second."""
     from django.db import transaction
+    from django.db.models import Count
 
     from missions.emails import render_message
     from missions.models import OutgoingMessage
@@ -243,8 +253,15 @@ def one_round(count: int, sink: Sink) -> tuple[float, float, float, int]:
     with transaction.atomic():
         invitations_send(mission=mission, participants=participants, sent_by=None)
     queued_seconds = time.perf_counter() - started  # committed and handed to the worker
-    if not sink.done.wait(timeout=max(120, count)):
-        raise SystemExit(f"only {sink.count} of {count} messages arrived")
+    wait_for_all(
+        sink,
+        count,
+        what=lambda: dict(
+            OutgoingMessage.objects.filter(mission=mission)
+            .values_list("state")
+            .annotate(n=Count("pk"))
+        ),
+    )
     outbox_seconds = sink.reached_at - started
     messages = OutgoingMessage.objects.filter(mission=mission)
     sent = messages.filter(state="sent").count()
@@ -272,9 +289,14 @@ def main() -> None:
         "--rounds", type=int, default=3, help="rounds of both, each on a new mission"
     )
     arguments = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # Production's settings (bench/settings.py), as deployed: persistent database
+    # connections, prepared statements, SMTP; with throwaway secrets.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/itinera_bench")
     os.environ.setdefault("SITE_URL", "https://itinera.example.org")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")  # the worker gets the sink's
     run(arguments.count, arguments.rounds)
 
 

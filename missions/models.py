@@ -373,6 +373,7 @@ class OutgoingMessage(models.Model):
         related_name="messages",
         null=True,
         blank=True,
+        db_index=False,  # a partial index below: most messages have no action
     )
     recipient_email = models.EmailField(_("recipient"))
     recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
@@ -388,9 +389,9 @@ class OutgoingMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200)  # unique: see Meta
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    due_at = models.DateTimeField(_("due"), db_index=True)
+    due_at = models.DateTimeField(_("due"))
     enqueued_at = models.DateTimeField(_("handed to the worker"), null=True, blank=True)
     locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -407,12 +408,30 @@ class OutgoingMessage(models.Model):
                 "occasion",
                 name="message_unique_per_recipient_kind_occasion",
             ),
+            # A constraint rather than unique=True, which adds a second index for LIKE.
+            models.UniqueConstraint(fields=["message_id"], name="message_unique_message_id"),
             models.CheckConstraint(
                 condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
                 name="message_sent_has_sent_at",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        # Claiming a message and marking it sent rewrite the row and add an entry to every
+        # index that covers the new version: the indexes that only the outbox's scans need
+        # are partial, so a sent message is in none of them (measured: a third less WAL
+        # and PostgreSQL time per claim than with full indexes on state, due and action).
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(state="queued"), name="message_queued_due"
+            ),
+            models.Index(
+                fields=["locked_at"],
+                condition=models.Q(state="in_flight"),
+                name="message_in_flight_since",
+            ),
+            models.Index(
+                fields=["action"], condition=models.Q(action__isnull=False), name="message_action"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_email}"

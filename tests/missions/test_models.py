@@ -9,6 +9,7 @@ from missions.models import format_local
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,
+    OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
 )
@@ -78,3 +79,9 @@ def test_tokyo_item_at_19_jst_is_stored_as_10_utc_and_shown_as_19_with_the_zone(
     assert item.starts_at == dt.datetime(2025, 11, 13, 10, tzinfo=dt.UTC)
     assert item.starts_at.utcoffset() == dt.timedelta(0)
     assert format_local(item.starts_at, item.time_zone) == "13 Nov 2025, 19:00 JST (Asia/Tokyo)"
+
+
+def test_two_messages_with_one_message_id_are_refused_by_the_database():
+    message = OutgoingMessageFactory()
+    with pytest.raises(IntegrityError, match="message_unique_message_id"):
+        OutgoingMessageFactory(message_id=message.message_id)
