@@ -374,8 +374,20 @@ class Wire:
 _POLICY = compat32.clone(linesep="\r\n")
 
 
+# Printable ASCII words, one space apart: a value that Django's header checks leave as it
+# is and that Python's folding does not touch while its line fits in 78 characters.
+_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
+_FOLD_AT = 78
+
+
 def _header(name: str, value: str) -> bytes:
-    """A header line as Django sets it and Python's generator writes it."""
+    """A header line as Django sets it and Python's generator writes it.
+
+    A short plain line is written as it is, which is what both do with it (tested
+    against the full way for values up to past the folding length).
+    """
+    if len(name) + 2 + len(value) <= _FOLD_AT and _PLAIN_HEADER.fullmatch(value):
+        return f"{name}: {value}\r\n".encode()
     return _POLICY.fold_binary(*forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET))
 
 

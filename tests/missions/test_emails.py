@@ -9,10 +9,10 @@ from email.utils import parseaddr
 import icalendar
 import pytest
 from django.conf import settings
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import forbid_multi_line_headers, sanitize_address
 from django.test.signals import template_rendered
 
-from missions import outbox
+from missions import emails, outbox
 from missions.calendar import participant_calendar, with_revisions
 from missions.emails import Shared, render_message
 from missions.enums import Audience, MessageKind, RsvpStatus
@@ -508,3 +508,23 @@ def test_invitation_calendar_is_the_participants_own_calendar_file(
     assert token not in content
     events = icalendar.Calendar.from_ical(content).walk("VEVENT")
     assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/r/{token}/"}
+
+
+@pytest.mark.parametrize("name", ["To", "Date", "Message-ID"])
+def test_header_lines_are_written_as_python_folds_them_at_every_length(name):
+    """A short plain header line is written as it is: the same bytes as Django's header
+    checks and Python's folding give, short of, at and past the folding length."""
+    words = ['"O\'Brien, Seán"', "Ines", "Dietrich-Groß", "<delegate0001.5@example.org>", "Wed,"]
+    values = []
+    for length in range(1, 90):
+        plain = " ".join(words[n % 3] for n in range(length))[:length].strip()
+        values += [plain, plain.replace(" ", "  ", 1), plain + " " + words[3], f"<{'x' * length}>"]
+    values += ["Tue, 01 Dec 2026 21:30:28 -0000", "Ken Wood <d0@example.org>", " leading"]
+    for value in values:
+        try:
+            slow = emails._POLICY.fold_binary(*forbid_multi_line_headers(name, value, "utf-8"))
+        except ValueError:  # not an address, beyond ASCII: refused either way
+            with pytest.raises(ValueError, match="Invalid address"):
+                emails._header(name, value)
+            continue
+        assert emails._header(name, value) == slow, value
