@@ -278,15 +278,22 @@ def outbox_round(count: int, sink: Sink):
 
 def render_all(mission) -> list[tuple[str, list[str], bytes]]:
     """The mission's invitations as the outbox sent them, rendered with `render_message`
-    and generated as Django's SMTP backend generates them: (sender, recipients, bytes)."""
-    from missions.emails import render_message
-    from missions.models import OutgoingMessage
+    (a batch at a time, as the worker renders them) and generated as Django's SMTP backend
+    generates them: (sender, recipients, bytes)."""
+    from django.conf import settings
 
+    from missions.emails import Shared, render_message
+    from missions.outbox import _rows
+
+    ids = list(mission.messages.order_by("pk").values_list("pk", flat=True))
     rendered = []
-    for message in OutgoingMessage.objects.filter(mission=mission).order_by("pk"):
-        email = render_message(message)
-        data = email.message().as_bytes(linesep="\r\n")
-        rendered.append((email.from_email, email.recipients(), data))
+    for start in range(0, len(ids), settings.OUTBOX_BATCH_SIZE):
+        rows = _rows(ids[start : start + settings.OUTBOX_BATCH_SIZE])
+        shared = Shared(rows.values())
+        for message in rows.values():
+            email = render_message(message, shared=shared)
+            data = email.message().as_bytes(linesep="\r\n")
+            rendered.append((email.from_email, email.recipients(), data))
     return rendered
 
 

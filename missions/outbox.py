@@ -34,7 +34,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -110,12 +110,14 @@ def message_queue(
         due_at=due_at,
         context=context,
     )
+    due_now = message.due_at <= timezone.now()
+    message.enqueued_at = timezone.now() if due_now else None
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
             message.save()
     except IntegrityError:
         return None
-    if message.due_at <= timezone.now():
+    if due_now:
         enqueue([message.pk])
     return message
 
@@ -130,6 +132,9 @@ def messages_queue(*, messages: list[OutgoingMessage]) -> int:
     """
     if not messages:
         return 0
+    now = timezone.now()
+    for message in messages:  # handed over after commit, noted as such now
+        message.enqueued_at = now if message.due_at <= now else None
     if connection.vendor == "postgresql":
         ids = _insert_new(messages)
     else:  # SQLite (`make run`): no arrays; the new rows are found by their Message-IDs
@@ -139,11 +144,10 @@ def messages_queue(*, messages: list[OutgoingMessage]) -> int:
                 message_id__in=[message.message_id for message in messages]
             ).values_list("message_id", "pk")
         )
-    now = timezone.now()
     queued = [message for message in messages if message.message_id in ids]
     for message in queued:
         message.pk = ids[message.message_id]
-    enqueue([message.pk for message in queued if message.due_at <= now])
+    enqueue([message.pk for message in queued if message.enqueued_at is not None])
     return len(queued)
 
 
@@ -192,42 +196,44 @@ class _HandOver:
     def __call__(self) -> None:
         from .tasks import deliver_messages
 
-        # Handed over first, then noted as handed over: the workers start on the first
-        # batch at once, and a row the broker never got is one `rescue` sees as never
-        # handed over. (A rescue in between may hand a row over twice: its claim sends once.)
-        now = timezone.now()
+        # The rows were noted as handed over (`enqueued_at`) when they were queued, so
+        # nothing is written here while the workers start on the first batch; only the
+        # rows the broker did not take are noted otherwise, for the next rescue.
         batch = settings.OUTBOX_BATCH_SIZE
-        handed: list[int] = []
-        try:
-            for start in range(0, len(self.ids), batch):
+        for start in range(0, len(self.ids), batch):
+            try:
                 deliver_messages.delay(self.ids[start : start + batch])
-                handed += self.ids[start : start + batch]
-        except Exception:  # noqa: BLE001  (the rows are committed: `rescue` hands them over)
-            logger.exception(
-                "outbox: broker down; %d messages wait for rescue", len(self.ids) - len(handed)
-            )
-        _note_handed_over(handed, now)
+            except Exception:  # noqa: BLE001  (the rows are committed: `rescue` hands them over)
+                missed = self.ids[start:]
+                logger.exception("outbox: broker down; %d messages wait for rescue", len(missed))
+                _note_not_handed_over(missed)
+                return
 
 
-def _note_handed_over(ids: list[int], now: dt.datetime) -> None:
-    """Note the rows as handed over, those still queued and not held by a worker.
+def _note_not_handed_over(ids: list[int]) -> None:
+    """Note rows the broker did not take as never handed over: the next rescue takes them.
 
-    A worker may already be claiming them; its claim also writes the previous row sent,
-    so it holds one row while it waits for another. Waiting here for a row a worker holds
-    while it waits for one this UPDATE holds would be a deadlock, so held rows are
-    skipped: they are being claimed, and a claimed row needs no note.
+    Rows a worker holds are skipped: a rescue that handed them over meanwhile may be
+    claiming them, and waiting for its lock could deadlock with it (a claim holds one
+    row, the previous one it marks sent, while it waits for the next).
     """
     free = (
         OutgoingMessage.objects.filter(pk__in=ids, state=MessageState.QUEUED)
         .select_for_update(skip_locked=True)
         .values("pk")
     )
-    with transaction.atomic():  # one statement; FOR UPDATE needs a transaction
-        OutgoingMessage.objects.filter(pk__in=free).update(enqueued_at=now)
+    try:
+        with transaction.atomic():  # one statement; FOR UPDATE needs a transaction
+            OutgoingMessage.objects.filter(pk__in=free).update(enqueued_at=None)
+    except DatabaseError:  # then they wait for OUTBOX_RESCUE_QUEUED_AFTER_SECONDS
+        logger.exception("outbox: %d messages not handed over could not be noted", len(ids))
 
 
 def enqueue(message_ids: Iterable[int]) -> None:
-    """Hand messages to the workers after the current transaction commits, in batches."""
+    """Hand messages to the workers after the current transaction commits, in batches.
+
+    The caller notes them as handed over (`enqueued_at`) in the same transaction.
+    """
     ids = list(message_ids)
     if not ids:
         return
@@ -527,7 +533,11 @@ def message_retry(*, message: OutgoingMessage) -> bool:
     """Staff retry a failed message: back to the queue, attempts from zero."""
     with transaction.atomic():
         updated = OutgoingMessage.objects.filter(pk=message.pk, state=MessageState.FAILED).update(
-            state=MessageState.QUEUED, attempts=0, due_at=timezone.now(), locked_at=None
+            state=MessageState.QUEUED,
+            attempts=0,
+            due_at=timezone.now(),
+            enqueued_at=timezone.now(),
+            locked_at=None,
         )
         if updated:
             enqueue([message.pk])
@@ -553,11 +563,15 @@ def rescue(
             locked_at=None,
             last_error="The worker stopped while sending; sending again.",
         )
+        # Locked as read, skipping rows a worker is claiming this moment (they are being
+        # handled, and waiting for one could deadlock with that worker's claim).
         ids = list(
             OutgoingMessage.objects.filter(state=MessageState.QUEUED, due_at__lte=now)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - queued_after))
             .order_by("due_at")
+            .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[: settings.OUTBOX_RESCUE_LIMIT]
         )
+        OutgoingMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
         enqueue(ids)
     return len(ids)

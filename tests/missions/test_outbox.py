@@ -391,11 +391,14 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hand_over_does_not_wait_for_a_row_a_worker_is_claiming():
-    """The hand-over notes rows after the workers got them; a worker may be claiming one
-    (and, with it, holding the previous row it marks sent). Waiting for it could deadlock
-    with that worker, so the hand-over skips the held row (it is being claimed anyway)."""
-    messages = [OutgoingMessageFactory() for _ in range(3)]
+def test_rescue_and_broker_down_hand_over_skip_a_row_a_worker_is_claiming():
+    """A worker claiming a row holds it, and with it the previous row it marks sent;
+    waiting for it could deadlock with that worker. A rescue hands over the rows it can
+    have and leaves the held one to its worker; a hand-over the broker refused notes the
+    others as never handed over."""
+    now = timezone.now()
+    stale = now - dt.timedelta(minutes=30)
+    messages = [OutgoingMessageFactory(enqueued_at=stale) for _ in range(3)]
     held, release = threading.Event(), threading.Event()
 
     def worker_claiming():
@@ -411,15 +414,17 @@ def test_hand_over_does_not_wait_for_a_row_a_worker_is_claiming():
         assert held.wait(timeout=10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '3s'")  # waiting would fail, not hang
-        now = timezone.now()
-        outbox._note_handed_over([message.pk for message in messages], now)
+        with mock.patch.object(outbox, "enqueue") as handed_over:
+            assert outbox.rescue() == 2
+        outbox._note_not_handed_over([message.pk for message in messages])
     finally:
         release.set()
         worker.join()
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
+    assert handed_over.call_args.args == ([messages[0].pk, messages[2].pk],)
     noted = dict(OutgoingMessage.objects.values_list("pk", "enqueued_at"))
-    assert [noted[message.pk] for message in messages] == [now, None, now]
+    assert [noted[message.pk] for message in messages] == [None, stale, None]
 
 
 def test_message_that_cannot_render_fails_visibly_and_the_batch_goes_on(mailoutbox):
