@@ -1,8 +1,8 @@
 """Rendering of outbox rows into e-mails, in the recipient's language, at send time.
 
 Each kind has three templates, `emails/<kind>/{subject.txt,body.txt,body.html}`, and a
-context builder here. Rendering happens in the worker, after the row is claimed, so a
-retried message shows the current state of the mission. What the messages of a batch
+context builder here. Rendering happens in the worker, as the row is about to be
+claimed and sent, so a retried message shows the current state of the mission. What the messages of a batch
 have in common (`Shared`) is worked out once per batch, not once per message; a batch's
 invitations are a mail merge, rendered (`Stencil`) and generated (`Wire`) once per group.
 """
