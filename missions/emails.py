@@ -2,9 +2,10 @@
 
 Each kind has three templates, `emails/<kind>/{subject.txt,body.txt,body.html}`, and a
 context builder here. Rendering happens in the worker, as the row is about to be
-claimed and sent, so a retried message shows the current state of the mission. What the messages of a batch
-have in common (`Shared`) is worked out once per batch, not once per message; a batch's
-invitations are a mail merge, rendered (`Stencil`) and generated (`Wire`) once per group.
+claimed and sent, so a retried message shows the current state of the mission. What the
+messages of a batch have in common (`Shared`) is worked out once per batch, not once per
+message; a batch's invitations are a mail merge, rendered (`Stencil`) and generated
+(`Wire`) once per group.
 """
 
 import copy
