@@ -8,10 +8,12 @@ The contract (the pretix pattern, see ../shared/STYLE.md):
 2. The row id is handed to Celery only after commit (`transaction.on_commit`): a
    rolled-back decision sends nothing.
 3. `deliver` claims each row (a conditional UPDATE, only if queued and due), marking it
-   in flight and committing *before* talking to SMTP. A row already in flight or final
-   is skipped, so a task that runs twice sends once. That a row was sent is written by
-   the statement that claims the next one, and what a batch's messages have in common is
-   read and rendered once per batch (`emails.Shared`): a message costs one query.
+   in flight and committing *before* the message goes to SMTP (only the envelope's first
+   line, MAIL FROM, is sent while the claim commits; a message not ours is reset). A row
+   already in flight or final is skipped, so a task that runs twice sends once. That a
+   row was sent is written by the statement that claims the next one, and what a batch's
+   messages have in common is read and rendered once per batch (`emails.Shared`): a
+   message costs one query.
 4. SMTP: one connection for the batch, closed and reopened after any error. A 5xx is
    permanent (failed at once, reason kept); a 4xx, a refused or dropped connection is
    transient: the row goes back to queued with exponential backoff, then fails after
@@ -27,7 +29,7 @@ import json
 import logging
 import re
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from email.utils import make_msgid
 
@@ -340,14 +342,15 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     """Send the given messages over one SMTP connection; returns counts by outcome.
 
     Idempotent: messages not queued and due are skipped, so running it twice sends once.
-    Each message is claimed (and the claim committed) just before it is sent, so a
-    worker process holds at most one message in flight: the one a killed worker may
-    have had accepted, and only that one, can be sent again. That a message was sent
-    is written by the statement that claims the next one: one commit per message.
+    Each message is claimed (and the claim committed) before it is sent, so a worker
+    process holds at most one message in flight: the one a killed worker may have had
+    accepted, and only that one, can be sent again. That a message was sent is written
+    by the statement that claims the next one: one commit per message.
 
     The rows and what they have in common (`emails.Shared`) are read once for the
-    batch, as it starts. While the server takes in one message, the next is rendered:
-    its answer to the message is read after that (`_Delivery`), before the next claim.
+    batch, as it starts. Each message is rendered while the server takes in the one
+    before; a message that has its bytes ready is claimed while the server answers its
+    MAIL FROM (see `_Delivery`).
     """
     from .reminders import messages_cancel_stale  # reminders queue through this module
 
@@ -361,16 +364,17 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     try:
         for message_id in ids:
             message = rows.get(message_id)
-            ahead = delivery.render(message) if _may_be_claimed(message) else None
+            email = delivery.render(message) if _may_be_claimed(message) else None
             delivery.answered()  # the previous message's fate, before the next commit
-            attempts = _claim(message_id, sent=delivery.accepted)
-            delivery.accepted = None
+            if delivery.has_wire(email):
+                delivery.send_wire(message, email)
+                continue
+            attempts = delivery.claim(message_id)
             if attempts is None:
-                delivery.counts["skipped"] += 1
                 continue
             message = message or _rows([message_id])[message_id]
             message.state, message.attempts = MessageState.IN_FLIGHT, attempts
-            delivery.send(message, ahead if ahead is not None else delivery.render(message))
+            delivery.send(message, email if email is not None else delivery.render(message))
         delivery.answered()
     finally:
         delivery.close()
@@ -386,12 +390,17 @@ def _may_be_claimed(message: OutgoingMessage | None) -> bool:
 
 
 class _Delivery:
-    """One batch's SMTP connection and outcomes, for `deliver`.
+    """One batch's SMTP connection, claims and outcomes, for `deliver`.
 
-    A message that has its bytes ready (`emails.Wire`) is sent up to its last line
-    (`_send_start`) and the server's answer is read by `answered` once the next message
-    is rendered, so rendering and the server's work on the message overlap. Whatever the
-    answer, it is known and written before the next message is claimed.
+    A message that has its bytes ready (`emails.Wire`) goes over Django's SMTP backend's
+    connection in the steps of `smtplib.SMTP.sendmail`, with two overlaps. Its MAIL FROM
+    is sent before its claim and answered after it (`send_wire`): the server reads the
+    envelope's first line while PostgreSQL commits the claim, and nothing is delivered
+    before that commit (the message's text follows it; a message someone else claimed
+    is reset with RSET). And the server's answer to the message's text is read once the
+    next message is rendered (`answered`), so rendering and the server's work on the
+    message overlap; whatever the answer, it is written before the next claim commits.
+    Other messages are claimed, then sent through the backend.
     """
 
     def __init__(self, rows: dict[int, OutgoingMessage]) -> None:
@@ -413,9 +422,49 @@ class _Delivery:
         except Exception as error:  # noqa: BLE001  (a message that cannot render is failed, visibly)
             return error
 
+    def claim(self, message_id: int) -> int | None:
+        """Claim a message, writing the last one accepted as sent; its attempts if ours."""
+        attempts = _claim(message_id, sent=self.accepted)
+        self.accepted = None
+        if attempts is None:
+            self.counts["skipped"] += 1
+        return attempts
+
+    def has_wire(self, email) -> bool:
+        return (
+            not isinstance(email, Exception | None)
+            and email.wire is not None
+            and type(self.smtp) is SMTPBackend
+        )
+
+    def send_wire(self, message: OutgoingMessage, email) -> None:
+        """Claim and send a message as its bytes; the server's answer is read by `answered`."""
+        claimed: list[bool] = []
+
+        def claim() -> bool:
+            attempts = self.claim(message.pk)
+            if attempts is not None:
+                message.state, message.attempts = MessageState.IN_FLIGHT, attempts
+            claimed.append(attempts is not None)
+            return claimed[0]
+
+        try:
+            self.smtp.open()
+            started = _send_start(self.smtp.connection, *email.wire, claim=claim)
+        except DatabaseError:
+            raise  # the claim itself failed: the batch stops, its rows wait for rescue
+        except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
+            ours = claimed[0] if claimed else claim()  # the server failed before it was asked
+            if ours:
+                self._not_sent(message, error)
+            else:
+                self.smtp.close()  # not ours: nothing to record; the session is reset
+            return
+        if started:
+            self.awaiting = message
+
     def send(self, message: OutgoingMessage, email) -> None:
-        """Send a claimed message; its outcome is written now or, if the server's answer is
-        awaited, by `answered`."""
+        """Send a claimed message through the backend, the full way."""
         if isinstance(email, Exception):
             logger.error("outbox: message %s cannot be rendered: %r", message.pk, email)
             _finish(message, state=MessageState.FAILED, last_error=f"render: {email}")
@@ -423,11 +472,7 @@ class _Delivery:
             return
         try:
             self.smtp.open()
-            if email.wire is not None and type(self.smtp) is SMTPBackend:
-                _send_start(self.smtp.connection, *email.wire)
-                self.awaiting = message
-                return
-            self.smtp.send_messages([email])  # the full way, through the backend
+            self.smtp.send_messages([email])
         except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
             self._not_sent(message, error)
         else:
@@ -484,17 +529,32 @@ class _Delivery:
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-def _send_start(client: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> None:
+def _send_start(
+    client: smtplib.SMTP,
+    sender: str,
+    recipients: list[str],
+    data: bytes,
+    *,
+    claim: Callable[[], bool],
+) -> bool:
     """`smtplib.SMTP.sendmail` up to the message's last line, without reading the answer to
     it (`_send_end` does): the same commands, options and errors, in the same order.
 
-    Without the SMTP PIPELINING extension a client waits for each answer before its next
-    command; it may do its own work while the server takes in a message, and that is all
-    this buys. After any error the caller closes the connection (no RSET is needed).
+    `claim()` is called once MAIL FROM is sent, before its answer is read; if it says the
+    message is not ours, the transaction is reset (RSET) and False returned. Without the
+    SMTP PIPELINING extension a client waits for each answer before its next command; it
+    may do its own work meanwhile, and that is all this buys. After an error the caller
+    closes the connection (no RSET is needed).
     """
     client.ehlo_or_helo_if_needed()
-    options = [f"size={len(data)}"] if client.does_esmtp and client.has_extn("size") else []
-    code, reply = client.mail(sender, options)
+    options = f" size={len(data)}" if client.does_esmtp and client.has_extn("size") else ""
+    client.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{options}")  # as `mail()` does
+    ours = claim()
+    code, reply = client.getreply()
+    if not ours:
+        if code == 250:
+            client.rset()
+        return False
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused = {}
@@ -510,6 +570,7 @@ def _send_start(client: smtplib.SMTP, sender: str, recipients: list[str], data: 
         raise smtplib.SMTPDataError(code, reply)
     data = _LEADING_DOT.sub(b"..", data)  # dot-stuffing, as smtplib quotes periods
     client.send(data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    return True
 
 
 def _send_end(client: smtplib.SMTP) -> None:

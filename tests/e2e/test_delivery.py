@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from email.utils import getaddresses
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -377,3 +378,69 @@ def test_name_with_line_breaks_cannot_inject_a_header(worker, smtp_sink):
     ]
     headers = received.raw.split(b"\r\n\r\n", 1)[0]
     assert b"\nBcc:" not in headers  # the body may say what it likes
+
+
+# A batch sent in this process over SMTP (the prepared bytes' path), no worker ---------------
+
+
+@pytest.fixture
+def smtp_backend(settings, smtp_sink):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return smtp_sink
+
+
+def invitations_queued(count: int) -> list[OutgoingMessage]:
+    """A mission's invitations queued and due, not handed to any worker."""
+    mission = future_mission()
+    return [OutgoingMessageFactory(participant=p) for p in delegates(mission, count)]
+
+
+def test_batch_over_smtp_resets_and_skips_a_message_another_worker_claimed(smtp_backend):
+    """MAIL FROM goes out while the claim commits: for a message another worker took after
+    the batch was read, the server's transaction is reset and nothing of it is sent; the
+    batch goes on over the same connection."""
+    messages = invitations_queued(4)
+    taken = messages[1]
+    read_rows = outbox._rows
+
+    def rows_then_taken_by_another_worker(ids):
+        rows = read_rows(ids)
+        OutgoingMessage.objects.filter(pk=taken.pk).update(state=MessageState.IN_FLIGHT)
+        return rows
+
+    with mock.patch.object(outbox, "_rows", rows_then_taken_by_another_worker):
+        counts = outbox.deliver([message.pk for message in messages])
+
+    assert counts == {"sent": 3, "retry": 0, "failed": 0, "skipped": 1}
+    assert smtp_backend.message_ids() == [m.message_id for m in messages if m != taken]
+    assert [r.rcpt_tos for r in smtp_backend.messages] == [
+        (m.recipient_email,) for m in messages if m != taken
+    ]
+    states = dict(OutgoingMessage.objects.values_list("pk", "state"))
+    assert [states[m.pk] for m in messages] == [
+        MessageState.SENT,
+        MessageState.IN_FLIGHT,
+        MessageState.SENT,
+        MessageState.SENT,
+    ]
+
+
+def test_batch_over_smtp_with_the_server_down_retries_every_message_later(smtp_backend):
+    """A server that refuses the connection: each message is claimed, counted as an attempt
+    and queued again with the reason and a backoff, none lost, none sent."""
+    messages = invitations_queued(3)
+    smtp_backend.stop()
+
+    with mock.patch.object(outbox, "_schedule_retries") as scheduled:
+        counts = outbox.deliver([message.pk for message in messages])
+
+    assert counts == {"sent": 0, "retry": 3, "failed": 0, "skipped": 0}
+    [(retry_at,)] = [call.args for call in scheduled.call_args_list]
+    assert [pk for pk, _delay in retry_at] == [message.pk for message in messages]
+    rows = OutgoingMessage.objects.filter(pk__in=[m.pk for m in messages])
+    assert {(row.state, row.attempts) for row in rows} == {(MessageState.QUEUED, 1)}
+    assert {row.last_error.split(":")[0] for row in rows} == {"ConnectionRefusedError"}
+    assert all(row.due_at > timezone.now() for row in rows)
