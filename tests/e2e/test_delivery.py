@@ -37,6 +37,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.outbox import taken_by_another_worker_once_read
 
 from .conftest import SITE_URL, wait_until
 
@@ -404,14 +405,7 @@ def test_batch_over_smtp_resets_and_skips_a_message_another_worker_claimed(smtp_
     batch goes on over the same connection."""
     messages = invitations_queued(4)
     taken = messages[1]
-    read_rows = outbox._rows
-
-    def rows_then_taken_by_another_worker(ids):
-        rows = read_rows(ids)
-        OutgoingMessage.objects.filter(pk=taken.pk).update(state=MessageState.IN_FLIGHT)
-        return rows
-
-    with mock.patch.object(outbox, "_rows", rows_then_taken_by_another_worker):
+    with taken_by_another_worker_once_read(taken):
         counts = outbox.deliver([message.pk for message in messages])
 
     assert counts == {"sent": 3, "retry": 0, "failed": 0, "skipped": 1}

@@ -29,6 +29,7 @@ from tests.factories import (
     ParticipantFactory,
     PersonFactory,
 )
+from tests.outbox import taken_by_another_worker_once_read
 
 pytestmark = pytest.mark.django_db
 
@@ -361,14 +362,7 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
         for _ in range(3)
     ]
     taken = messages[1]
-    read_rows = outbox._rows
-
-    def rows_then_taken_by_another_worker(ids):
-        rows = read_rows(ids)
-        OutgoingMessage.objects.filter(pk=taken.pk).update(state=MessageState.IN_FLIGHT)
-        return rows
-
-    with mock.patch.object(outbox, "_rows", rows_then_taken_by_another_worker):
+    with taken_by_another_worker_once_read(taken):
         counts = outbox.deliver([message.pk for message in messages])
 
     assert counts == {"sent": 2, "retry": 0, "failed": 0, "skipped": 1}
