@@ -66,7 +66,13 @@ def message_build(
     due_at: dt.datetime | None = None,
     context: dict | None = None,
 ) -> OutgoingMessage:
-    """An unsaved outbox row with its own Message-ID, for `message_queue` or `messages_queue`."""
+    """An unsaved outbox row with its own Message-ID, for `message_queue` or `messages_queue`.
+
+    A row due now is noted as handed over (`enqueued_at`): once it is queued, it is handed
+    to the workers after commit, with nothing more written.
+    """
+    now = timezone.now()
+    due_at = due_at or now
     return OutgoingMessage(
         recipient_email=recipient_email.strip(),
         recipient_name=clean_header_text(recipient_name)[:200],
@@ -76,7 +82,8 @@ def message_build(
         mission=mission,
         participant=participant,
         action=action,
-        due_at=due_at or timezone.now(),
+        due_at=due_at,
+        enqueued_at=now if due_at <= now else None,
         context=context or {},
         message_id=make_msgid(idstring=kind, domain=settings.OUTBOX_MESSAGE_ID_DOMAIN),
     )
@@ -112,14 +119,12 @@ def message_queue(
         due_at=due_at,
         context=context,
     )
-    due_now = message.due_at <= timezone.now()
-    message.enqueued_at = timezone.now() if due_now else None
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
             message.save()
     except IntegrityError:
         return None
-    if due_now:
+    if message.enqueued_at is not None:
         enqueue([message.pk])
     return message
 
@@ -134,9 +139,6 @@ def messages_queue(*, messages: list[OutgoingMessage]) -> int:
     """
     if not messages:
         return 0
-    now = timezone.now()
-    for message in messages:  # handed over after commit, noted as such now
-        message.enqueued_at = now if message.due_at <= now else None
     if connection.vendor == "postgresql":
         ids = _insert_new(messages)
     else:  # SQLite (`make run`): no arrays; the new rows are found by their Message-IDs
@@ -439,14 +441,15 @@ class _Delivery:
 
     def send_wire(self, message: OutgoingMessage, email) -> None:
         """Claim and send a message as its bytes; the server's answer is read by `answered`."""
-        claimed: list[bool] = []
+        ours: bool | None = None  # not asked yet
 
         def claim() -> bool:
+            nonlocal ours
             attempts = self.claim(message.pk)
-            if attempts is not None:
+            ours = attempts is not None
+            if ours:
                 message.state, message.attempts = MessageState.IN_FLIGHT, attempts
-            claimed.append(attempts is not None)
-            return claimed[0]
+            return ours
 
         try:
             self.smtp.open()
@@ -454,7 +457,8 @@ class _Delivery:
         except DatabaseError:
             raise  # the claim itself failed: the batch stops, its rows wait for rescue
         except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
-            ours = claimed[0] if claimed else claim()  # the server failed before it was asked
+            if ours is None:  # the server failed before the claim was asked
+                claim()
             if ours:
                 self._not_sent(message, error)
             else:

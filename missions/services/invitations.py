@@ -19,7 +19,7 @@ def participant_language(participant: Participant) -> str:
     return participant.language or participant.person.preferred_language or "en"
 
 
-def links_ensure(*, participants: list[Participant], invite: bool = False) -> set[int]:
+def links_ensure(*, participants: list[Participant]) -> set[int]:
     """Make sure each participant has a personal link, issuing the missing ones in bulk;
     returns the ids of the participants whose rows it wrote.
 
@@ -27,8 +27,8 @@ def links_ensure(*, participants: list[Participant], invite: bool = False) -> se
     are locked (in id order, so two sends cannot deadlock) and read again; a link that
     a concurrent send issued meanwhile is kept, so every e-mailed link stays valid. The
     new links are written in one UPDATE, with a history row each as `token_issue` writes.
-    With `invite`, that UPDATE also marks those not yet invited as invited, rather than
-    `invitations_send` writing the same rows again.
+    That UPDATE also marks those not yet invited as invited: `invitations_send`, which
+    calls this, need not write the same rows again.
     """
     missing = {p.pk: p for p in participants if not p.token_nonce}
     if not missing:
@@ -52,35 +52,35 @@ def links_ensure(*, participants: list[Participant], invite: bool = False) -> se
         participant.token_hash = token_hash(token_for(participant=participant))
         participant.token_created_at = participant.updated_at = now
         participant.rsvp_status = status  # as it is now, under the lock
-        if invite and status == RsvpStatus.NOT_INVITED:
+        if status == RsvpStatus.NOT_INVITED:
             participant.rsvp_status = RsvpStatus.INVITED
         issued.append(participant)
     if not issued:
         return set()
-    fields = ["token_nonce", "token_hash", "token_created_at", "updated_at"]
-    fields += ["rsvp_status"] if invite else []
+    fields = ["token_nonce", "token_hash", "token_created_at", "updated_at", "rsvp_status"]
     if connection.vendor != "postgresql":  # SQLite (`make run`): no arrays to unnest
         Participant.objects.bulk_update(issued, fields)
         Participant.history.bulk_history_create(issued, update=True, default_date=now)
     else:
-        _links_write(issued, now, invite=invite)
+        _links_write(issued, now)
         _links_history(issued, now)
     return {participant.pk for participant in issued}
 
 
-def _links_write(issued: list[Participant], now, *, invite: bool) -> None:
-    invited = ", rsvp_status = CASE WHEN p.rsvp_status = %s THEN %s ELSE p.rsvp_status END"
+def _links_write(issued: list[Participant], now) -> None:
     with connection.cursor() as cursor:  # bulk_update's CASE per row costs ~1 ms a row
         cursor.execute(
-            "UPDATE missions_participant AS p"  # noqa: S608  (fixed SQL, parameters apart)
+            "UPDATE missions_participant AS p"
             " SET token_nonce = new.nonce, token_hash = new.hash,"
-            f" token_created_at = %s, updated_at = %s{invited if invite else ''}"
+            " token_created_at = %s, updated_at = %s,"
+            " rsvp_status = CASE WHEN p.rsvp_status = %s THEN %s ELSE p.rsvp_status END"
             " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS new(id, nonce, hash)"
             " WHERE p.id = new.id",
             [
                 now,
                 now,
-                *([RsvpStatus.NOT_INVITED, RsvpStatus.INVITED] if invite else []),
+                RsvpStatus.NOT_INVITED,
+                RsvpStatus.INVITED,
                 [p.pk for p in issued],
                 [p.token_nonce for p in issued],
                 [p.token_hash for p in issued],
@@ -122,7 +122,7 @@ def invitations_send(
     if any(participant.mission_id != mission.pk for participant in participants):
         raise ValueError("participant of another mission")
     # The links exist before the mails are rendered; new ones are written with the status.
-    written = links_ensure(participants=participants, invite=True)
+    written = links_ensure(participants=participants)
     sender = {"sent_by": getattr(sent_by, "pk", None)}
     queued = outbox.messages_queue(
         messages=[
