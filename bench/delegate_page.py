@@ -11,7 +11,7 @@ up, then measures both URLs in alternating rounds with client processes that eac
 their share of requests one after the other (http.client, a new connection each time,
 as gunicorn's sync workers close it, with a phone's Accept-Encoding). Prints the median
 requests per second of each and their ratio (aim: 0.35 or better). The page is served
-as last rendered while nothing on it changed (missions/delegate_cache.py), as in
+as last rendered while nothing on it changed (portal/delegate_cache.py), as in
 production; for reference the script also prints a wrong link's 404 page and each page
 rendered afresh (the kept pages deleted first, as after a change to the mission). Stops
 gunicorn and drops the database at the end, whatever happens. Needs PostgreSQL and Redis

@@ -15,7 +15,7 @@ an SMTP sink (aiosmtpd) in this process and one worker (`celery --app config wor
 1. the outbox: from `invitations_send` for a new mission of N participants to the N-th
    message accepted by the sink (the worker renders and sends every message);
 2. a plain smtplib loop over one connection to the same sink, sending the invitations
-   of the round before, rendered beforehand with `missions.emails.render_message` and
+   of the round before, rendered beforehand with `messaging.emails.render_message` and
    generated as Django's SMTP backend does: half just before the outbox round, half
    just after, so that both are measured over the same stretch of time;
 
@@ -255,8 +255,8 @@ def outbox_round(count: int, sink: Sink):
     from django.db import transaction
     from django.db.models import Count
 
-    from missions.models import OutgoingMessage
-    from missions.services.invitations import invitations_send
+    from messaging.invitations import invitations_send
+    from messaging.models import OutgoingMessage
 
     mission, participants = create_participants(count)
     sink.expect(count)
@@ -282,8 +282,8 @@ def render_all(mission) -> list[tuple[str, list[str], bytes]]:
     generates them: (sender, recipients, bytes)."""
     from django.conf import settings
 
-    from missions.emails import Shared, render_message
-    from missions.outbox import _rows
+    from messaging.emails import Shared, render_message
+    from messaging.outbox import _rows
 
     ids = list(mission.messages.order_by("pk").values_list("pk", flat=True))
     rendered = []

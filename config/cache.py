@@ -7,7 +7,7 @@ Redis. A `redis.Redis` is safe to share between threads (each command takes a
 connection from the pool), so one per pool is kept here.
 
 `count_in_window(key, seconds)` counts in one round trip: INCR, then EXPIRE on the
-first count, so the counter ends with its window (`missions.rate_limit` counts every
+first count, so the counter ends with its window (`portal.rate_limit` counts every
 request under a personal link with it).
 
 Use it as the BACKEND `config.cache.RedisCache`, with the same LOCATION and OPTIONS as

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .celery_app import app as celery_app
+from config.celery_app import app as celery_app
 
 
 def check_database() -> None:

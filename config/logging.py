@@ -1,6 +1,6 @@
 """A logging filter that keeps personal links out of every log line the app writes.
 
-Pages under a personal link redact their own path (`missions/views/links.py`), but a
+Pages under a personal link redact their own path (`portal/views/links.py`), but a
 server may log the request line itself: Django's runserver (`django.server`) does. This
 filter, on the console handler, replaces the token in any `/r/<token>` or `/d/<token>`
 with `[token]` before the line is written.

@@ -20,8 +20,8 @@ from django.db.models import Prefetch
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from .enums import Audience, RsvpStatus
-from .models import ItineraryItem, Mission, format_local
+from missions.enums import Audience, RsvpStatus
+from missions.models import ItineraryItem, Mission, format_local
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -54,10 +54,15 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from missions.enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
+from missions.models import (
+    ItineraryItem,
+    Mission,
+    Participant,
+    WarningAcknowledgement,
+    format_local,
+)
 from organisations.models import Venue
-
-from .enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
-from .models import ItineraryItem, Mission, Participant, WarningAcknowledgement, format_local
 
 #: Below this straight-line distance people walk between venues; from it on they drive.
 WALKING_LIMIT_KM = 1.5

@@ -44,11 +44,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from missions.enums import ParticipantRole
+from missions.models import Mission, Participant
 from organisations.enums import Language
 from organisations.models import Organisation, Person
-
-from .enums import ParticipantRole
-from .models import Mission, Participant
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

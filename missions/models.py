@@ -10,7 +10,6 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -18,22 +17,17 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
-from organisations.models import Organisation, Person, Sector, Venue
-
-from .enums import (
+from missions.enums import (
     ActionStatus,
-    ArchiveState,
     Audience,
     FeasibilityRule,
     ItemKind,
-    MessageKind,
-    MessageState,
     MissionKind,
     MissionStatus,
     ParticipantRole,
-    ReminderAnchor,
     RsvpStatus,
 )
+from organisations.models import Organisation, Person, Sector, Venue
 
 
 def format_local(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
@@ -342,133 +336,6 @@ class WarningAcknowledgement(models.Model):
         return self.item_updated_at == self.item.updated_at
 
 
-class OutgoingMessage(models.Model):
-    """The outbox: one row per e-mail to send (the pretix pattern).
-
-    Rows are written in the transaction that decides to send; a task sends them after
-    commit. The row, not the broker, is the source of truth: a periodic job re-enqueues
-    rows stuck queued or in flight (see missions.outbox).
-    """
-
-    mission = models.ForeignKey(
-        Mission,
-        verbose_name=_("mission"),
-        on_delete=models.CASCADE,
-        related_name="messages",
-        null=True,
-        blank=True,
-    )
-    participant = models.ForeignKey(
-        Participant,
-        verbose_name=_("participant"),
-        on_delete=models.CASCADE,
-        related_name="messages",
-        null=True,
-        blank=True,
-    )
-    action = models.ForeignKey(
-        "FollowUpAction",
-        verbose_name=_("follow-up action"),
-        on_delete=models.CASCADE,
-        related_name="messages",
-        null=True,
-        blank=True,
-        db_index=False,  # a partial index below: most messages have no action
-    )
-    recipient_email = models.EmailField(_("recipient"))
-    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="en")
-    kind = models.CharField(_("kind"), max_length=30, choices=MessageKind.choices)
-    occasion = models.CharField(
-        _("occasion"),
-        max_length=120,
-        help_text=_("What this message is for; one message per recipient, kind and occasion."),
-    )
-    state = models.CharField(
-        _("state"), max_length=20, choices=MessageState.choices, default=MessageState.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=200)  # unique: see Meta
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    due_at = models.DateTimeField(_("due"))
-    enqueued_at = models.DateTimeField(_("handed to the worker"), null=True, blank=True)
-    locked_at = models.DateTimeField(_("sending since"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    context = models.JSONField(_("context"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("outgoing message")
-        verbose_name_plural = _("outgoing messages")
-        constraints = [
-            models.UniqueConstraint(
-                Lower("recipient_email"),
-                "kind",
-                "occasion",
-                name="message_unique_per_recipient_kind_occasion",
-            ),
-            # A constraint rather than unique=True, which adds a second index for LIKE.
-            models.UniqueConstraint(fields=["message_id"], name="message_unique_message_id"),
-            models.CheckConstraint(
-                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
-                name="message_sent_has_sent_at",
-            ),
-        ]
-        # Claiming a message and marking it sent rewrite the row and add an entry to every
-        # index that covers the new version: the indexes that only the outbox's scans need
-        # are partial, so a sent message is in none of them (measured: a third less WAL
-        # and PostgreSQL time per claim than with full indexes on state, due and action).
-        indexes = [
-            models.Index(
-                fields=["due_at"], condition=models.Q(state="queued"), name="message_queued_due"
-            ),
-            models.Index(
-                fields=["locked_at"],
-                condition=models.Q(state="in_flight"),
-                name="message_in_flight_since",
-            ),
-            models.Index(
-                fields=["action"], condition=models.Q(action__isnull=False), name="message_action"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient_email}"
-
-
-class ReminderRule(models.Model):
-    """When to remind whom: staff change a mission's rules; defaults in missions.reminders."""
-
-    mission = models.ForeignKey(
-        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="reminder_rules"
-    )
-    kind = models.CharField(
-        _("kind"),
-        max_length=30,
-        choices=[
-            (MessageKind.RSVP_REMINDER, MessageKind.RSVP_REMINDER.label),
-            (MessageKind.MISSION_REMINDER, MessageKind.MISSION_REMINDER.label),
-        ],
-    )
-    anchor = models.CharField(_("when"), max_length=30, choices=ReminderAnchor.choices)
-    days = models.PositiveSmallIntegerField(_("days"))
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["mission", "kind", "anchor", "days"]
-        verbose_name = _("reminder rule")
-        verbose_name_plural = _("reminder rules")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["mission", "kind", "anchor", "days"], name="reminder_rule_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}"
-
-
 class Feedback(models.Model):
     """A participant's answer to the thank-you after the mission."""
 
@@ -539,75 +406,3 @@ class FollowUpAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.agreed[:50]}"
-
-
-class DelegatePage(models.Model):
-    """A participant's own page (`/d/<token>/`) as last rendered, gzipped.
-
-    It is served again while its `key` is the page's current one and until
-    `fresh_until`; see `missions.delegate_cache`. Kept in the database, not in Redis, so
-    that the one query that checks the personal link also brings the page along.
-    """
-
-    participant = models.OneToOneField(
-        Participant, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    key = models.CharField(max_length=64)
-    gzipped = models.BinaryField()
-    marks_changes = models.BooleanField(help_text=_("It marks changes since the last visit."))
-    fresh_until = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("rendered delegate page")
-        verbose_name_plural = _("rendered delegate pages")
-
-    def __str__(self) -> str:
-        return f"{self.participant_id}: {self.key}"
-
-
-class BookletArchive(models.Model):
-    """Every delegate's booklet of a mission in one ZIP, prepared by a worker.
-
-    A booklet takes a quarter of a second or more to lay out, so a mission's hundreds
-    do not fit in a web request: staff ask for the archive, a worker builds it
-    (`missions.booklet_archives`), counting `done` of `total` as it goes, and staff
-    download the file once it is ready.
-    """
-
-    mission = models.ForeignKey(
-        Mission,
-        verbose_name=_("mission"),
-        on_delete=models.CASCADE,
-        related_name="booklet_archives",
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    state = models.CharField(
-        _("state"), max_length=20, choices=ArchiveState.choices, default=ArchiveState.QUEUED
-    )
-    total = models.PositiveIntegerField(_("booklets"), default=0)
-    done = models.PositiveIntegerField(_("booklets done"), default=0)
-    file = models.FileField(_("file"), upload_to="booklets/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("booklet archive")
-        verbose_name_plural = _("booklet archives")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(done__lte=models.F("total")),
-                name="booklet_archive_done_within_total",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.mission} ({self.get_state_display()})"

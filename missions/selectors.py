@@ -13,9 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
-
-from .models import ItineraryItem, Mission, Participant
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .models import Participant
+from missions.models import Participant
 
 VALID_AFTER_MISSION = dt.timedelta(days=30)
 

@@ -5,7 +5,7 @@ from django.db import models
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Organisation, Person, Sector, Venue
+from organisations.models import Membership, Organisation, Person, Sector, Venue
 
 
 @admin.register(Sector)

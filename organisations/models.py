@@ -8,7 +8,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
-from .enums import Language, MembershipRole, OrganisationKind
+from organisations.enums import Language, MembershipRole, OrganisationKind
 
 
 class Sector(models.Model):

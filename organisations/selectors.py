@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import missions_visible_to
-
-from .models import Organisation, Sector, Venue
+from organisations.models import Organisation, Sector, Venue
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from .models import Organisation, Venue
+from organisations.models import Organisation, Venue
 
 
 def venue_create(

@@ -6,21 +6,15 @@ import zoneinfo
 import factory
 from django.contrib.auth import get_user_model
 
-from missions.enums import (
-    FeasibilityRule,
-    ItemKind,
-    MessageKind,
-    MissionKind,
-    ReminderAnchor,
-)
+from messaging.enums import MessageKind, ReminderAnchor
+from messaging.models import OutgoingMessage, ReminderRule
+from missions.enums import FeasibilityRule, ItemKind, MissionKind
 from missions.models import (
     Feedback,
     FollowUpAction,
     ItineraryItem,
     Mission,
-    OutgoingMessage,
     Participant,
-    ReminderRule,
     WarningAcknowledgement,
 )
 from organisations.enums import OrganisationKind

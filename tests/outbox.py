@@ -4,9 +4,9 @@ import contextlib
 from collections.abc import Iterator
 from unittest import mock
 
-from missions import outbox
-from missions.enums import MessageState
-from missions.models import OutgoingMessage
+from messaging import outbox
+from messaging.enums import MessageState
+from messaging.models import OutgoingMessage
 
 
 @contextlib.contextmanager

@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from missions.enums import MissionStatus
-
-from .factories import MembershipFactory, MissionFactory
+from tests.factories import MembershipFactory, MissionFactory
 
 pytestmark = pytest.mark.django_db
 

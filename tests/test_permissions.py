@@ -14,8 +14,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from missions.enums import ArchiveState, MessageState, RsvpStatus
-from missions.models import BookletArchive
+from messaging.enums import MessageState
+from missions.enums import RsvpStatus
+from portal.enums import ArchiveState
+from portal.models import BookletArchive
 from tests.factories import (
     FollowUpActionFactory,
     ItineraryItemFactory,
@@ -85,7 +87,7 @@ def _action(w: World) -> dict:
 
 
 URLS: dict[str, tuple[Kwargs, str]] = {
-    # Dashboard and missions (missions/views/dashboard.py, missions/views/missions.py)
+    # Dashboard and missions (planning/views/dashboard.py, planning/views/missions.py)
     "plan:dashboard": (_none, "page"),
     "plan:mission-create": (_none, "page"),
     "plan:mission-detail": (_mission, "read"),
@@ -93,14 +95,14 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:mission-cancel": (_mission, "edit"),
     "plan:mission-duplicate": (_mission, "edit"),
     "plan:mission-history": (_mission, "read"),
-    # Itinerary builder (missions/views/itinerary.py)
+    # Itinerary builder (planning/views/itinerary.py)
     "plan:itinerary": (_mission, "read"),
     "plan:item-create": (_mission, "edit"),
     "plan:item-edit": (_item, "edit"),
     "plan:item-move": (_item, "post"),
     "plan:item-delete": (_item, "post"),
     "plan:warning-acknowledge": (_item, "post"),
-    # Participants, import and exports (missions/views/participants.py)
+    # Participants, import and exports (planning/views/participants.py)
     "plan:participant-list": (_mission, "read"),
     "plan:participant-add": (_mission, "edit"),
     "plan:participant-import": (_mission, "edit"),
@@ -109,19 +111,19 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:attendance-export": (_mission, "read"),
     "plan:participant-edit": (_participant, "edit"),
     "plan:participant-delete": (_participant, "edit"),
-    # Invitations, delivery status and personal links (missions/views/invitations.py)
+    # Invitations, delivery status and personal links (planning/views/invitations.py)
     "plan:invitation-compose": (_mission, "edit"),
     "plan:delivery-status": (_mission, "read"),
     "plan:message-retry": (_failed_message, "post"),
     "plan:link-regenerate": (_participant, "edit"),
     "plan:link-revoke": (_participant, "edit"),
-    # Reminders and follow-up (missions/views/follow_ups.py)
+    # Reminders and follow-up (planning/views/follow_ups.py)
     "plan:follow-up": (_mission, "read"),
     "plan:action-create": (_mission, "edit"),
     "plan:action-edit": (_action, "edit"),
     "plan:contact-options": (_mission, "edit"),
     "plan:reminder-rules": (_mission, "edit"),
-    # Delegate booklets (missions/views/booklets.py)
+    # Delegate booklets (planning/views/booklets.py)
     "plan:booklets": (_mission, "read"),
     "plan:booklets-status": (_mission, "read"),
     "plan:booklets-download": (_ready_booklets, "read"),

@@ -60,8 +60,12 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "simple_history",
-    "organisations",
-    "missions",
+    # The rooms, lowest first: each imports only those above it in this list.
+    "organisations",  # the directory: organisations, venues, people
+    "missions",  # missions, itinerary, participants, feasibility, imports and exports
+    "portal",  # what delegates open under their personal link
+    "messaging",  # the outbox, e-mails, invitations, reminders and notices
+    "planning",  # the staff workspace under /plan/ (no models of its own)
 ]
 
 MIDDLEWARE = [
@@ -126,7 +130,7 @@ else:
 
 # PERSONAL LINKS --------------------------------------------------------------
 # The pages under a participant's link (/r/<token>/, /d/<token>/) are rate-limited per
-# IP address (missions.rate_limit), counted in Redis, shared by every worker process.
+# IP address (portal.rate_limit), counted in Redis, shared by every worker process.
 CACHES["links"] = (
     {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
@@ -208,11 +212,11 @@ LOGGING = {
 }
 
 # OUTBOX ----------------------------------------------------------------------
-# missions/outbox.py: batching, retries with exponential backoff, and the rescue job.
+# messaging/outbox.py: batching, retries with exponential backoff, and the rescue job.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 OUTBOX_MESSAGE_ID_DOMAIN = env("OUTBOX_MESSAGE_ID_DOMAIN", default="itinera.example.org")
 # Messages per task, sent over one SMTP connection. What a batch renders and generates
-# once (per language and group, see missions/emails.py) costs ~30 ms, so larger batches
+# once (per language and group, see messaging/emails.py) costs ~30 ms, so larger batches
 # send faster (0.12 ms a message at 250, 0.3 ms at 100); a task of 250 takes about a
 # second, and a killed worker's batch is run again (its claims skip what went out).
 OUTBOX_BATCH_SIZE = 250
@@ -223,7 +227,7 @@ OUTBOX_RESCUE_QUEUED_AFTER_SECONDS = 120
 OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS = 600
 OUTBOX_RESCUE_LIMIT = 5000
 CELERY_BEAT_SCHEDULE = {
-    "outbox-rescue": {"task": "missions.tasks.rescue_messages", "schedule": 60.0},
-    # Reminders and notices (missions/reminders.py): reminders, thank-yous, actions due.
-    "reminders-scan": {"task": "missions.tasks.scan_reminders", "schedule": 300.0},
+    "outbox-rescue": {"task": "messaging.tasks.rescue_messages", "schedule": 60.0},
+    # Reminders and notices (messaging/reminders.py): reminders, thank-yous, actions due.
+    "reminders-scan": {"task": "messaging.tasks.scan_reminders", "schedule": 300.0},
 }

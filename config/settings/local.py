@@ -1,7 +1,7 @@
 """Settings for `make run` on a developer's or evaluator's machine."""
 
-from .base import *  # noqa: F403  (settings modules extend the base by design)
-from .base import CELERY_BROKER_URL, VAR_DIR
+from config.settings.base import *  # noqa: F403  (settings modules extend the base by design)
+from config.settings.base import CELERY_BROKER_URL, VAR_DIR
 
 DEBUG = True
 STORAGES = {

@@ -5,8 +5,8 @@ A missing one stops start-up with django-environ's ImproperlyConfigured message.
 Run the app with gunicorn (`gunicorn config.wsgi`); whitenoise serves the static files.
 """
 
-from .base import *  # noqa: F403  (settings modules extend the base by design)
-from .base import env
+from config.settings.base import *  # noqa: F403  (settings modules extend the base by design)
+from config.settings.base import env
 
 DEBUG = False
 

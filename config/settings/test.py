@@ -6,8 +6,8 @@ skips (or, with REQUIRE_SERVICES=1, fails) the tests whose service is unreachabl
 
 from urllib.parse import urlsplit
 
-from .base import *  # noqa: F403  (settings modules extend the base by design)
-from .base import env
+from config.settings.base import *  # noqa: F403  (settings modules extend the base by design)
+from config.settings.base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105  (tests only)

@@ -9,11 +9,10 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.functions import Lower
 
+from missions.demo.data import JAPAN_TRAVEL, MISSIONS, ORGANISATIONS, PEOPLE, SECTORS, VENUES
+from missions.enums import Audience
+from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Organisation, Person, Sector, Venue
-
-from ..enums import Audience
-from ..models import ItineraryItem, Mission, Participant
-from .data import JAPAN_TRAVEL, MISSIONS, ORGANISATIONS, PEOPLE, SECTORS, VENUES
 
 __all__ = ["load_demo"]
 

@@ -16,9 +16,15 @@ destination zone when an item has no venue; `load_demo` attaches that zone.
 
 import datetime as dt
 
+from missions.enums import (
+    Audience,
+    ItemKind,
+    MissionKind,
+    MissionStatus,
+    ParticipantRole,
+    RsvpStatus,
+)
 from organisations.enums import Language, OrganisationKind
-
-from ..enums import Audience, ItemKind, MissionKind, MissionStatus, ParticipantRole, RsvpStatus
 
 LONDON, BERLIN, TOKYO = "Europe/London", "Europe/Berlin", "Asia/Tokyo"
 EN, DE = Language.ENGLISH, Language.GERMAN

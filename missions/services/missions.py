@@ -35,12 +35,11 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
+from missions.models import ItineraryItem, Mission, Participant, format_local
+from missions.selectors import missions_visible_to
 from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector
-
-from ..enums import FeasibilityRule, MissionStatus, RsvpStatus
-from ..models import ItineraryItem, Mission, Participant, format_local
-from ..selectors import missions_visible_to
 
 User = AbstractBaseUser | AnonymousUser
 

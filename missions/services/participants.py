@@ -14,11 +14,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
+from missions.enums import Audience
+from missions.imports import ImportRow, check_rows
+from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Organisation, Person
-
-from ..enums import Audience
-from ..imports import ImportRow, check_rows
-from ..models import ItineraryItem, Mission, Participant
 
 # WRITES --------------------------------------------------------------------------
 

@@ -15,10 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from missions import outbox
+from messaging import outbox
+from messaging.invitations import invitations_send
+from messaging.models import OutgoingMessage
 from missions.enums import ParticipantRole, RsvpStatus
-from missions.models import OutgoingMessage, Participant
-from missions.services.invitations import invitations_send
+from missions.models import Participant
 from missions.tokens import token_issue
 from organisations.enums import OrganisationKind
 from tests.factories import (

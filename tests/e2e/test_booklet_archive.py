@@ -12,11 +12,11 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from missions.enums import ArchiveState, RsvpStatus
-from missions.models import BookletArchive
+from missions.enums import RsvpStatus
+from portal.enums import ArchiveState
+from portal.models import BookletArchive
+from tests.e2e.conftest import wait_until
 from tests.factories import MembershipFactory, MissionFactory, ParticipantFactory
-
-from .conftest import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

@@ -21,13 +21,15 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from missions import outbox
-from missions.enums import MessageState
-from missions.models import Mission, OutgoingMessage, Participant
-from missions.services.invitations import invitations_send
-from missions.tasks import deliver_messages, rescue_messages
+from messaging import outbox
+from messaging.enums import MessageState
+from messaging.invitations import invitations_send
+from messaging.models import OutgoingMessage
+from messaging.tasks import deliver_messages, rescue_messages
+from missions.models import Mission, Participant
 from missions.tokens import participant_for_token
 from organisations.models import Person
+from tests.e2e.conftest import SITE_URL, wait_until
 from tests.factories import (
     MembershipFactory,
     MissionFactory,
@@ -38,8 +40,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.outbox import taken_by_another_worker_once_read
-
-from .conftest import SITE_URL, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -151,7 +151,7 @@ def test_rescue_task_run_twice_sends_one_message(worker, smtp_sink):
 
     handed_over = worker.wait_for_task(first.id) + worker.wait_for_task(second.id)
     assert handed_over in (1, 2)  # the second rescue may find it freshly handed over
-    deliveries = worker.wait_for_results("missions.tasks.deliver_messages", handed_over)
+    deliveries = worker.wait_for_results("messaging.tasks.deliver_messages", handed_over)
     assert sum(counts["sent"] for counts in deliveries) == 1
     assert smtp_sink.message_ids() == [message.message_id]
 
@@ -165,7 +165,7 @@ def test_rolled_back_send_sends_nothing(worker, smtp_sink):
 
     assert smtp_sink.stays_at(0, seconds=2) == []
     assert OutgoingMessage.objects.count() == 0
-    assert "Task missions.tasks.deliver_messages[" not in worker.log()  # no task either
+    assert "Task messaging.tasks.deliver_messages[" not in worker.log()  # no task either
     # The worker was listening all along: a committed invitation does arrive, alone.
     invite([invited])
     [received] = smtp_sink.wait_for(1)
@@ -271,7 +271,7 @@ def test_smtp_server_that_stops_answering_is_given_up_on_and_tried_again(start_w
     wait_for_states({MessageState.SENT: 1})
     message = OutgoingMessage.objects.get()
     assert (message.attempts, received.message_id) == (2, message.message_id)
-    assert worker.results("missions.tasks.deliver_messages")[0] == {
+    assert worker.results("messaging.tasks.deliver_messages")[0] == {
         "sent": 0,
         "retry": 1,
         "failed": 0,
@@ -295,7 +295,7 @@ def test_smtp_answering_550_fails_at_once_visibly_and_staff_can_retry(
     assert smtp_sink.stays_at(0, seconds=2.5) == []
     message.refresh_from_db()
     assert (message.state, message.attempts) == (MessageState.FAILED, 1)
-    changelist = "/admin/missions/outgoingmessage/"
+    changelist = "/admin/messaging/outgoingmessage/"
     assertContains(admin_client.get(changelist, {"state": "failed"}), "SMTP 550")
 
     smtp_sink.accept_all()  # the address is fixed; staff retry from the admin

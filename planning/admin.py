@@ -1,0 +1,454 @@
+"""Missions, their itinerary and their participants in the Django admin.
+
+Times are stored in UTC. Lists show each time in the zone of its place, with the zone
+named. Change forms take and show date-times in the mission's destination zone: the
+whole change-form view, including the rendering of its response and the parsing of a
+POST, runs under `timezone.override(mission.time_zone)`.
+"""
+
+import zoneinfo
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+
+from messaging import outbox
+from messaging.enums import MessageState
+from messaging.invitations import invitations_send
+from messaging.models import OutgoingMessage, ReminderRule
+from missions import tokens
+from missions.models import (
+    Feedback,
+    FollowUpAction,
+    ItineraryItem,
+    Mission,
+    Participant,
+    WarningAcknowledgement,
+    format_local,
+)
+from planning.views.invitations import queued_text
+
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+def _mission_from_query(request: HttpRequest) -> Mission | None:
+    """The mission named by `?mission=<pk>` (as on an add page opened from a mission)."""
+    pk = request.GET.get("mission", "")
+    if not pk.isdigit():
+        return None
+    return Mission.objects.filter(pk=pk).first()
+
+
+def _count_per_mission(model: type[models.Model]) -> Coalesce:
+    """How many rows of `model` belong to each mission: one subquery, no row multiplication."""
+    counts = (
+        model.objects.filter(mission=OuterRef("pk"))
+        .order_by()
+        .values("mission")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+class MissionStatusFilter(admin.ChoicesFieldListFilter):
+    """The status of an item's or participant's mission, titled so as not to be their own."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("mission status")
+
+
+class MissionZoneFormMixin:
+    """Enter and show the date-times of the change form in a mission's destination zone.
+
+    Subclasses name the mission with `form_mission`. Without one the form is in UTC.
+    """
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        raise NotImplementedError
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        mission = self.form_mission(request, object_id)
+        with timezone.override(mission.time_zone if mission else UTC):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # The form's widgets convert the stored UTC values when the template renders,
+            # so render before leaving the zone.
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+        return response
+
+
+class ZoneHelpTextMixin:
+    """Name the current zone (the mission's, inside the change form) under date-time inputs."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.DateTimeField):
+            zone = timezone.get_current_timezone_name()
+            note = _("Time in %(zone)s.") % {"zone": zone}
+            formfield.help_text = (
+                format_lazy("{} {}", note, formfield.help_text) if formfield.help_text else note
+            )
+        return formfield
+
+
+class ItineraryItemInline(ZoneHelpTextMixin, admin.TabularInline):
+    model = ItineraryItem
+    fields = [
+        "starts_at",
+        "ends_at",
+        "local_start",
+        "title",
+        "kind",
+        "venue",
+        "host",
+        "is_cancelled",
+    ]
+    readonly_fields = ["local_start"]
+    autocomplete_fields = ["venue", "host"]
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ItineraryItem]:
+        return super().get_queryset(request).select_related("mission", "venue", "host")
+
+    @admin.display(description=_("starts, local time of the place"))
+    def local_start(self, item: ItineraryItem) -> str | None:
+        if item.pk is None:
+            return None
+        return format_local(item.starts_at, item.time_zone)
+
+
+class ParticipantInline(ZoneHelpTextMixin, admin.TabularInline):
+    model = Participant
+    fields = [
+        "person",
+        "role",
+        "rsvp_status",
+        "arrival_at",
+        "arrival_details",
+        "departure_at",
+        "departure_details",
+    ]
+    autocomplete_fields = ["person"]
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Participant]:
+        return super().get_queryset(request).select_related("person")
+
+
+@admin.register(Mission)
+class MissionAdmin(MissionZoneFormMixin, SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "status",
+        "kind",
+        "destination_city",
+        "destination_country",
+        "start_date",
+        "end_date",
+        "lead_organisation",
+        "item_count",
+        "participant_count",
+    ]
+    list_filter = ["status", "kind", ("destination_country", CountryFilter), "start_date"]
+    list_select_related = ["lead_organisation"]
+    date_hierarchy = "start_date"
+    search_fields = ["title", "slug", "destination_city", "lead_organisation__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["lead_organisation", "organisers", "partners", "sectors"]
+    inlines = [ItineraryItemInline, ParticipantInline]
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        return self.get_object(request, unquote(object_id)) if object_id else None
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Mission]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                item_count=_count_per_mission(ItineraryItem),
+                participant_count=_count_per_mission(Participant),
+            )
+        )
+
+    def get_inlines(self, request: HttpRequest, obj: Mission | None) -> list:
+        # Item and travel times are entered in the destination's zone, which a mission
+        # being added does not have yet.
+        return self.inlines if obj is not None else []
+
+    def get_fieldsets(self, request: HttpRequest, obj: Mission | None = None) -> list:
+        if obj is None:
+            zone_note = _(
+                "Save the mission to add its itinerary and participants: their times are "
+                "entered in the destination's time zone."
+            )
+        else:
+            zone_note = _(
+                "The itinerary and the participants' arrivals and departures below are "
+                "entered and shown in %(zone)s, the destination's time zone."
+            ) % {"zone": obj.time_zone.key}
+        return [
+            (None, {"fields": ["title", "slug", "kind", "status"]}),
+            (
+                _("Destination and dates"),
+                {
+                    "fields": [
+                        ("destination_city", "destination_country"),
+                        "time_zone",
+                        ("start_date", "end_date"),
+                        "rsvp_deadline",
+                    ],
+                    "description": zone_note,
+                },
+            ),
+            (
+                _("Organisations"),
+                {"fields": ["lead_organisation", "organisers", "partners", "sectors"]},
+            ),
+            (_("Content"), {"fields": ["objectives", "description"]}),
+        ]
+
+    @admin.display(description=_("items"), ordering="item_count")
+    def item_count(self, mission: Mission) -> int:
+        return mission.item_count
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participant_count(self, mission: Mission) -> int:
+        return mission.participant_count
+
+
+@admin.register(ItineraryItem)
+class ItineraryItemAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "mission",
+        "kind",
+        "local_starts_at",
+        "local_ends_at",
+        "venue",
+        "host",
+        "audience",
+        "is_cancelled",
+    ]
+    list_filter = ["kind", "audience", "is_cancelled", ("mission__status", MissionStatusFilter)]
+    list_select_related = ["mission", "venue", "host"]
+    search_fields = ["title", "mission__title", "venue__name", "host__name"]
+    autocomplete_fields = ["mission", "venue", "host"]
+    readonly_fields = ["local_times"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["mission", "kind", "title", "description"]}),
+        (_("When"), {"fields": [("starts_at", "ends_at"), "local_times"]}),
+        (_("Where"), {"fields": ["venue", "host", "meeting_point", "online_link"]}),
+        (_("Who"), {"fields": ["audience", "capacity", "is_cancelled"]}),
+    ]
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        if object_id is None:
+            return _mission_from_query(request)
+        item = self.get_object(request, unquote(object_id))
+        return item.mission if item else None
+
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def local_starts_at(self, item: ItineraryItem) -> str:
+        return format_local(item.starts_at, item.time_zone)
+
+    @admin.display(description=_("ends"), ordering="ends_at")
+    def local_ends_at(self, item: ItineraryItem) -> str:
+        return format_local(item.ends_at, item.time_zone)
+
+    @admin.display(description=_("local time of the place"))
+    def local_times(self, item: ItineraryItem) -> str | None:
+        if item.pk is None:
+            return None
+        return format_html(
+            "{} – {}",
+            format_local(item.starts_at, item.time_zone),
+            format_local(item.ends_at, item.time_zone),
+        )
+
+
+@admin.register(Participant)
+class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+    list_display = [
+        "person",
+        "mission",
+        "role",
+        "rsvp_status",
+        "local_arrival_at",
+        "local_departure_at",
+    ]
+    list_filter = ["role", "rsvp_status", ("mission__status", MissionStatusFilter)]
+    list_select_related = ["person", "mission"]
+    search_fields = ["person__full_name", "person__email", "mission__title"]
+    autocomplete_fields = ["mission", "person", "items"]
+    fieldsets = [
+        (None, {"fields": ["mission", "person", "role", "rsvp_status"]}),
+        (
+            _("Travel"),
+            {
+                "fields": [
+                    ("arrival_at", "arrival_details"),
+                    ("departure_at", "departure_details"),
+                ]
+            },
+        ),
+        (None, {"fields": ["items", "notes"]}),
+    ]
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        if object_id is None:
+            return _mission_from_query(request)
+        participant = self.get_object(request, unquote(object_id))
+        return participant.mission if participant else None
+
+    @admin.display(description=_("arrival"), ordering="arrival_at")
+    def local_arrival_at(self, participant: Participant) -> str | None:
+        if participant.arrival_at is None:
+            return None
+        return format_local(participant.arrival_at, participant.mission.time_zone)
+
+    @admin.display(description=_("departure"), ordering="departure_at")
+    def local_departure_at(self, participant: Participant) -> str | None:
+        if participant.departure_at is None:
+            return None
+        return format_local(participant.departure_at, participant.mission.time_zone)
+
+    # INVITATIONS AND PERSONAL LINKS (the workspace's side: planning/views/invitations.py)
+    actions = ["send_invitation", "regenerate_links", "revoke_links"]
+
+    @admin.action(
+        description=_("Send invitation to the selected participants"),
+        permissions=["change"],
+    )
+    def send_invitation(self, request: HttpRequest, queryset) -> None:
+        by_mission: dict[int, list[Participant]] = {}
+        for participant in queryset.select_related("mission", "person").order_by("pk"):
+            by_mission.setdefault(participant.mission_id, []).append(participant)
+        queued = sum(
+            invitations_send(mission=group[0].mission, participants=group, sent_by=request.user)
+            for group in by_mission.values()
+        )
+        skipped = sum(len(group) for group in by_mission.values()) - queued
+        self.message_user(request, queued_text(queued=queued, skipped=skipped))
+
+    @admin.action(
+        description=_("Give the selected participants new personal links"),
+        permissions=["change"],
+    )
+    def regenerate_links(self, request: HttpRequest, queryset) -> None:
+        participants = list(queryset)
+        for participant in participants:
+            tokens.token_issue(participant=participant)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d new personal link; earlier links no longer work.",
+                "%(count)d new personal links; earlier links no longer work.",
+                len(participants),
+            )
+            % {"count": len(participants)},
+        )
+
+    @admin.action(description=_("Revoke personal links"), permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset) -> None:
+        participants = list(queryset.exclude(token_nonce=""))
+        for participant in participants:
+            tokens.token_revoke(participant=participant)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d personal link revoked.",
+                "%(count)d personal links revoked.",
+                len(participants),
+            )
+            % {"count": len(participants)},
+        )
+
+
+@admin.register(WarningAcknowledgement)
+class WarningAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["item", "rule", "subject", "acknowledged_by", "acknowledged_at", "reason"]
+    list_filter = ["rule", "acknowledged_at"]
+    list_select_related = ["item", "acknowledged_by"]
+    search_fields = ["item__title", "item__mission__title", "reason"]
+    autocomplete_fields = ["item", "acknowledged_by"]
+    date_hierarchy = "acknowledged_at"
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "recipient_email",
+        "kind",
+        "state",
+        "attempts",
+        "mission",
+        "due_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "kind", "language"]
+    list_select_related = ["mission"]
+    search_fields = ["recipient_email", "recipient_name", "message_id", "mission__title"]
+    autocomplete_fields = ["mission", "participant", "action"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["message_id", "created_at", "enqueued_at", "locked_at", "sent_at"]
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Retry the selected failed messages"))
+    def retry_failed(self, request: HttpRequest, queryset) -> None:
+        retried = sum(
+            outbox.message_retry(message=message)
+            for message in queryset.filter(state=MessageState.FAILED)
+        )
+        self.message_user(request, _("%(count)d messages queued again.") % {"count": retried})
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = ["mission", "kind", "days", "anchor", "is_active"]
+    list_filter = ["kind", "anchor", "is_active"]
+    list_select_related = ["mission"]
+    search_fields = ["mission__title"]
+    autocomplete_fields = ["mission"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["participant", "rating", "comment", "created_at"]
+    list_filter = ["rating"]
+    list_select_related = ["participant__person", "participant__mission"]
+    search_fields = ["participant__person__full_name", "participant__mission__title", "comment"]
+    autocomplete_fields = ["participant"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(FollowUpAction)
+class FollowUpActionAdmin(SimpleHistoryAdmin):
+    list_display = ["agreed", "organisation", "contact", "owner", "due_date", "status", "mission"]
+    list_filter = ["status", "due_date"]
+    list_select_related = ["organisation", "contact", "owner", "mission"]
+    search_fields = ["agreed", "organisation__name", "contact__full_name", "mission__title"]
+    autocomplete_fields = ["mission", "organisation", "contact", "owner"]
+    date_hierarchy = "due_date"

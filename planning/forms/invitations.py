@@ -1,0 +1,90 @@
+"""The invitation form: which of a mission's participants to invite.
+
+"Not yet invited" means no invitation to this mission is in the outbox for their
+address (the outbox's unique occasion: sending to them again would queue nothing) and
+nobody has recorded an answer for them.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from messaging.enums import MessageKind
+from messaging.models import OutgoingMessage
+from missions.enums import MissionStatus, RsvpStatus
+from missions.models import Mission, Participant
+
+
+def invitation_occasion(mission: Mission) -> str:
+    """The outbox occasion of a mission's invitations (as `invitations_send` writes it)."""
+    return f"mission:{mission.pk}"
+
+
+def invitation_candidates(mission: Mission) -> QuerySet[Participant]:
+    """The mission's participants by name, each marked `already_invited` or not."""
+    invitations = OutgoingMessage.objects.filter(
+        kind=MessageKind.INVITATION,
+        occasion=invitation_occasion(mission),
+        recipient_email__iexact=OuterRef("person__email"),
+    )
+    return (
+        mission.participants.select_related("person")
+        .annotate(already_invited=Exists(invitations))
+        .order_by("person__full_name", "pk")
+    )
+
+
+def not_yet_invited(participant: Participant) -> bool:
+    return not participant.already_invited and participant.rsvp_status == RsvpStatus.NOT_INVITED
+
+
+GONE = _("One of the selected people no longer takes part in the mission.")
+
+
+class InvitationForm(forms.Form):
+    """The participants to invite; with `everyone`, all those not yet invited."""
+
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Select at least one participant to invite."),
+            "invalid_choice": GONE,
+            "invalid_pk_value": GONE,
+        },
+    )
+
+    def __init__(self, data=None, *, mission: Mission) -> None:
+        self.mission = mission
+        self.candidates = list(invitation_candidates(mission))
+        self.everyone = data is not None and "everyone" in data
+        if self.everyone:
+            data = data.copy()
+            data.setlist("participants", [str(p.pk) for p in self.candidates if not_yet_invited(p)])
+        super().__init__(data)
+        self.fields["participants"].queryset = invitation_candidates(mission)
+
+    @property
+    def not_yet_invited_count(self) -> int:
+        return sum(1 for p in self.candidates if not_yet_invited(p))
+
+    def selected_pks(self) -> set[int]:
+        """Ticked on the page: what was posted, else everyone not yet invited."""
+        if not self.is_bound:
+            return {p.pk for p in self.candidates if not_yet_invited(p)}
+        posted = self.data.getlist("participants")
+        return {int(value) for value in posted if value.isdigit() and len(value) < 12}
+
+    def clean_participants(self) -> list[Participant]:
+        return list(self.cleaned_data["participants"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.mission.status == MissionStatus.CANCELLED:
+            raise ValidationError(_("The mission is cancelled: no invitations can be sent."))
+        if self.everyone and not self.not_yet_invited_count:
+            self.errors.pop("participants", None)  # one reason is enough
+            raise ValidationError(_("Everyone on the mission has been invited already."))
+        return cleaned

@@ -1,0 +1,69 @@
+"""Every delegate's booklet of a mission, for staff.
+
+- `plan:booklets`: the latest archive (a ZIP of everyone invited, accepted or tentative,
+  each in its delegate's language, built by a worker: `portal.booklet_archives`) and a
+  button to prepare one (POST, then back here);
+- `plan:booklets-status`: the same archive's card, for htmx to poll while it is prepared;
+- `plan:booklets-download`: the ready ZIP.
+
+Everyone who may see the mission (partners too) may prepare and download its booklets;
+out of scope is a 404, as everywhere under /plan/.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from missions.selectors import mission_for
+from portal.booklet_archives import archive_request, archive_status
+from portal.enums import ArchiveState
+from portal.models import BookletArchive
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mission_booklets(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = mission_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            archive_request(mission=mission, requested_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("plan:booklets", pk=mission.pk)
+    status = archive_status(mission=mission)
+    return render(request, "missions/booklets.html", {"mission": mission, "status": status})
+
+
+@login_required
+@require_safe
+def booklets_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive's card alone; it asks to be polled again while the archive is on its way."""
+    mission = mission_for(request.user, pk)
+    status = archive_status(mission=mission)
+    return render(request, "missions/booklets_status.html", {"mission": mission, "status": status})
+
+
+@login_required
+@require_safe
+def booklets_download(request: HttpRequest, pk: int, archive_pk: int) -> FileResponse:
+    mission = mission_for(request.user, pk)
+    archive = get_object_or_404(
+        BookletArchive, pk=archive_pk, mission=mission, state=ArchiveState.READY
+    )
+    if not archive.file:
+        raise Http404
+    try:
+        file = archive.file.open("rb")
+    except FileNotFoundError as error:  # deleted since, as a newer archive became ready
+        raise Http404 from error
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=f"{mission.slug}-booklets.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

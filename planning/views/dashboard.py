@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from missions.feasibility import open_warning_counts
+from missions.services.missions import can_create_missions, dashboard_missions
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Current and upcoming missions with their answers and open warnings; past ones below."""
+    board = dashboard_missions(request.user)
+    warnings = open_warning_counts(board.upcoming)
+    for mission in board.upcoming:
+        mission.open_warnings = warnings.get(mission.pk, 0)
+    return render(
+        request,
+        "plan/dashboard.html",
+        {
+            "upcoming": board.upcoming,
+            "past": board.past,
+            "can_create": can_create_missions(request.user),
+        },
+    )

@@ -1,0 +1,246 @@
+"""Participants of a mission: the list, add, edit and remove, bulk import, CSV exports.
+
+Reading pages and exports are open to everyone who sees the mission (partners too);
+the pages that change something look the mission up with `edit=True`, so they are a
+404 for read-only users.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from missions import exports
+from missions.enums import ParticipantRole, RsvpStatus
+from missions.imports import COLUMN_LABELS, ImportRow, check_rows
+from missions.models import Mission
+from missions.selectors import can_edit, mission_for, participant_for
+from missions.services.participants import (
+    ImportOutdated,
+    participant_add,
+    participant_remove,
+    participant_update,
+    participants_import,
+    participants_of,
+    people_matching,
+    rsvp_counts,
+)
+from planning.forms.participants import (
+    ParticipantAddForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    ParticipantImportForm,
+)
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (which must show "required" errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = mission_for(request.user, pk)
+    filters = ParticipantFilterForm(request.GET or None)
+    counts = rsvp_counts(mission)
+    with timezone.override(mission.time_zone):
+        return render(
+            request,
+            "missions/participant_list.html",
+            {
+                "mission": mission,
+                "participants": list(filters.filter(participants_of(mission))),
+                "filters": filters,
+                "editable": can_edit(request.user, mission),
+                "counts": [
+                    (value, label, counts.get(value, 0)) for value, label in RsvpStatus.choices
+                ],
+                "total": sum(counts.values()),
+                "roles": ParticipantRole.choices,
+            },
+        )
+
+
+@login_required
+def participant_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = mission_for(request.user, pk, edit=True)
+    query = request.GET.get("q", "")[:100]
+    context = {
+        "mission": mission,
+        "query": query,
+        "matches": people_matching(query, mission=mission),
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "missions/_participant_search.html", context)
+    form = ParticipantAddForm(_posted(request), mission=mission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = participant_add(mission=mission, **form.service_arguments())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(name)s takes part in the mission.") % {"name": participant.person}
+            )
+            return redirect("plan:participant-list", pk=mission.pk)
+    return render(request, "missions/participant_add.html", {**context, "form": form})
+
+
+@login_required
+def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, edit=True)
+    mission = participant.mission
+    with timezone.override(mission.time_zone):
+        form = ParticipantForm(_posted(request), instance=participant)
+        if request.method == "POST" and form.is_valid():
+            try:
+                participant_update(participant=participant, **form.service_arguments())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved %(name)s.") % {"name": participant.person})
+                return redirect("plan:participant-list", pk=mission.pk)
+        return render(
+            request,
+            "missions/participant_form.html",
+            {"mission": mission, "participant": participant, "form": form},
+        )
+
+
+@login_required
+def participant_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, edit=True)
+    mission = participant.mission
+    if request.method == "POST":
+        participant_remove(participant=participant)
+        messages.success(
+            request,
+            _("%(name)s no longer takes part in the mission.") % {"name": participant.person},
+        )
+        return redirect("plan:participant-list", pk=mission.pk)
+    return render(
+        request,
+        "missions/participant_confirm_delete.html",
+        {"mission": mission, "participant": participant},
+    )
+
+
+# IMPORT --------------------------------------------------------------------------
+# The preview keeps the ready rows (text only) in the session under a fresh token; the
+# confirmation names the token, so a second upload in another tab cannot be confirmed
+# by the first tab's button. Nothing is written before the confirmation.
+
+
+def _session_key(mission: Mission) -> str:
+    return f"participant-import:{mission.pk}"
+
+
+def _preview(
+    request: HttpRequest, mission: Mission, rows: list[ImportRow], **extra
+) -> HttpResponse:
+    ready = [row for row in rows if row.is_ready]
+    token = uuid.uuid4().hex
+    request.session[_session_key(mission)] = {
+        "token": token,
+        "rows": [row.as_stored() for row in ready],
+    }
+    context = {
+        "mission": mission,
+        "rows": rows,
+        "ready_count": len(ready),
+        "error_count": len(rows) - len(ready),
+        "token": token,
+        "column_labels": COLUMN_LABELS,
+        **extra,
+    }
+    return render(request, "missions/participant_import_preview.html", context)
+
+
+@login_required
+def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = mission_for(request.user, pk, edit=True)
+    if request.method == "POST" and "token" in request.POST:
+        return _import_confirm(request, mission)
+    form = ParticipantImportForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        rows = check_rows(mission=mission, rows=form.table.rows)
+        return _preview(request, mission, rows, ignored_headers=form.table.ignored_headers)
+    return render(
+        request,
+        "missions/participant_import.html",
+        {"mission": mission, "form": form, "column_labels": COLUMN_LABELS},
+    )
+
+
+def _import_confirm(request: HttpRequest, mission: Mission) -> HttpResponse:
+    stored = request.session.get(_session_key(mission))
+    if not stored or stored["token"] != request.POST["token"]:
+        messages.error(request, _("This preview is no longer current. Upload the file again."))
+        return redirect("plan:participant-import", pk=mission.pk)
+    try:
+        imported = participants_import(
+            mission=mission, rows=stored["rows"], imported_by=request.user
+        )
+    except ImportOutdated as outdated:
+        messages.warning(
+            request,
+            _("Something changed since the preview, so nothing was imported. "
+              "Check the rows again and confirm."),
+        )  # fmt: skip
+        return _preview(request, mission, outdated.rows)
+    except IntegrityError:
+        del request.session[_session_key(mission)]
+        messages.error(
+            request,
+            _("Nothing was imported: the directory or the mission changed while importing. "
+              "Upload the file again."),
+        )  # fmt: skip
+        return redirect("plan:participant-import", pk=mission.pk)
+    del request.session[_session_key(mission)]
+    messages.success(
+        request,
+        ngettext(
+            "Imported %(count)d participant.", "Imported %(count)d participants.", len(imported)
+        )
+        % {"count": len(imported)},
+    )
+    return redirect("plan:participant-list", pk=mission.pk)
+
+
+# EXPORTS -------------------------------------------------------------------------
+
+
+def _csv_response(mission: Mission, name: str, write) -> HttpResponse:
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=f"{mission.slug}-{name}.csv"
+            )
+        },
+    )
+    write(response, mission)
+    return response
+
+
+@login_required
+def participant_export(request: HttpRequest, pk: int) -> HttpResponse:
+    return _csv_response(mission_for(request.user, pk), "participants", exports.participant_list)
+
+
+@login_required
+def dietary_export(request: HttpRequest, pk: int) -> HttpResponse:
+    return _csv_response(mission_for(request.user, pk), "dietary", exports.dietary_list)
+
+
+@login_required
+def attendance_export(request: HttpRequest, pk: int) -> HttpResponse:
+    return _csv_response(mission_for(request.user, pk), "attendance", exports.attendance_list)

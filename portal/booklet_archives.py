@@ -1,0 +1,276 @@
+"""Every delegate's booklet of a mission in one ZIP, prepared by a worker.
+
+Laying out a booklet takes a quarter of a second or more, so a mission's hundreds do not
+fit in a web request. Staff ask for an archive (`archive_request`); the task
+`portal.tasks.build_booklet_archive` hands it to `archive_build` after commit, which
+lays out one booklet after another (`portal.booklet.write_booklets`), counts `done`
+as it goes, so the page that polls shows the progress, and stores the ZIP in the default
+storage. Staff download it from there (`planning/views/booklets.py`).
+
+One archive at a time per mission: asking again while one is on its way gives that one.
+A build is idempotent: the claim is a conditional UPDATE (queued or building → building),
+so a task delivered again after its worker died builds again from scratch, and an
+archive ready or failed is left as it is. While a build runs it holds a PostgreSQL
+advisory lock on the archive (released by the server if the worker dies), so a second
+delivery of the same task at the same time leaves it to the first: runs twice, one file.
+"""
+
+import contextlib
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from missions.models import Mission, Participant, format_local
+from portal.booklet import BOOKLET_STATUSES, BookletError, booklet_participants, write_booklets
+from portal.enums import ArchiveState
+from portal.models import BookletArchive
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (ArchiveState.QUEUED, ArchiveState.BUILDING)
+FINISHED = (ArchiveState.READY, ArchiveState.FAILED)
+# A request or build still queued or building this long after it was asked for has most
+# likely lost its task (a Redis restart): asking again hands it to a worker again.
+STUCK_AFTER = dt.timedelta(minutes=10)
+STUCK_PER_BOOKLET = dt.timedelta(seconds=2)
+ERROR_LENGTH = 500  # characters of an error that staff see
+# The first key of the advisory locks of booklet archives (the second is the archive's id).
+LOCK_NAMESPACE = 0x1B00C1E7
+
+
+# READS ----------------------------------------------------------------------------------
+
+
+def booklet_count(*, mission: Mission) -> int:
+    """How many booklets an archive of the mission holds now: one query."""
+    return mission.participants.filter(rsvp_status__in=BOOKLET_STATUSES).count()
+
+
+def archive_is_stuck(archive: BookletArchive, *, now: dt.datetime | None = None) -> bool:
+    """Still on its way long after any worker would have finished it."""
+    if archive.state not in ACTIVE:
+        return False
+    limit = STUCK_AFTER + STUCK_PER_BOOKLET * archive.total
+    return archive.created_at < (now or timezone.now()) - limit
+
+
+@dataclass(frozen=True)
+class Download:
+    """A ready archive as staff see it: its file's size and when it was prepared."""
+
+    archive: BookletArchive
+    size: int | None  # None when the file is gone from the storage
+    prepared_at: str  # `13 Nov 2025, 19:00 JST (Asia/Tokyo)`: the mission's zone, named
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """What the booklets page shows of a mission's archives."""
+
+    count: int  # booklets an archive asked for now would hold
+    latest: BookletArchive | None
+    download: Download | None  # the latest ready archive: the latest, or one before it
+    stuck: bool  # the latest is on its way long after it should have been ready
+
+    @property
+    def in_progress(self) -> bool:
+        return self.latest is not None and self.latest.state in ACTIVE
+
+
+def _download(archive: BookletArchive, mission: Mission) -> Download:
+    try:
+        size = archive.file.size
+    except (OSError, ValueError):  # gone from the storage since
+        size = None
+    return Download(
+        archive=archive,
+        size=size,
+        prepared_at=format_local(archive.finished_at or archive.created_at, mission.time_zone),
+    )
+
+
+def archive_status(*, mission: Mission) -> ArchiveStatus:
+    """The mission's latest archive and the latest ready one: three queries at most."""
+    archives = BookletArchive.objects.filter(mission=mission).order_by("-created_at", "-pk")
+    latest = archives.first()
+    ready = latest if latest is not None and latest.state == ArchiveState.READY else None
+    if latest is not None and ready is None:
+        ready = archives.filter(state=ArchiveState.READY).exclude(file="").first()
+    return ArchiveStatus(
+        count=booklet_count(mission=mission),
+        latest=latest,
+        download=_download(ready, mission) if ready is not None else None,
+        stuck=latest is not None and archive_is_stuck(latest),
+    )
+
+
+# REQUEST --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def archive_request(*, mission: Mission, requested_by: AbstractBaseUser | None) -> BookletArchive:
+    """Ask a worker for the ZIP of every booklet of the mission; the archive on its way.
+
+    One archive at a time per mission: while one is queued or building, that one is the
+    answer and nothing new is made (a stuck one is handed to a worker again). The task is
+    enqueued after commit; a rolled-back request enqueues nothing. `ValidationError` when
+    the mission has nobody to print a booklet for.
+    """
+    from portal.tasks import build_booklet_archive  # the tasks module imports this one
+
+    # Two requests at once for one mission queue one archive: they wait for each other here.
+    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    active = (
+        BookletArchive.objects.filter(mission=mission, state__in=ACTIVE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if active is not None:
+        if archive_is_stuck(active):
+            logger.warning("Booklet archive %s looks stuck; enqueued again", active.pk)
+            _enqueue(build_booklet_archive, active.pk)
+        return active
+    total = booklet_count(mission=mission)
+    if not total:
+        raise ValidationError(
+            _("Nobody is invited, accepted or tentative yet: there are no booklets to prepare."),
+            code="no_booklets",
+        )
+    archive = BookletArchive(mission=mission, requested_by=requested_by, total=total)
+    archive.full_clean()
+    archive.save()
+    _enqueue(build_booklet_archive, archive.pk)
+    return archive
+
+
+def _enqueue(task, archive_id: int) -> None:
+    transaction.on_commit(lambda: task.delay(archive_id=archive_id))
+
+
+# BUILD ----------------------------------------------------------------------------------
+
+
+def describe(error: Exception) -> str:
+    """`OSError: [Errno 28] No space left on device`: what went wrong, for staff."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+class _Lost(Exception):
+    """The archive was deleted, or finished by someone else, while we built it."""
+
+
+@contextlib.contextmanager
+def _build_lock(archive_id: int) -> Iterator[bool]:
+    """Whether this process may build the archive: a session advisory lock on PostgreSQL.
+
+    A lock held by a worker that died is released by the server with its connection.
+    Elsewhere (SQLite in development) there is no lock, and the claim alone decides.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, archive_id])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, archive_id])
+
+
+def archive_build(*, archive_id: int) -> None:
+    """Build the archive's ZIP and store it; the archive ends ready or failed.
+
+    Idempotent: an archive that is gone, ready or failed is left; one queued or building
+    (a task delivered again after its worker died) is built from scratch; one another
+    process is building now is left to it. `done` is counted after each booklet. Any
+    error marks the archive failed with a short reason for staff (the traceback goes to
+    the log): it never stays building. Once ready, the mission's earlier archives and
+    their files are deleted.
+    """
+    with _build_lock(archive_id) as locked:
+        if not locked:
+            logger.info("Booklet archive %s is being built by another worker", archive_id)
+            return
+        archive = BookletArchive.objects.select_related("mission").filter(pk=archive_id).first()
+        if archive is None or archive.state not in ACTIVE:
+            return
+        participants = booklet_participants(archive.mission)
+        claimed = BookletArchive.objects.filter(pk=archive_id, state__in=ACTIVE).update(
+            state=ArchiveState.BUILDING, total=len(participants), done=0, error=""
+        )
+        if not claimed:
+            return
+        try:
+            _build(archive, participants)
+        except _Lost:
+            logger.info("Booklet archive %s was deleted or finished while built", archive_id)
+            return
+        except Exception as error:
+            logger.exception("Booklet archive %s failed", archive_id)
+            reason = str(error) if isinstance(error, BookletError) else describe(error)
+            BookletArchive.objects.filter(pk=archive_id, state=ArchiveState.BUILDING).update(
+                state=ArchiveState.FAILED,
+                error=reason[:ERROR_LENGTH],
+                finished_at=timezone.now(),
+            )
+            return
+    _delete_earlier(archive)
+
+
+def _build(archive: BookletArchive, participants: list[Participant]) -> None:
+    mission = archive.mission
+    building = BookletArchive.objects.filter(pk=archive.pk, state=ArchiveState.BUILDING)
+
+    def count(done: int, participant: Participant) -> None:
+        if not building.update(done=done):
+            raise _Lost
+
+    with tempfile.TemporaryFile(suffix=".zip") as file:
+        write_booklets(mission=mission, participants=participants, file=file, on_booklet=count)
+        file.seek(0)
+        archive.file.save(
+            f"{mission.slug}-booklets.zip", File(file, name="booklets.zip"), save=False
+        )
+    name = archive.file.name
+    try:
+        finished = building.update(
+            state=ArchiveState.READY,
+            file=name,
+            done=len(participants),
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        archive.file.storage.delete(name)
+        raise
+    if not finished:
+        archive.file.storage.delete(name)
+        raise _Lost
+
+
+def _delete_earlier(archive: BookletArchive) -> None:
+    """Delete the mission's finished archives older than this one, and their files."""
+    earlier = list(
+        BookletArchive.objects.filter(
+            mission_id=archive.mission_id, pk__lt=archive.pk, state__in=FINISHED
+        )
+    )
+    for old in earlier:
+        if old.file:
+            try:
+                old.file.delete(save=False)
+            except OSError:
+                logger.exception("Could not delete the file of booklet archive %s", old.pk)
+    if earlier:
+        BookletArchive.objects.filter(pk__in=[old.pk for old in earlier]).delete()

@@ -1,0 +1,140 @@
+"""iCalendar (.ics) files of a participant's programme.
+
+Each item is a VEVENT in its own zone (the venue's, else the mission's): DTSTART and
+DTEND carry the IANA TZID (`Europe/London`, never `GMT`) and the calendar carries a
+VTIMEZONE for each zone used, so a calendar that does not know the zone still places
+the item at the right moment, on both sides of a change of the clocks. UIDs are
+stable (`item-<pk>@<OUTBOX_MESSAGE_ID_DOMAIN>`) and SEQUENCE grows with every saved
+change, so importing a newer file updates the events instead of duplicating them.
+
+The same file serves the invitation's attachment, the delegate's download and their
+subscription feed (`portal.views.calendar`). Without a METHOD, DTSTAMP is
+when the item was last revised (RFC 5545, 3.8.7.2), so two fetches of an unchanged
+programme give the same events. Reads: one query for the items, whatever their number.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+import icalendar
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from messaging.outbox import clean_header_text
+from missions.enums import MissionStatus, RsvpStatus
+from missions.models import ItineraryItem, Participant
+from portal.services.rsvp import item_place, participant_items, personal_url
+
+PRODID = "-//Itinera//Delegation and trade-mission planner//EN"
+# VTIMEZONE definitions cover the mission and this margin around it.
+ZONE_MARGIN = dt.timedelta(days=31)
+# How often a subscribed calendar should fetch the feed again (RFC 7986, and the
+# property Outlook reads).
+REFRESH_INTERVAL = dt.timedelta(hours=1)
+ALARM_BEFORE = dt.timedelta(hours=1)
+# Someone who is not coming keeps no live event: every item is cancelled for them.
+NOT_COMING = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
+
+
+def item_uid(item: ItineraryItem) -> str:
+    return f"item-{item.pk}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}"
+
+
+def with_revisions(items: QuerySet[ItineraryItem]) -> QuerySet[ItineraryItem]:
+    """Annotate `revisions`: how many times each item was saved (its history rows)."""
+    history = ItineraryItem.history.model.objects.filter(id=OuterRef("pk"))
+    counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
+    return items.annotate(
+        revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    )
+
+
+def _description(item: ItineraryItem, link: str) -> str:
+    lines = [item.description] if item.description else []
+    if item.host_id:
+        lines.append(_("Host: %(host)s") % {"host": item.host.name})
+    if item.meeting_point:
+        lines.append(_("Meeting point: %(place)s") % {"place": item.meeting_point})
+    if item.online_link:
+        lines.append(_("Online: %(link)s") % {"link": item.online_link})
+    lines.append(_("Your programme and your answer: %(link)s") % {"link": link})
+    return "\n\n".join(lines)
+
+
+def _alarm(item: ItineraryItem) -> icalendar.Alarm:
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -ALARM_BEFORE)
+    alarm.add("description", item.title)
+    return alarm
+
+
+def _event(item: ItineraryItem, *, link: str, cancelled: bool, alarm: bool) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", item_uid(item))
+    event.add("dtstamp", item.updated_at)
+    event.add("created", item.created_at)
+    event.add("last-modified", item.updated_at)
+    event.add("sequence", max(item.revisions - 1, 0))  # the first save is the creation
+    event.add("summary", item.title)
+    event.add("dtstart", item.local_starts_at)
+    event.add("dtend", item.local_ends_at)
+    place = item_place(item)
+    if place:
+        event.add("location", place)
+    if item.venue_id and item.venue.latitude is not None:
+        event.add("geo", (float(item.venue.latitude), float(item.venue.longitude)))
+    event.add("description", _description(item, link))
+    event.add("url", link)
+    event.add("categories", [str(item.get_kind_display())])
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if alarm and not cancelled:  # no reminder of something that will not happen
+        event.add_component(_alarm(item))
+    return event
+
+
+def participant_calendar(
+    participant: Participant,
+    *,
+    include_cancelled: bool = False,
+    items: Iterable[ItineraryItem] | None = None,
+    alarm: bool = False,
+    feed: bool = False,
+    link_to: str = "rsvp:answer",
+) -> bytes:
+    """The items the participant attends as an iCalendar file.
+
+    Cancelled items are left out unless `include_cancelled`, when they are kept with
+    STATUS:CANCELLED so that a subscribed calendar removes them; when the mission is
+    cancelled, or the participant declined or was withdrawn, every item is. A caller
+    that has already fetched the items passes them (through `with_revisions`) as
+    `items`. `alarm` adds a reminder an hour before each item that takes place; `feed`
+    tells subscribed calendars how often to fetch it again; each event links to the
+    participant's page `link_to` (a URL name under the personal link).
+    """
+    mission = participant.mission
+    link = personal_url(participant, link_to)
+    everything_off = (
+        mission.status == MissionStatus.CANCELLED or participant.rsvp_status in NOT_COMING
+    )
+    if items is None:
+        items = with_revisions(participant_items(participant, include_cancelled=include_cancelled))
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    title = clean_header_text(mission.title)  # a property value of one line
+    calendar.add("name", title)
+    calendar.add("x-wr-calname", title)
+    if feed:
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+    for item in items:
+        cancelled = everything_off or item.is_cancelled
+        calendar.add_component(_event(item, link=link, cancelled=cancelled, alarm=alarm))
+    calendar.add_missing_timezones(
+        first_date=mission.start_date - ZONE_MARGIN, last_date=mission.end_date + ZONE_MARGIN
+    )
+    return calendar.to_ical()

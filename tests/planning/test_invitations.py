@@ -1,0 +1,784 @@
+"""Sending invitations from the workspace and the admin; delivery status; personal links.
+
+Nothing here publishes to the broker: sends run under
+`django_capture_on_commit_callbacks(execute=False)`, so the outbox rows are written and
+the hand-over to the worker is captured, not run.
+"""
+
+import datetime as dt
+import re
+import zoneinfo
+from html import unescape
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from messaging import outbox
+from messaging.enums import MessageKind, MessageState
+from messaging.models import OutgoingMessage
+from missions import tokens
+from missions.enums import RsvpStatus
+from missions.models import Participant
+from organisations.models import Person
+from tests.factories import (
+    MissionFactory,
+    OutgoingMessageFactory,
+    ParticipantFactory,
+    PersonFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def mission():
+    return MissionFactory(
+        title="Leipzig economic delegation to Japan",
+        destination_city="Tokyo",
+        destination_country="JP",
+        time_zone=TOKYO,
+        start_date=dt.date(2030, 11, 12),
+        end_date=dt.date(2030, 11, 14),
+    )
+
+
+def delegate(mission, name: str, language: str = "en", **kwargs) -> Participant:
+    email = name.lower().replace(" ", ".") + "@example.org"
+    person = PersonFactory(full_name=name, email=email, preferred_language=language)
+    return ParticipantFactory(mission=mission, person=person, **kwargs)
+
+
+def invitation_to(participant: Participant, **kwargs) -> OutgoingMessage:
+    return OutgoingMessageFactory(participant=participant, **kwargs)
+
+
+def text(response) -> str:
+    """The page's visible text, tags removed and spaces collapsed."""
+    html = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(unescape(html).split())
+
+
+def flashed(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def checked(response) -> list[int]:
+    html = response.content.decode()
+    return sorted(
+        int(pk) for pk in re.findall(r'name="participants" value="(\d+)"[^>]* checked', html)
+    )
+
+
+def compose_url(mission) -> str:
+    return reverse("plan:invitation-compose", args=[mission.pk])
+
+
+def status_url(mission) -> str:
+    return reverse("plan:delivery-status", args=[mission.pk])
+
+
+def snapshot() -> tuple:
+    """Everything a preview could write: outbox rows, links, participants and their history."""
+    return (
+        OutgoingMessage.objects.count(),
+        list(
+            Participant.objects.order_by("pk").values_list(
+                "pk", "rsvp_status", "token_nonce", "token_hash", "updated_at"
+            )
+        ),
+        Participant.history.count(),
+    )
+
+
+# COMPOSE AND PREVIEW ------------------------------------------------------------------
+
+
+def test_invitation_compose_preselects_those_not_yet_invited(client, planner, mission):
+    new = delegate(mission, "Ines Dietrich")
+    invited = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(invited)
+    answered = delegate(mission, "Ken Wood", rsvp_status=RsvpStatus.ACCEPTED)
+
+    response = client.get(compose_url(mission))
+
+    assert response.status_code == 200
+    assert checked(response) == [new.pk]
+    assertContains(response, f'value="{answered.pk}"')
+    assertContains(response, "Everyone not yet invited (1)")
+
+
+def test_invitation_compose_without_participants_says_to_add_them(client, planner, mission):
+    response = client.get(compose_url(mission))
+
+    assertContains(response, "Nobody takes part yet")
+
+
+def test_invitation_everyone_not_yet_invited_previews_exactly_them(client, planner, mission):
+    first = delegate(mission, "Ines Dietrich")
+    second = delegate(mission, "Ken Wood")
+    invitation_to(delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED))
+
+    response = client.post(compose_url(mission), {"everyone": "1", "participants": []})
+
+    assert [p.pk for p in response.context["participants"]] == [first.pk, second.pk]
+    assertContains(response, "2 recipients selected.")
+
+
+def test_invitation_everyone_when_all_are_invited_says_so(client, planner, mission):
+    invitation_to(delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED))
+
+    response = client.post(compose_url(mission), {"everyone": "1"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "__all__": ["Everyone on the mission has been invited already."]
+    }
+
+
+def test_invitation_preview_says_who_was_invited_already(client, planner, mission):
+    ines = delegate(mission, "Ines Dietrich")
+    anthony = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(anthony)
+
+    response = client.post(
+        compose_url(mission), {"preview": "1", "participants": [ines.pk, anthony.pk]}
+    )
+
+    assert (
+        text(response).count(
+            "2 recipients selected. 1 of them was invited already and will not get a second "
+            "invitation."
+        )
+        == 1
+    )
+
+
+def test_invitation_change_the_selection_keeps_what_was_chosen(client, planner, mission):
+    delegate(mission, "Ines Dietrich")
+    ken = delegate(mission, "Ken Wood")
+
+    response = client.post(compose_url(mission), {"change": "1", "participants": [ken.pk]})
+
+    assert checked(response) == [ken.pk]
+    assert response.context["form"].errors == {}
+
+
+def test_invitation_preview_once_per_language_of_the_recipients(client, planner, mission):
+    ines = delegate(mission, "Ines Dietrich", language="de")
+    anthony = delegate(mission, "Anthony Tattum")
+    ken = delegate(mission, "Ken Wood")
+
+    response = client.post(
+        compose_url(mission), {"preview": "1", "participants": [ines.pk, anthony.pk, ken.pk]}
+    )
+
+    previews = response.context["previews"]
+    assert [(p.language, len(p.recipients)) for p in previews] == [("en", 2), ("de", 1)]
+    english, german = previews
+    assert english.subject == "Invitation: Leipzig economic delegation to Japan"
+    assert english.sample == anthony
+    assert german.sample == ines
+    assert german.subject == "Einladung: Leipzig economic delegation to Japan"
+    assert '<html lang="de">' in german.html
+    assert english.text.startswith("Dear Anthony Tattum,")
+    assert "/r/personal-link/" in english.text
+    assert '<html lang="en">' in english.html
+    assertContains(response, 'id="preview-en"')
+    assertContains(response, 'id="preview-de"')
+    assertContains(response, "Send to 3 participants")
+
+
+def test_invitation_preview_writes_nothing_and_issues_no_link(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    never_invited = delegate(mission, "Ines Dietrich", language="de")
+    with_link = delegate(mission, "Anthony Tattum")
+    live_token = tokens.token_issue(participant=with_link)
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            compose_url(mission),
+            {"preview": "1", "participants": [never_invited.pk, with_link.pk]},
+        )
+
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert callbacks == []
+    never_invited.refresh_from_db()
+    assert (never_invited.token_nonce, never_invited.token_hash) == ("", "")
+    content = response.content.decode()
+    assert live_token not in content
+    assert "/r/personal-link/" in content
+
+
+def test_invitation_preview_shows_markup_in_names_as_text_in_a_sandboxed_frame(
+    client, planner, mission
+):
+    hostile = delegate(mission, '<script>alert("x")</script> Mallory')
+
+    response = client.post(compose_url(mission), {"preview": "1", "participants": [hostile.pk]})
+
+    content = response.content.decode()
+    assert '<script>alert("x")</script>' not in content
+    [frame] = re.findall(r"<iframe[^>]*>", content)
+    assert " sandbox " in frame
+    assert "allow-scripts" not in frame
+    assert "srcdoc=" in frame
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [[], ["abc"], ["9" * 50], ["-1"], ["1e3"]],
+    ids=["nothing", "not-a-number", "huge", "negative", "float"],
+)
+def test_invitation_send_with_a_bad_selection_errs_and_sends_nothing(
+    client, planner, mission, chosen, django_capture_on_commit_callbacks
+):
+    delegate(mission, "Ines Dietrich")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(compose_url(mission), {"send": "1", "participants": chosen})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["participants"]
+    assert OutgoingMessage.objects.count() == 0
+
+
+def test_invitation_send_to_a_participant_of_another_mission_is_refused(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    theirs = delegate(MissionFactory(lead_organisation=mission.lead_organisation), "Ken Wood")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(compose_url(mission), {"send": "1", "participants": [theirs.pk]})
+
+    assert response.context["form"].errors == {
+        "participants": ["One of the selected people no longer takes part in the mission."]
+    }
+    assert OutgoingMessage.objects.count() == 0
+
+
+def test_invitation_to_a_cancelled_mission_is_refused(client, planner, mission):
+    mission.status = "cancelled"
+    mission.save()
+    ines = delegate(mission, "Ines Dietrich")
+
+    response = client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+
+    assert response.context["form"].non_field_errors() == [
+        "The mission is cancelled: no invitations can be sent."
+    ]
+    assert OutgoingMessage.objects.count() == 0
+
+
+# SEND -----------------------------------------------------------------------------------
+
+
+def test_invitation_send_queues_one_row_each_and_marks_them_invited(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich", language="de")
+    anthony = delegate(mission, "Anthony Tattum")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            compose_url(mission), {"send": "1", "participants": [ines.pk, anthony.pk]}
+        )
+
+    assertRedirects(
+        response,
+        reverse("plan:participant-list", args=[mission.pk]),
+        fetch_redirect_response=False,
+    )
+    assert flashed(response) == ["2 invitations queued."]
+    assert sorted(
+        OutgoingMessage.objects.values_list("recipient_email", "language", "kind", "state")
+    ) == [
+        ("anthony.tattum@example.org", "en", MessageKind.INVITATION, MessageState.QUEUED),
+        ("ines.dietrich@example.org", "de", MessageKind.INVITATION, MessageState.QUEUED),
+    ]
+    assert set(mission.participants.values_list("rsvp_status", flat=True)) == {"invited"}
+    [hand_over] = callbacks  # both messages leave in one batch, after commit
+    assert sorted(hand_over.ids) == sorted(OutgoingMessage.objects.values_list("pk", flat=True))
+    assert OutgoingMessage.objects.filter(context__sent_by=planner.pk).count() == 2
+    # Each new link is in the participant's history, issued by the planner who sent.
+    issued = Participant.history.filter(history_type="~").order_by("id")
+    assert [(h.id, h.history_user, bool(h.token_hash)) for h in issued] == [
+        (ines.pk, planner, True),
+        (anthony.pk, planner, True),
+    ]
+
+
+def test_invitation_send_twice_gives_one_row_each(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    anthony = delegate(mission, "Anthony Tattum")
+    data = {"send": "1", "participants": [ines.pk, anthony.pk]}
+
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(compose_url(mission), data, follow=True)
+        second = client.post(compose_url(mission), data, follow=True)
+
+    assert [str(m) for m in first.context["messages"]] == ["2 invitations queued."]
+    assert [str(m) for m in second.context["messages"]] == [
+        "0 invitations queued. 2 were already invited."
+    ]
+    assert sorted(OutgoingMessage.objects.values_list("participant", flat=True)) == sorted(
+        [ines.pk, anthony.pk]
+    )
+
+
+def test_invitation_send_counts_those_already_invited(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    anthony = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(anthony, state=MessageState.SENT, sent_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            compose_url(mission), {"send": "1", "participants": [ines.pk, anthony.pk]}
+        )
+
+    assert flashed(response) == ["1 invitation queued. 1 was already invited."]
+    assert OutgoingMessage.objects.count() == 2
+
+
+# DELIVERY STATUS ------------------------------------------------------------------------
+
+
+def cell(response, participant) -> str:
+    html = response.content.decode()
+    match = re.search(
+        rf'<div id="delivery-{participant.pk}"[^>]*>(.*?)</div>\s*(?=<div id="delivery-|$)',
+        html,
+        re.S,
+    )
+    assert match, f"no delivery cell for participant {participant.pk}"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def test_participant_list_has_the_invite_button_and_loads_the_delivery_column(
+    client, planner, mission
+):
+    participant = delegate(mission, "Ines Dietrich")
+
+    response = client.get(reverse("plan:participant-list", args=[mission.pk]))
+
+    assertContains(response, f'href="{compose_url(mission)}"')
+    assertContains(response, f'id="delivery-{participant.pk}"')
+    assertContains(response, f'hx-get="{status_url(mission)}" hx-trigger="load"')
+
+
+def test_participant_list_for_partner_planner_has_no_invite_button(client, partner, mission):
+    delegate(mission, "Ines Dietrich")
+
+    response = client.get(reverse("plan:participant-list", args=[mission.pk]))
+
+    assertNotContains(response, compose_url(mission))
+
+
+def test_delivery_status_shows_each_state(client, planner, mission):
+    not_invited = delegate(mission, "Anna Arndt")
+    queued = delegate(mission, "Bernd Bauer", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(queued)
+    sending = delegate(mission, "Clara Cole", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(sending, state=MessageState.IN_FLIGHT, attempts=1)
+    sent = delegate(mission, "Dora Day", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(
+        sent, state=MessageState.SENT, sent_at=dt.datetime(2030, 10, 1, 9, 30, tzinfo=dt.UTC)
+    )
+    answered = delegate(
+        mission,
+        "Emil Engel",
+        rsvp_status=RsvpStatus.ACCEPTED,
+        answered_at=dt.datetime(2030, 10, 2, 23, 0, tzinfo=dt.UTC),
+    )
+    invitation_to(
+        answered, state=MessageState.SENT, sent_at=dt.datetime(2030, 10, 1, 9, 30, tzinfo=dt.UTC)
+    )
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert response.status_code == 200
+    assert cell(response, not_invited).startswith("Not invited No live personal link")
+    assert cell(response, queued).startswith("Queued")
+    assert cell(response, sending).startswith("Sending")
+    # Sent and answered times in the mission's zone, named.
+    assert cell(response, sent).startswith("Sent 1 Oct 2030, 18:30 JST")
+    assert cell(response, answered).startswith(
+        "Sent 1 Oct 2030, 18:30 JST Answered: Accepted 3 Oct 2030, 08:00 JST"
+    )
+
+
+def test_delivery_status_shows_why_a_message_failed_with_a_retry_button(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    message = invitation_to(
+        participant,
+        state=MessageState.FAILED,
+        attempts=1,
+        last_error="SMTP 550: SMTPRecipientsRefused: mailbox unavailable",
+    )
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert cell(response, participant).startswith(
+        "Failed SMTP 550: SMTPRecipientsRefused: mailbox unavailable Retry"
+    )
+    assertContains(response, f'action="{reverse("plan:message-retry", args=[message.pk])}"')
+
+
+def test_delivery_status_for_partner_planner_shows_state_without_actions(client, partner, mission):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    message = invitation_to(participant, state=MessageState.FAILED, last_error="SMTP 550")
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert cell(response, participant) == "Failed SMTP 550 No live personal link"
+    assertNotContains(response, reverse("plan:message-retry", args=[message.pk]))
+    assertNotContains(response, reverse("plan:link-regenerate", args=[participant.pk]))
+
+
+def test_delivery_status_escapes_markup_in_the_error(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    invitation_to(participant, state=MessageState.FAILED, last_error="<b>550</b>")
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assertContains(response, "&lt;b&gt;550&lt;/b&gt;")
+
+
+def test_delivery_status_polls_while_a_message_is_on_its_way(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    message = invitation_to(participant)
+
+    queued = client.get(status_url(mission), **HTMX)
+    message.state = MessageState.SENT
+    message.sent_at = timezone.now()
+    message.save()
+    sent = client.get(status_url(mission), **HTMX)
+
+    assertContains(queued, 'hx-trigger="every 5s"')
+    assertContains(queued, f'hx-get="{status_url(mission)}"')
+    assertNotContains(sent, "hx-trigger")
+    assertNotContains(sent, "hx-get")
+
+
+def test_delivery_status_does_not_poll_for_a_message_due_next_week(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    invitation_to(participant, due_at=timezone.now() + dt.timedelta(days=7))
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert cell(response, participant).startswith("Queued, next attempt")
+    assertNotContains(response, "hx-trigger")
+
+
+def test_delivery_status_keeps_the_filters_of_the_page(client, planner, mission):
+    accepted = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.ACCEPTED)
+    other = delegate(mission, "Ken Wood")
+    invitation_to(accepted)
+
+    response = client.get(status_url(mission) + "?rsvp_status=accepted", **HTMX)
+
+    assertContains(response, f'id="delivery-{accepted.pk}"')
+    assertNotContains(response, f'id="delivery-{other.pk}"')
+    assertContains(response, f'hx-get="{status_url(mission)}?rsvp_status=accepted"')
+
+
+def test_delivery_status_of_300_participants_stays_within_10_queries(
+    client, planner, mission, django_assert_max_num_queries
+):
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Delegate {n:03}", email=f"delegate{n:03}@example.org")
+        for n in range(300)
+    )
+    participants = Participant.objects.bulk_create(
+        Participant(mission=mission, person=person, rsvp_status=RsvpStatus.INVITED)
+        for person in people
+    )
+    now = timezone.now()
+    OutgoingMessage.objects.bulk_create(
+        OutgoingMessage(
+            mission=mission,
+            participant=participant,
+            recipient_email=participant.person.email,
+            kind=kind,
+            occasion=f"test:{participant.pk}",
+            state=MessageState.FAILED if participant.pk % 3 else MessageState.SENT,
+            sent_at=now,
+            last_error="SMTP 550",
+            due_at=now,
+            message_id=f"<{kind}-{participant.pk}@example.org>",
+        )
+        for participant in participants
+        for kind in [MessageKind.INVITATION, MessageKind.RSVP_REMINDER]
+    )
+
+    with django_assert_max_num_queries(10):
+        response = client.get(status_url(mission), **HTMX)
+
+    assert response.content.decode().count('hx-swap-oob="true"') == 300
+    assert cell(response, participants[0]).startswith("Reminder to answer:")
+
+
+# RETRY ------------------------------------------------------------------------------------
+
+
+def test_message_retry_queues_a_failed_message_again(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    message = invitation_to(participant, state=MessageState.FAILED, attempts=6, last_error="550")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("plan:message-retry", args=[message.pk]))
+
+    assertRedirects(
+        response,
+        reverse("plan:participant-list", args=[mission.pk]),
+        fetch_redirect_response=False,
+    )
+    assert flashed(response) == ["The message to ines.dietrich@example.org is queued again."]
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.QUEUED, 0)
+    assert len(callbacks) == 1
+    assertContains(client.get(status_url(mission), **HTMX), 'hx-trigger="every 5s"')
+
+
+def test_message_retry_of_a_sent_message_changes_nothing(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich")
+    message = invitation_to(participant, state=MessageState.SENT, sent_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("plan:message-retry", args=[message.pk]))
+
+    assert flashed(response) == ["This message has not failed; there is nothing to retry."]
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
+    assert callbacks == []
+
+
+# PERSONAL LINKS -------------------------------------------------------------------------
+
+
+def test_link_revoke_asks_first_then_the_old_link_shows_the_friendly_page(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    token = tokens.token_issue(participant=participant)
+    url = reverse("plan:link-revoke", args=[participant.pk])
+
+    confirmation = client.get(url)
+    still_works = client.get(reverse("rsvp:answer", args=[token]))
+    response = client.post(url)
+    old_link = client.get(reverse("rsvp:answer", args=[token]))
+
+    assertContains(confirmation, "Revoke Ines Dietrich")
+    assert still_works.status_code == 200
+    assertRedirects(
+        response,
+        reverse("plan:participant-list", args=[mission.pk]),
+        fetch_redirect_response=False,
+    )
+    assertContains(old_link, "This link no longer works", status_code=404)
+    participant.refresh_from_db()
+    assert (participant.token_nonce, participant.token_hash) == ("", "")
+
+
+def test_link_regenerate_replaces_the_link(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    old = tokens.token_issue(participant=participant)
+
+    client.post(reverse("plan:link-regenerate", args=[participant.pk]))
+
+    participant.refresh_from_db()
+    new = tokens.token_for(participant=participant)
+    assert new != old
+    assert tokens.participant_for_token(old) is None
+    assert tokens.participant_for_token(new) == participant
+    assert client.get(reverse("rsvp:answer", args=[new])).status_code == 200
+
+
+def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
+    client, planner, mission, mailoutbox, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    old = tokens.token_issue(participant=participant)
+    confirm = client.get(reverse("plan:link-regenerate", args=[participant.pk]))
+
+    with django_capture_on_commit_callbacks(execute=False) as handed_over:
+        response = client.post(
+            reverse("plan:link-regenerate", args=[participant.pk]), {"send": "1"}, follow=True
+        )
+    outbox.deliver([message.pk for message in OutgoingMessage.objects.all()])
+
+    participant.refresh_from_db()
+    new = tokens.token_for(participant=participant)
+    assertContains(confirm, 'name="send" value="1" id="send-new-link" checked')
+    assertContains(response, "The invitation with the new link is on its way to them.")
+    assert len(handed_over) == 1
+    [email] = mailoutbox
+    assert (
+        email.to == ["Ines Dietrich <ines.dietrich@example.org>"] or "Ines Dietrich" in email.to[0]
+    )
+    assert f"/r/{new}/" in email.body
+    assert old not in email.body
+
+
+def test_link_regenerated_without_send_mails_nothing(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    tokens.token_issue(participant=participant)
+
+    client.post(reverse("plan:link-regenerate", args=[participant.pk]))
+
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_delivery_status_shows_whether_the_link_is_live(client, planner, mission):
+    with_link = delegate(mission, "Ines Dietrich")
+    tokens.token_issue(participant=with_link)
+    without = delegate(mission, "Ken Wood")
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert cell(response, with_link) == "Not invited Personal link active · Regenerate · Revoke"
+    assert cell(response, without) == "Not invited No live personal link · Create"
+
+
+def test_delivery_status_shows_an_expired_link_as_not_live(client, planner):
+    old_mission = MissionFactory(
+        lead_organisation=planner.memberships.get().organisation,
+        start_date=dt.date(2020, 3, 4),
+        end_date=dt.date(2020, 3, 6),
+    )
+    participant = delegate(old_mission, "Ines Dietrich")
+    tokens.token_issue(participant=participant)
+
+    response = client.get(status_url(old_mission), **HTMX)
+
+    assert cell(response, participant) == "Not invited No live personal link · Create"
+
+
+# PERMISSIONS ------------------------------------------------------------------------------
+
+
+def edit_endpoints(mission, participant, message) -> list[str]:
+    return [
+        compose_url(mission),
+        reverse("plan:message-retry", args=[message.pk]),
+        reverse("plan:link-regenerate", args=[participant.pk]),
+        reverse("plan:link-revoke", args=[participant.pk]),
+    ]
+
+
+def test_invitation_edit_endpoints_give_404_to_partner_planners_and_change_nothing(
+    client, partner, mission, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich")
+    tokens.token_issue(participant=participant)
+    message = invitation_to(participant, state=MessageState.FAILED)
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answers = [
+            client.post(url, {"send": "1", "participants": [participant.pk]}).status_code
+            for url in edit_endpoints(mission, participant, message)
+        ]
+
+    assert answers == [404, 404, 404, 404]
+    assert client.get(compose_url(mission)).status_code == 404
+    assert snapshot() == before
+    assert OutgoingMessage.objects.get().state == MessageState.FAILED
+    assert callbacks == []
+
+
+def test_invitation_endpoints_give_404_to_outsiders(client, outsider, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    message = invitation_to(participant, state=MessageState.FAILED)
+    before = snapshot()
+
+    answers = [
+        client.post(url, {"send": "1", "participants": [participant.pk]}).status_code
+        for url in edit_endpoints(mission, participant, message)
+    ]
+
+    assert answers == [404, 404, 404, 404]
+    assert client.get(status_url(mission), **HTMX).status_code == 404
+    assert snapshot() == before
+
+
+# ADMIN --------------------------------------------------------------------------------------
+
+
+def changelist_action(admin_client, action: str, participants):
+    return admin_client.post(
+        reverse("admin:missions_participant_changelist"),
+        {"action": action, "_selected_action": [p.pk for p in participants]},
+        follow=True,
+    )
+
+
+def test_admin_send_invitation_queues_one_per_participant_of_each_mission(
+    admin_client, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich", language="de")
+    other_mission = MissionFactory()
+    ken = delegate(other_mission, "Ken Wood")
+    invited = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(invited)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = changelist_action(admin_client, "send_invitation", [ines, ken, invited])
+
+    assertContains(response, "2 invitations queued. 1 was already invited.")
+    assert sorted(
+        OutgoingMessage.objects.values_list("recipient_email", "mission", "language")
+    ) == [
+        ("anthony.tattum@example.org", mission.pk, "en"),
+        ("ines.dietrich@example.org", mission.pk, "de"),
+        ("ken.wood@example.org", other_mission.pk, "en"),
+    ]
+    assert len(callbacks) == 2
+
+
+def test_admin_revoke_personal_links(admin_client, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    token = tokens.token_issue(participant=participant)
+
+    response = changelist_action(admin_client, "revoke_links", [participant])
+
+    assertContains(response, "1 personal link revoked.")
+    assert tokens.participant_for_token(token) is None
+
+
+def test_admin_regenerate_personal_links(admin_client, mission):
+    participant = delegate(mission, "Ines Dietrich")
+    token = tokens.token_issue(participant=participant)
+
+    response = changelist_action(admin_client, "regenerate_links", [participant])
+
+    assertContains(response, "1 new personal link; earlier links no longer work.")
+    participant.refresh_from_db()
+    assert tokens.participant_for_token(token) is None
+    assert tokens.participant_for_token(tokens.token_for(participant=participant)) == participant
+
+
+def test_admin_retry_failed_messages(admin_client, mission, django_capture_on_commit_callbacks):
+    failed = invitation_to(delegate(mission, "Ines Dietrich"), state=MessageState.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        admin_client.post(
+            reverse("admin:messaging_outgoingmessage_changelist"),
+            {"action": "retry_failed", "_selected_action": [failed.pk]},
+        )
+
+    failed.refresh_from_db()
+    assert failed.state == MessageState.QUEUED
