@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MessagingConfig(AppConfig):
     name = "messaging"
     verbose_name = _("Messages and reminders")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the kinds' modules import models, which need the
+        # app registry that is being filled while this module is imported.
+        from messaging import kinds
+
+        kinds.register_all()

@@ -4,41 +4,39 @@ Each kind has three templates, `emails/<kind>/{subject.txt,body.txt,body.html}`,
 context builder here. Rendering happens in the worker, as the row is about to be
 claimed and sent, so a retried message shows the current state of the mission. What the
 messages of a batch have in common (`Shared`) is worked out once per batch, not once per
-message; a batch's invitations are a mail merge, rendered (`Stencil`) and generated
-(`Wire`) once per group.
+message; a batch's invitations are a mail merge, their templates rendered once per group
+(`Stencil`) with each person's name and link filled in as text. `batch_renderer` is what
+the outbox calls (registered for every kind in messaging/kinds.py).
 """
 
-import copy
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from email.policy import compat32
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import forbid_multi_line_headers, sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape
-from icalendar.parser import Contentline, Contentlines
 
+from messaging import reminders
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from messaging.outbox import clean_header_text
 from missions.enums import Audience
 from missions.models import ItineraryItem, Mission, Participant
-from missions.tokens import token_for
 from organisations.enums import MembershipRole
 from organisations.models import Membership
-from portal.calendar import NOT_COMING, participant_calendar, with_revisions
+from portal.calendar import participant_calendar, with_revisions
 from portal.services.rsvp import (
     item_period,
     item_place,
     long_date,
     mission_dates,
+    personal_url,
     supported_language,
     today_at,
 )
@@ -67,7 +65,6 @@ class Shared:
         self._selected: dict[int, set[int]] | None = None
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
-        self._calendars: dict[tuple, _TokenLines] = {}
         self._urls: dict[str, tuple[str, str]] = {}
         # Stencils pay off when messages share them; a single message renders in full.
         self.stencils = len(self.messages) > 1
@@ -153,32 +150,6 @@ class Shared:
             }
         return self._item_lines[key]
 
-    def calendar(self, participant: Participant, items: list[ItineraryItem]) -> bytes:
-        """The participant's calendar file, built once per language, items and answer.
-
-        Built for a stand-in with a link of its own, whose token is then replaced by the
-        participant's; the lines are unfolded first and folded again, so a token that
-        straddles a fold is found and the file is the one `participant_calendar` gives.
-        """
-        everything_off = participant.rsvp_status in NOT_COMING
-        key = (translation.get_language(), participant.mission_id, everything_off)
-        key += tuple(item.pk for item in items)
-        if key not in self._calendars:
-            stand_in = copy.copy(participant)
-            stand_in.token_nonce = CALENDAR_STAND_IN_NONCE
-            content = participant_calendar(stand_in, items=items)
-            self._calendars[key] = _TokenLines(content, token_for(participant=stand_in))
-        return self._calendars[key].with_token(token_for(participant=participant))
-
-    def personal_url(self, participant: Participant, name: str = "rsvp:answer") -> str:
-        """`services.rsvp.personal_url`, the URL reversed once per batch and name: a token
-        (hex digits) stands in a URL as it is, so it is put into its place."""
-        if name not in self._urls:
-            url = absolute(reverse(name, kwargs={"token": "tokenmark"}))
-            self._urls[name] = tuple(url.rsplit("tokenmark", 1))  # the path's, not the site's
-        before, after = self._urls[name]
-        return before + token_for(participant=participant) + after
-
     def stencil(self, message: OutgoingMessage, context: dict) -> "Stencil | None":
         """The stencil of the message's group, if its kind has stencils (see `Stencil`)."""
         shape = SHAPES.get(message.kind)
@@ -188,10 +159,6 @@ class Shared:
         if key not in self._stencils:
             self._stencils[key] = Stencil.render(message.kind, context)
         return self._stencils[key]
-
-
-# A nonce no participant has (theirs are 32 hex digits): the stand-in's link is never live.
-CALENDAR_STAND_IN_NONCE = "calendar-stand-in"
 
 
 def _render(kind: str, context: dict) -> tuple[str, str, str]:
@@ -234,7 +201,6 @@ class Stencil:
         self.parts = parts
         self.marks = marks  # mark -> "name" or "link"
         self.pattern = re.compile("|".join(marks))
-        self._wires: dict[bool, Wire | None] = {}
 
     @classmethod
     def render(cls, kind: str, context: dict) -> "Stencil | None":
@@ -262,164 +228,6 @@ class Stencil:
 
         return filled(subject, plain), filled(text, plain), filled(html, escaped)
 
-    def wire(
-        self, email: "_Email", *, name: str, link: str
-    ) -> "tuple[str, list[str], bytes] | None":
-        """The message as sent over SMTP (sender, recipients, bytes), from the group's
-        `Wire`; None where the name needs what only the full generation does."""
-        if not name.isprintable() or self.pattern.search(self.parts[0]):
-            return None  # line breaks and other controls; a subject of its own
-        ascii_name = name.isascii()  # decides 7bit or 8bit, as for the real text
-        if ascii_name not in self._wires:
-            self._wires[ascii_name] = Wire.generate(self, email, ascii_name=ascii_name)
-        wire = self._wires[ascii_name]
-        return wire.fill(email, name=name, link=link) if wire is not None else None
-
-
-class Wire:
-    """A group's e-mail as Django generates it, once, with marks for what each message
-    has of its own; filled in per message (the name and link in text and HTML, the To,
-    Date and Message-ID headers, the calendar file) without generating MIME again.
-
-    Python's e-mail generator costs about as much as everything else in sending an
-    invitation together. The marked e-mail is generated by Django itself, so its
-    structure, encodings and headers are Django's; what is filled in is encoded as
-    Django would: headers through the same header checks and folding, text as 7bit or
-    8bit like the marks that stood there (a separate wire for names beyond ASCII). A
-    name that could make a line too long for 8bit, or that holds control characters,
-    goes the full way. The guard is the test that both give the same bytes.
-    """
-
-    TO = "stencil@stencil.invalid"
-    LINE_LIMIT = 998  # octets; Django switches to quoted-printable beyond it
-
-    def __init__(self, chunks: list[bytes | str], longest_line: int, sender: str) -> None:
-        self.chunks = chunks  # literal bytes, or the name of the slot to fill in
-        self.longest_line = longest_line
-        self.sender = sender
-
-    @classmethod
-    def generate(cls, stencil: Stencil, email: "_Email", *, ascii_name: bool) -> "Wire | None":
-        calendars = [content for _name, content, _type in email.attachments]
-        if len(calendars) > 1 or any(not isinstance(c, str) for c in calendars):
-            return None  # one text file at most (the calendar) is filled in
-        marks = {
-            slot: f"stencil{secrets.token_hex(12)}{slot}"
-            for slot in ("date", "id", "tlink", "hlink")
-        }
-        for slot in ("tname", "hname"):  # an accent makes the text 8bit, as such a name would
-            marks[slot] = f"stencil{'' if ascii_name else 'é'}{secrets.token_hex(12)}{slot}"
-        role = {what: mark for mark, what in stencil.marks.items()}
-        name_mark, link_mark = role["name"], role["link"]
-        _subject, text, html = stencil.parts
-        text = text.replace(name_mark, marks["tname"]).replace(link_mark, marks["tlink"])
-        html = html.replace(name_mark, marks["hname"]).replace(link_mark, marks["hlink"])
-        template = _Email(
-            subject=email.subject,
-            body=text,
-            from_email=email.from_email,
-            to=[cls.TO],
-            headers={"Date": marks["date"], "Message-ID": marks["id"]},
-        )
-        template.attach_alternative(html, "text/html")
-        for attachment in email.attachments:
-            template.attach(*attachment)
-        raw = template.message().as_bytes(linesep="\r\n")
-        found = {
-            b"To: " + cls.TO.encode() + b"\r\n": "to",
-            b"Date: " + marks["date"].encode() + b"\r\n": "date",
-            b"Message-ID: " + marks["id"].encode() + b"\r\n": "id",
-            **{marks[slot].encode(): slot for slot in ("tname", "tlink", "hname", "hlink")},
-        }
-        if calendars:
-            found[calendars[0].encode()] = "calendar"
-        pattern = re.compile(b"|".join(re.escape(mark) for mark in found))
-        chunks: list[bytes | str] = []
-        at = 0
-        for match in pattern.finditer(raw):
-            chunks += [raw[at : match.start()], found[match.group()]]
-            at = match.end()
-        chunks.append(raw[at:])
-        if {"to", "date", "id"} - set(chunks) or (calendars and "calendar" not in chunks):
-            return None  # generated otherwise than expected: the full way
-        longest = max(len(line) for line in raw.split(b"\r\n"))
-        return cls(chunks, longest, sanitize_address(email.from_email, settings.DEFAULT_CHARSET))
-
-    def fill(self, email: "_Email", *, name: str, link: str) -> tuple[str, list[str], bytes] | None:
-        escaped_name = conditional_escape(name)
-        if len(escaped_name.encode()) + self.longest_line > self.LINE_LIMIT:
-            return None
-        [to] = email.to
-        values = {
-            "tname": name.encode(),
-            "tlink": link.encode(),
-            "hname": escaped_name.encode(),
-            "hlink": conditional_escape(link).encode(),
-            "to": _header("To", to),
-            "date": _header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
-            "id": _header("Message-ID", email.extra_headers["Message-ID"]),
-        }
-        if email.attachments:
-            [(_name, calendar, _type)] = email.attachments
-            values["calendar"] = calendar.encode()
-        data = b"".join(
-            chunk if isinstance(chunk, bytes) else values[chunk] for chunk in self.chunks
-        )
-        # The envelope: smtplib takes the address out of what Django's backend gives it,
-        # which for an address in ASCII is the address itself.
-        address = parseaddr(to)[1]
-        if not address.isascii():
-            address = sanitize_address(to, settings.DEFAULT_CHARSET)
-        return self.sender, [address], data
-
-
-_POLICY = compat32.clone(linesep="\r\n")
-
-
-# Printable ASCII words, one space apart: a value that Django's header checks leave as it
-# is and that Python's folding does not touch while its line fits in 78 characters.
-_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
-_FOLD_AT = 78
-
-
-def _header(name: str, value: str) -> bytes:
-    """A header line as Django sets it and Python's generator writes it.
-
-    A short plain line is written as it is, which is what both do with it (tested
-    against the full way for values up to past the folding length).
-    """
-    if len(name) + 2 + len(value) <= _FOLD_AT and _PLAIN_HEADER.fullmatch(value):
-        return f"{name}: {value}\r\n".encode()
-    return _POLICY.fold_binary(*forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET))
-
-
-class _TokenLines:
-    """A calendar file unfolded once, to put one token after another in place of `old`.
-
-    Only the lines that hold the token are folded again for each token (as icalendar's
-    `Contentlines.to_ical` folds them); the others keep their folded bytes.
-    """
-
-    def __init__(self, calendar: bytes, old: str) -> None:
-        self.old = old
-        self.lines: list[bytes | str] = [
-            line if old in line else Contentline(line).to_ical()
-            for line in Contentlines.from_ical(calendar.decode())
-            if line
-        ]
-
-    def with_token(self, new: str) -> bytes:
-        """The calendar file with `new` for the old token, folded as icalendar folds."""
-        return (
-            b"\r\n".join(
-                line
-                if isinstance(line, bytes)
-                else Contentline(line.replace(self.old, new)).to_ical()
-                for line in self.lines
-            )
-            + b"\r\n"
-        )
-
 
 def _participant_context(message: OutgoingMessage, shared: Shared) -> dict:
     participant = message.participant
@@ -427,7 +235,7 @@ def _participant_context(message: OutgoingMessage, shared: Shared) -> dict:
         "participant": participant,
         "person": participant.person,
         "mission": shared.mission(participant),
-        "link": shared.personal_url(participant),
+        "link": personal_url(participant),
     }
 
 
@@ -473,7 +281,8 @@ def _invitation_attachments(
 ) -> list[tuple[str, bytes, str]]:
     """The items the person is invited to, as a calendar file."""
     participant = message.participant
-    calendar = shared.calendar(participant, shared.invited_items(participant))
+    items = shared.invited_items(participant)
+    calendar = participant_calendar(participant, items=items)
     return [(f"{participant.mission.slug}.ics", calendar, "text/calendar")]
 
 
@@ -487,7 +296,7 @@ def _invitation_shape(message: OutgoingMessage, shared: Shared) -> tuple:
 def _follow_up_context(message: OutgoingMessage, shared: Shared) -> dict:
     """The thank-you after the mission, with the link to the feedback form."""
     context = _mission_context(message, shared)
-    feedback_link = shared.personal_url(context["participant"], "rsvp:feedback")
+    feedback_link = personal_url(context["participant"], "rsvp:feedback")
     return {**context, "feedback_link": feedback_link}
 
 
@@ -503,26 +312,6 @@ ATTACHMENTS: dict[str, Callable[[OutgoingMessage, Shared], list[tuple[str, bytes
 SHAPES: dict[str, Callable[[OutgoingMessage, Shared], tuple]] = {
     MessageKind.INVITATION: _invitation_shape,
 }
-
-
-class _Email(EmailMultiAlternatives):
-    """Django's e-mail with its MIME boundaries drawn beforehand, 128 random bits each.
-
-    Left to itself, Python's generator picks a boundary for every multipart part and
-    checks it against the part's text with a regular expression compiled for it, about
-    a quarter of a millisecond per part, which is most of what building a message costs.
-    """
-
-    # What to send over SMTP instead of generating the message again, if its group
-    # has a `Wire`: (sender, recipients, bytes).
-    wire: tuple[str, list[str], bytes] | None = None
-
-    def message(self, *args, **kwargs):
-        message = super().message(*args, **kwargs)
-        for part in message.walk():
-            if part.is_multipart() and part.get_boundary() is None:
-                part.set_boundary(f"==============={secrets.token_hex(16)}==")
-        return message
 
 
 def render_message(
@@ -546,7 +335,7 @@ def render_message(
             subject, text, html = stencil.fill(name=name, link=link)
         subject = clean_header_text(subject)
         attachments = ATTACHMENTS.get(message.kind, lambda m, s: [])(message, shared)
-    email = _Email(
+    email = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -557,9 +346,15 @@ def render_message(
     email.attach_alternative(html, "text/html")
     for file_name, content, mimetype in attachments:
         email.attach(file_name, content, mimetype)
-    if stencil is not None:
-        email.wire = stencil.wire(email, name=name, link=link)
     return email
+
+
+def batch_renderer(
+    messages: list[OutgoingMessage],
+) -> Callable[[OutgoingMessage], EmailMultiAlternatives]:
+    """For the outbox: the e-mail of each message of a batch, sharing what they have in common."""
+    shared = Shared(messages)
+    return lambda message: render_message(message, shared=shared)
 
 
 # Reminders and notices ----------------------------------------------------------------
@@ -574,9 +369,7 @@ def _reminder_base(message: OutgoingMessage) -> dict:
         "participant": participant,
         "person": participant.person,
         "mission": participant.mission,
-        "link": absolute(
-            reverse("rsvp:answer", kwargs={"token": token_for(participant=participant)})
-        ),
+        "link": personal_url(participant),
         "days": message.context.get("days"),
     }
 
@@ -586,16 +379,12 @@ def _rsvp_reminder_context(message: OutgoingMessage, shared: Shared) -> dict:
 
 
 def _mission_reminder_context(message: OutgoingMessage, shared: Shared) -> dict:
-    from messaging import reminders  # imported here: this section keeps to itself
-
     context = _reminder_base(message)
     context["itinerary"] = reminders.personal_itinerary(message.participant)
     return context
 
 
 def _itinerary_changed_context(message: OutgoingMessage, shared: Shared) -> dict:
-    from messaging import reminders
-
     context = _reminder_base(message)
     context["changes"] = reminders.itinerary_changes(message)
     context["itinerary"] = reminders.personal_itinerary(message.participant)

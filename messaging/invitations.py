@@ -146,7 +146,7 @@ def invitations_send(
         pk__in=[p.pk for p in participants if p.pk not in written],
         rsvp_status=RsvpStatus.NOT_INVITED,
     ).update(rsvp_status=RsvpStatus.INVITED, updated_at=timezone.now())
-    return queued
+    return len(queued)
 
 
 @transaction.atomic

@@ -176,10 +176,11 @@ def reminders_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _queue(**kwargs) -> bool:
-    """Queue one message in its own transaction; True if it is new."""
-    with transaction.atomic():
-        return outbox.message_queue(**kwargs) is not None
+@transaction.atomic
+def _queue(messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    """Queue what a scan found due, at once; those that are new (the others were queued
+    by an earlier scan). Those due now leave in one hand-over, in batches."""
+    return outbox.messages_queue(messages=messages)
 
 
 def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
@@ -210,6 +211,7 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
         .annotate(invited_at=Subquery(invited_at))
         .order_by("pk")
     )
+    due_messages = []
     for participant in participants:
         mission = participant.mission = missions[participant.mission_id]
         zone = recipient_zone(participant)
@@ -226,18 +228,21 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
             # Due before they qualified (invited late, accepted late): not for them.
             if not _is_due(due, now) or (since is not None and due < since):
                 continue
-            if _queue(
-                recipient_email=participant.person.email,
-                recipient_name=participant.person.full_name,
-                language=participant_language(participant),
-                kind=kind,
-                occasion=f"{rule.key}:participant:{participant.pk}",
-                mission=mission,
-                participant=participant,
-                due_at=due,
-                context={"anchor": rule.anchor, "days": rule.days},
-            ):
-                counts[kind.value] += 1
+            due_messages.append(
+                outbox.message_build(
+                    recipient_email=participant.person.email,
+                    recipient_name=participant.person.full_name,
+                    language=participant_language(participant),
+                    kind=kind,
+                    occasion=f"{rule.key}:participant:{participant.pk}",
+                    mission=mission,
+                    participant=participant,
+                    due_at=due,
+                    context={"anchor": rule.anchor, "days": rule.days},
+                )
+            )
+    for message in _queue(due_messages):
+        counts[message.kind] += 1
     return counts
 
 
@@ -259,21 +264,24 @@ def _queue_thanks(now: dt.datetime) -> int:
         .select_related("person", "mission")
         .order_by("pk")
     )
-    queued = 0
-    for participant in participants:
-        if not _is_due(thanks_due(participant), now):
-            continue
-        queued += _queue(
-            recipient_email=participant.person.email,
-            recipient_name=participant.person.full_name,
-            language=participant_language(participant),
-            kind=MessageKind.FOLLOW_UP,
-            occasion=f"thanks:{participant.mission_id}",
-            mission=participant.mission,
-            participant=participant,
-            due_at=thanks_due(participant),
+    return len(
+        _queue(
+            [
+                outbox.message_build(
+                    recipient_email=participant.person.email,
+                    recipient_name=participant.person.full_name,
+                    language=participant_language(participant),
+                    kind=MessageKind.FOLLOW_UP,
+                    occasion=f"thanks:{participant.mission_id}",
+                    mission=participant.mission,
+                    participant=participant,
+                    due_at=thanks_due(participant),
+                )
+                for participant in participants
+                if _is_due(thanks_due(participant), now)
+            ]
         )
-    return queued
+    )
 
 
 def action_due(action: FollowUpAction) -> dt.datetime:
@@ -293,22 +301,24 @@ def _queue_action_reminders(now: dt.datetime) -> int:
         .select_related("mission", "owner")
         .order_by("pk")
     )
-    queued = 0
-    for action in actions:
-        if not _is_due(action_due(action), now):
-            continue
-        owner = action.owner
-        queued += _queue(
-            recipient_email=owner.email,
-            recipient_name=owner.get_full_name() or owner.get_username(),
-            language=settings.LANGUAGE_CODE,
-            kind=MessageKind.ACTION_DUE,
-            occasion=action_occasion(action),
-            mission=action.mission,
-            action=action,
-            due_at=action_due(action),
+    return len(
+        _queue(
+            [
+                outbox.message_build(
+                    recipient_email=action.owner.email,
+                    recipient_name=action.owner.get_full_name() or action.owner.get_username(),
+                    language=settings.LANGUAGE_CODE,
+                    kind=MessageKind.ACTION_DUE,
+                    occasion=action_occasion(action),
+                    mission=action.mission,
+                    action=action,
+                    due_at=action_due(action),
+                )
+                for action in actions
+                if _is_due(action_due(action), now)
+            ]
         )
-    return queued
+    )
 
 
 def messages_stale() -> QuerySet[OutgoingMessage]:

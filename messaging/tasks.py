@@ -5,7 +5,7 @@ from celery import shared_task
 from messaging import outbox, reminders
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name=outbox.DELIVER_TASK, acks_late=True, ignore_result=True)
 def deliver_messages(message_ids: list[int]) -> dict[str, int]:
     """Send these outbox rows; rows already sent, in flight or not due are skipped."""
     return outbox.deliver(message_ids)

@@ -4,15 +4,13 @@ import datetime as dt
 import re
 import zoneinfo
 from email import message_from_bytes
-from email.utils import parseaddr
 
 import icalendar
 import pytest
 from django.conf import settings
-from django.core.mail.message import forbid_multi_line_headers, sanitize_address
 from django.test.signals import template_rendered
 
-from messaging import emails, outbox
+from messaging import outbox
 from messaging.emails import Shared, render_message
 from messaging.enums import MessageKind
 from messaging.invitations import invitations_send
@@ -377,101 +375,7 @@ def test_invitations_of_a_batch_render_once_per_language_and_fill_in_each_name_a
     ]
 
 
-def _normalised(data: bytes) -> bytes:
-    """The bytes with their MIME boundaries numbered and the Date header blanked."""
-    for number, boundary in enumerate(re.findall(rb'boundary="([^"]+)"', data)):
-        data = data.replace(boundary, b"boundary-%d" % number)
-    return re.sub(rb"\r\nDate: [^\r]*\r\n", b"\r\nDate: -\r\n", data)
-
-
-def test_invitations_of_a_batch_go_out_as_the_bytes_django_would_generate(
-    mission, planner, django_capture_on_commit_callbacks
-):
-    """What a batch sends from its generated-once wire is, byte for byte (boundaries and
-    date aside), what Django generates for each message; names that need more go the
-    full way."""
-    names = [
-        ("Ines Dietrich", "de"),
-        ("Jürgen Groß", "de"),
-        ("Anthony Tattum", "en"),
-        ("<script>alert('x')</script> ناصر 🎬", "en"),
-        ('Seán O\'Brien & Söhne "Film"', "en"),
-        ("", "en"),
-        ("Zoë " + "&" * 190, "en"),  # escaped, a line past 998 octets: quoted-printable
-        ("Line\u2028separated", "en"),
-    ]
-    participants = [
-        ParticipantFactory(
-            mission=mission,
-            person=PersonFactory(
-                full_name=name, email=f"delegate{n}@example.org", preferred_language=language
-            ),
-        )
-        for n, (name, language) in enumerate(names)
-    ]
-    with django_capture_on_commit_callbacks(execute=False):
-        invitations_send(mission=mission, participants=participants, sent_by=planner)
-    messages = list(
-        OutgoingMessage.objects.select_related("participant__person").order_by("participant_id")
-    )
-    shared = Shared(messages)
-
-    full_way = []
-    for message in messages:
-        email = render_message(message, shared=shared)
-        alone = render_message(OutgoingMessage.objects.get(pk=message.pk))
-        expected = alone.message().as_bytes(linesep="\r\n")
-        if email.wire is None:
-            full_way.append(message.participant.person.full_name)
-            continue
-        sender, recipients, data = email.wire
-        # The envelope as smtplib sends it (MAIL FROM, RCPT TO) for Django's SMTP backend.
-        assert (parseaddr(sender), [parseaddr(r)[1] for r in recipients]) == (
-            parseaddr(sanitize_address(alone.from_email, "utf-8")),
-            [parseaddr(sanitize_address(alone.to[0], "utf-8"))[1]],
-        )
-        assert _normalised(data) == _normalised(expected)
-        assert "".join(message_from_bytes(data)["Message-ID"].split()) == message.message_id
-    assert full_way == [names[6][0], names[7][0]]
-
-
-def test_invitations_all_in_ascii_but_a_name_go_out_as_7bit_and_8bit_as_django_would(
-    council, planner, django_capture_on_commit_callbacks
-):
-    """A one-day mission without items says nothing beyond ASCII in English: the text is
-    7bit, until a name with an accent makes it 8bit."""
-    mission = MissionFactory(
-        title="Video conference of economic development agencies",
-        lead_organisation=council,
-        start_date=dt.date(YEAR, 3, 4),
-        end_date=dt.date(YEAR, 3, 4),
-        rsvp_deadline=None,
-        objectives="",
-    )
-    participants = [
-        ParticipantFactory(
-            mission=mission,
-            person=PersonFactory(
-                full_name=name, email=f"d{n}@example.org", preferred_language="en"
-            ),
-        )
-        for n, name in enumerate(["Ken Wood", "Zoë Kraus"])
-    ]
-    with django_capture_on_commit_callbacks(execute=False):
-        invitations_send(mission=mission, participants=participants, sent_by=planner)
-    messages = list(OutgoingMessage.objects.order_by("participant_id"))
-    shared = Shared(messages)
-
-    encodings = []
-    for message in messages:
-        sent = render_message(message, shared=shared).wire[2]
-        expected = render_message(OutgoingMessage.objects.get(pk=message.pk)).message()
-        assert _normalised(sent) == _normalised(expected.as_bytes(linesep="\r\n"))
-        encodings.append(re.findall(rb"Content-Transfer-Encoding: (\w+)", sent)[:2])
-    assert encodings == [[b"7bit", b"7bit"], [b"8bit", b"8bit"]]
-
-
-def test_invitation_is_a_well_formed_mime_message_with_its_own_boundaries(
+def test_invitation_is_a_well_formed_mime_message(
     mission, mailoutbox, django_capture_on_commit_callbacks
 ):
     email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
@@ -491,7 +395,6 @@ def test_invitation_is_a_well_formed_mime_message_with_its_own_boundaries(
     assert icalendar.Calendar.from_ical(calendar).walk("VEVENT")
     boundaries = [part.get_boundary() for part in parsed.walk() if part.is_multipart()]
     assert len(set(boundaries)) == 2
-    assert boundaries != [p.get_boundary() for p in email.message().walk() if p.is_multipart()]
 
 
 def test_invitation_calendar_is_the_participants_own_calendar_file(
@@ -510,23 +413,3 @@ def test_invitation_calendar_is_the_participants_own_calendar_file(
     assert token not in content
     events = icalendar.Calendar.from_ical(content).walk("VEVENT")
     assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/r/{token}/"}
-
-
-@pytest.mark.parametrize("name", ["To", "Date", "Message-ID"])
-def test_header_lines_are_written_as_python_folds_them_at_every_length(name):
-    """A short plain header line is written as it is: the same bytes as Django's header
-    checks and Python's folding give, short of, at and past the folding length."""
-    words = ['"O\'Brien, Seán"', "Ines", "Dietrich-Groß", "<delegate0001.5@example.org>", "Wed,"]
-    values = []
-    for length in range(1, 90):
-        plain = " ".join(words[n % 3] for n in range(length))[:length].strip()
-        values += [plain, plain.replace(" ", "  ", 1), plain + " " + words[3], f"<{'x' * length}>"]
-    values += ["Tue, 01 Dec 2026 21:30:28 -0000", "Ken Wood <d0@example.org>", " leading"]
-    for value in values:
-        try:
-            slow = emails._POLICY.fold_binary(*forbid_multi_line_headers(name, value, "utf-8"))
-        except ValueError:  # not an address, beyond ASCII: refused either way
-            with pytest.raises(ValueError, match="Invalid address"):
-                emails._header(name, value)
-            continue
-        assert emails._header(name, value) == slow, value
