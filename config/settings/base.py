@@ -226,6 +226,12 @@ OUTBOX_RETRY_MAX_SECONDS = 600
 OUTBOX_RESCUE_QUEUED_AFTER_SECONDS = 120
 OUTBOX_RESCUE_IN_FLIGHT_AFTER_SECONDS = 600
 OUTBOX_RESCUE_LIMIT = 5000
+# Relay limits (messaging/relay.py), kept in Redis for all workers together; unset, none.
+# Messages a minute, sent at an even pace, and SMTP connections open at once. Exchange
+# Online: 30 and 3 per mailbox (README.md, "Relay limits"); needs REDIS_URL.
+# https://learn.microsoft.com/en-us/exchange/troubleshoot/send-emails/smtp-submission-improvements
+OUTBOX_RATE_PER_MINUTE = env.int("OUTBOX_RATE_PER_MINUTE", default=None)
+OUTBOX_MAX_CONNECTIONS = env.int("OUTBOX_MAX_CONNECTIONS", default=None)
 CELERY_BEAT_SCHEDULE = {
     "outbox-rescue": {"task": "messaging.tasks.rescue_messages", "schedule": 60.0},
     # Reminders and notices (messaging/reminders.py): reminders, thank-yous, actions due.
