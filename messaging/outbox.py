@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from messaging.enums import MessageKind, MessageState
 from messaging.models import OutgoingMessage
+from messaging.relay import Relay, RelayUnavailable
 from missions.models import FollowUpAction, Mission, Participant
 
 logger = logging.getLogger(__name__)
@@ -302,18 +303,45 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
             # cancelled, not sent; its claim below then finds it no longer queued.
             KINDS[kind].cancel_stale([row.pk for row in kind_rows])
     renderers = {kind: KINDS[kind].render(kind_rows) for kind, kind_rows in by_kind.items()}
+    relay = Relay()  # the relay's limits, shared by every worker (none if unset)
     batch = _Batch()
+    done = 0
     try:
-        for message_id in ids:
-            message = rows.get(message_id)
-            if message is None or not _claim(message):
-                batch.counts["skipped"] += 1
-                continue
-            batch.send(message, renderers[message.kind])
+        with relay.connection():
+            for done, message_id in enumerate(ids):  # noqa: B007  (`done` is read after a stop)
+                message = rows.get(message_id)
+                if message is None or not _may_be_claimed(message):
+                    batch.counts["skipped"] += 1
+                    continue
+                relay.pace()  # before the claim: a message waiting its turn is not in flight
+                if not _claim(message):
+                    batch.counts["skipped"] += 1
+                    continue
+                batch.send(message, renderers[message.kind])
+            done = len(ids)
+    except RelayUnavailable as error:
+        _hand_back(ids[done:], reason=str(error))
     finally:
         batch.close()
     _schedule_retries(batch.retry_at)
     return batch.counts
+
+
+def _may_be_claimed(message: OutgoingMessage) -> bool:
+    """Whether a row, as the batch read it, is worth its turn at the relay."""
+    return message.state == MessageState.QUEUED and message.due_at <= timezone.now()
+
+
+def _hand_back(ids: list[int], *, reason: str) -> None:
+    """The relay has no room for this batch now: its unclaimed rest waits for a worker
+    later (they are still queued: a lost hand-back is taken by `rescue`)."""
+    logger.warning("outbox: %d messages wait for the relay (%s)", len(ids), reason)
+    if ids:
+        current_app.send_task(DELIVER_TASK, args=[ids], countdown=RELAY_BUSY_SECONDS)
+
+
+# How long a batch the relay had no room for waits before it tries again.
+RELAY_BUSY_SECONDS = 30
 
 
 class _Batch:

@@ -88,6 +88,7 @@ class Received:
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
     raw: bytes
+    received_at: float = 0.0  # time.monotonic() as the data came in
 
     @property
     def message_id(self) -> str:
@@ -194,7 +195,9 @@ class SmtpSink:
         with self._changed:  # accepted (queued, in a real server) once the data is in
             hold = self._hold_after is not None and len(self.messages) >= self._hold_after
             self.messages.append(
-                Received(envelope.mail_from, tuple(envelope.rcpt_tos), message, raw)
+                Received(
+                    envelope.mail_from, tuple(envelope.rcpt_tos), message, raw, time.monotonic()
+                )
             )
             if hold:
                 self.held.append(message["Message-ID"].strip())

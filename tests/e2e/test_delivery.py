@@ -5,6 +5,7 @@ server (aiosmtpd); see conftest.py. Eager mode would prove nothing about deliver
 """
 
 import datetime as dt
+import itertools
 import math
 import re
 import threading
@@ -438,3 +439,27 @@ def test_batch_over_smtp_with_the_server_down_retries_every_message_later(smtp_b
     assert {(row.state, row.attempts) for row in rows} == {(MessageState.QUEUED, 1)}
     assert {row.last_error.split(":")[0] for row in rows} == {"ConnectionRefusedError"}
     assert all(row.due_at > timezone.now() for row in rows)
+
+
+def test_relay_rate_limit_holds_its_pace_across_two_workers(start_worker, smtp_sink):
+    """OUTBOX_RATE_PER_MINUTE is one pace for every worker: two workers, each with a
+    mission's invitations, together send one message every half second at 120 a minute."""
+    relay_env = {"OUTBOX_RATE_PER_MINUTE": "120"}
+    workers = [start_worker(concurrency=1, env=relay_env) for _ in range(2)]
+    missions = [future_mission(), future_mission()]
+    for mission in missions:
+        invite(delegates(mission, 4))
+
+    received = smtp_sink.wait_for(8, timeout=30)
+
+    arrivals = sorted(message.received_at for message in received)
+    # The relay's clock paces the sends; a message's own trip to the sink adds some jitter.
+    since_first = [round(arrival - arrivals[0], 2) for arrival in arrivals]
+    assert all(since_first[k] > k * 0.5 - 0.2 for k in range(8)), since_first
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert min(gaps) > 0.3, gaps
+    wait_for_states({MessageState.SENT: 8})
+    for worker in workers:  # each sent one mission's invitations
+        assert worker.wait_for_results("messaging.tasks.deliver_messages", 1) == [
+            {"sent": 4, "retry": 0, "failed": 0, "skipped": 0}
+        ]
