@@ -1,6 +1,8 @@
 """One factory per model. Defaults describe a small Leipzig–Birmingham mission."""
 
 import datetime as dt
+import gzip
+import hashlib
 import zoneinfo
 
 import factory
@@ -19,6 +21,8 @@ from missions.models import (
 )
 from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
+from portal.enums import ArchiveState
+from portal.models import BookletArchive, DelegatePage
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -183,3 +187,30 @@ class FollowUpActionFactory(factory.django.DjangoModelFactory):
     agreed = "Showcase at the MACHN Festival in June"
     owner = factory.SubFactory(UserFactory)
     due_date = dt.date(2025, 4, 30)
+
+
+class DelegatePageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegatePage
+
+    participant = factory.SubFactory(ParticipantFactory)
+    key = factory.Sequence(lambda n: hashlib.sha256(f"delegate-page-{n}".encode()).hexdigest())
+    gzipped = factory.LazyAttribute(
+        lambda o: gzip.compress(
+            f"<h1>{o.participant.mission.title}</h1>"
+            f"<p>Welcome to Birmingham, {o.participant.person.full_name}.</p>".encode()
+        )
+    )
+    marks_changes = False
+    fresh_until = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+
+
+class BookletArchiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BookletArchive
+
+    mission = factory.SubFactory(MissionFactory)
+    requested_by = factory.SubFactory(UserFactory)
+    state = ArchiveState.QUEUED
+    total = 12
+    done = 0

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from missions.enums import MissionStatus
 from tests.factories import MembershipFactory, MissionFactory
@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread; give later tests back the default."""
-    with translation.override(translation.get_language()):
-        yield
 
 
 # PAGES -----------------------------------------------------------------------

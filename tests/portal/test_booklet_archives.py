@@ -49,13 +49,6 @@ def delegate(mission):
     return _delegate(mission, "Jürgen Weiß")
 
 
-@pytest.fixture
-def planner(client, mission):
-    user = MembershipFactory(organisation=mission.lead_organisation).user
-    client.force_login(user)
-    return user
-
-
 def _page(mission) -> str:
     return reverse("plan:booklets", kwargs={"pk": mission.pk})
 

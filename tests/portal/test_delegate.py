@@ -6,11 +6,8 @@ import ipaddress
 import logging
 import secrets
 import zoneinfo
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from missions.enums import Audience, MissionStatus, ParticipantRole, RsvpStatus
@@ -19,193 +16,33 @@ from missions.tokens import token_issue, token_revoke
 from organisations.models import Person
 from portal.selectors import delegate_itinerary
 from tests.factories import (
-    ItineraryItemFactory,
     MissionFactory,
     OrganisationFactory,
     ParticipantFactory,
     PersonFactory,
     VenueFactory,
 )
+from tests.portal.delegate_page import (
+    BERLIN,
+    TOKYO,
+    _at,
+    _elements,
+    _item,
+    _item_texts,
+    _items,
+    _november,
+    _others,
+    _texts,
+    _url,
+)
 
 pytestmark = pytest.mark.django_db
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 GERMAN_DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
 
-# PAGE PARSING --------------------------------------------------------------------------------
-
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    parts: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        element = Element(tag, dict(attrs))
-        self.elements.append(element)
-        if tag not in VOID_TAGS:
-            self._open.append(element)
-
-    def handle_endtag(self, tag) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data) -> None:
-        for element in self._open:
-            element.parts.append(data)
-
-
-def _elements(response, tag: str | None = None, **attrs: str) -> list[Element]:
-    parser = _Elements()
-    parser.feed(response.content.decode())
-    return [
-        element
-        for element in parser.elements
-        if (tag is None or element.tag == tag)
-        and all(element.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
-    ]
-
-
-def _texts(response, tag: str | None = None, **attrs: str) -> list[str]:
-    return [element.text for element in _elements(response, tag, **attrs)]
-
-
-def _items(response) -> dict[str, Element]:
-    """The page's items by title."""
-    titles = {element.attrs.get("id"): element for element in _elements(response, "li")}
-    return {
-        ItineraryItem.objects.get(pk=int(key.removeprefix("item-"))).title: element
-        for key, element in titles.items()
-        if key and key.startswith("item-")
-    }
-
-
-def _item_texts(response, title: str, testid: str) -> list[str]:
-    """The texts of the `data-testid` elements inside one item."""
-    item = _items(response)[title]
-    parser = _Elements()
-    parser.feed(response.content.decode())
-    start = parser.elements.index(item)
-    inside = []
-    for element in parser.elements[start + 1 :]:
-        if element.tag == "li" and (element.attrs.get("id") or "").startswith("item-"):
-            break
-        if element.attrs.get("data-testid") == testid:
-            inside.append(element.text)
-    return inside
-
-
-def _others(response) -> list[str]:
-    """The lines under "Who else is coming"."""
-    parser = _Elements()
-    parser.feed(response.content.decode())
-    inside, found = [], False
-    for element in parser.elements:
-        if element.attrs.get("data-testid") == "others":
-            found = True
-            continue
-        if found and element.tag == "li":
-            inside.append(element.text)
-        elif found and element.tag != "li":
-            break
-    return inside
-
-
 # DATA ----------------------------------------------------------------------------------------
-
-
-def _url(token: str, name: str = "delegate:page") -> str:
-    return reverse(name, kwargs={"token": token})
-
-
-def _november() -> dt.date:
-    """13 November next year: Tokyo is on JST, Leipzig on CET (winter time)."""
-    return dt.date(timezone.localdate().year + 1, 11, 13)
-
-
-@pytest.fixture
-def tokyo_mission():
-    day = _november()
-    return MissionFactory(
-        title="Leipzig economic delegation to Tokyo",
-        destination_city="Tokyo",
-        destination_country="JP",
-        time_zone=TOKYO,
-        start_date=day - dt.timedelta(days=1),
-        end_date=day + dt.timedelta(days=1),
-        lead_organisation=OrganisationFactory(name="City of Leipzig", city="Leipzig"),
-    )
-
-
-@pytest.fixture
-def suntory_hall():
-    return VenueFactory(
-        name="Suntory Hall",
-        address="1-13-1 Akasaka, Minato-ku, Tokyo 107-8403",
-        city="Tokyo",
-        country="JP",
-        time_zone=TOKYO,
-        latitude="35.667300",
-        longitude="139.740600",
-        organisation=OrganisationFactory(name="Suntory Hall", city="Tokyo", country="JP"),
-    )
-
-
-@pytest.fixture
-def delegate(tokyo_mission):
-    return ParticipantFactory(
-        mission=tokyo_mission,
-        rsvp_status=RsvpStatus.ACCEPTED,
-        listed=True,
-        person=PersonFactory(
-            full_name="Ines Dietrich",
-            email="ines.dietrich@example.org",
-            time_zone=BERLIN,
-            organisation=OrganisationFactory(name="Invest Region Leipzig", city="Leipzig"),
-        ),
-    )
-
-
-@pytest.fixture
-def token(delegate):
-    return token_issue(participant=delegate)
-
-
-def _at(day: dt.date, hour: int, minute: int = 0, zone: zoneinfo.ZoneInfo = TOKYO):
-    return dt.datetime.combine(day, dt.time(hour, minute), zone)
-
-
-def _item(mission, *, title: str, starts: dt.datetime, hours: float = 2, **kwargs):
-    return ItineraryItemFactory(
-        mission=mission,
-        title=title,
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=hours),
-        **kwargs,
-    )
 
 
 def _unique_client_address() -> str:

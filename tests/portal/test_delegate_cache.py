@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures come from test_delegate and are named as parameters)
 """The delegate's page served as last rendered while nothing on it changed.
 
 Each test opens the page until it is kept (`portal.delegate_cache`), changes one
@@ -24,19 +23,7 @@ from tests.factories import (
     ParticipantFactory,
     PersonFactory,
 )
-from tests.portal.test_delegate import (  # noqa: F401  (fixtures)
-    _at,
-    _item,
-    _items,
-    _november,
-    _others,
-    _texts,
-    _url,
-    delegate,
-    suntory_hall,
-    token,
-    tokyo_mission,
-)
+from tests.portal.delegate_page import _at, _item, _items, _november, _others, _texts, _url
 
 pytestmark = pytest.mark.django_db
 

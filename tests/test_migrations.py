@@ -1,0 +1,124 @@
+"""The move of four models out of missions (missions 0008, messaging 0001, portal 0001).
+
+OutgoingMessage and ReminderRule went to messaging, DelegatePage and BookletArchive to
+portal, with SeparateDatabaseAndState: only Django's picture of them moved. Going back to
+the schema before the move and forward again must rebuild no table, lose no row, and
+leave the content types (which admin log entries and permissions point at) relabelled,
+not recreated.
+"""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+
+from messaging.models import OutgoingMessage, ReminderRule
+from missions.demo import load_demo
+from missions.models import Mission
+from portal.models import BookletArchive, DelegatePage
+from tests.factories import (
+    BookletArchiveFactory,
+    DelegatePageFactory,
+    OutgoingMessageFactory,
+    ReminderRuleFactory,
+    UserFactory,
+)
+
+BEFORE_THE_MOVE = [
+    ("missions", "0007_outbox_partial_indexes"),
+    ("messaging", None),
+    ("portal", None),
+]
+MOVED = {
+    OutgoingMessage: "messaging",
+    ReminderRule: "messaging",
+    DelegatePage: "portal",
+    BookletArchive: "portal",
+}
+DDL = ("CREATE ", "ALTER ", "DROP ", "RENAME ")
+
+
+def _migrate(targets=None) -> list[str]:
+    """Migrate to `targets` (default: the latest); return the SQL statements it ran."""
+    executor = MigrationExecutor(connection)  # a new one reads the graph afresh
+    with CaptureQueriesContext(connection) as queries:
+        executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    return [query["sql"] for query in queries]
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows of every missions_* table, counted in SQL (the ORM's picture may be elsewhere)."""
+    tables = [
+        name for name in connection.introspection.table_names() if name.startswith("missions_")
+    ]
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608  (names from the introspection)
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _content_types(model_names: list[str]) -> set[tuple[int, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, app_label, model FROM django_content_type WHERE model IN (%s, %s, %s, %s)",
+            model_names,
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses_no_row():
+    load_demo()
+    mission = Mission.objects.get(slug="leipzig-creative-trade-mission-birmingham-2025")
+    participant = mission.participants.select_related("person").first()
+    message = OutgoingMessageFactory(participant=participant, mission=mission)
+    rule = ReminderRuleFactory(mission=mission)
+    page = DelegatePageFactory(participant=participant)
+    archive = BookletArchiveFactory(mission=mission, requested_by=UserFactory(username="anna"))
+    moved_rows = {model: list(model.objects.values_list("pk", flat=True)) for model in MOVED}
+    model_names = [model._meta.model_name for model in MOVED]
+    content_types = ContentType.objects.get_for_models(*MOVED)  # created here if missing
+    counts = _row_counts()
+    assert {model._meta.db_table: counts[model._meta.db_table] for model in MOVED} == {
+        "missions_outgoingmessage": 1,
+        "missions_reminderrule": 1,
+        "missions_delegatepage": 1,
+        "missions_bookletarchive": 1,
+    }
+
+    try:
+        back = _migrate(BEFORE_THE_MOVE)
+
+        assert _row_counts() == counts
+        assert _content_types(model_names) == {
+            (content_type.pk, "missions", content_type.model)
+            for content_type in content_types.values()
+        }
+    finally:
+        forward = _migrate()
+
+    assert [sql for sql in back + forward if sql.lstrip().upper().startswith(DDL)] == []
+    assert _row_counts() == counts
+    assert {model: list(model.objects.values_list("pk", flat=True)) for model in MOVED} == (
+        moved_rows
+    )
+    assert OutgoingMessage.objects.get(pk=message.pk).recipient_email == (participant.person.email)
+    assert ReminderRule.objects.get(pk=rule.pk).mission == mission
+    assert DelegatePage.objects.get(participant=participant).key == page.key
+    assert BookletArchive.objects.get(pk=archive.pk).requested_by.username == "anna"
+    assert _content_types(model_names) == {
+        (content_type.pk, MOVED[model], content_type.model)
+        for model, content_type in content_types.items()
+    }
+    ContentType.objects.clear_cache()
+    assert {model: ContentType.objects.get_for_model(model) for model in MOVED} == content_types
+    assert {model: model._meta.db_table for model in MOVED} == {
+        OutgoingMessage: "missions_outgoingmessage",
+        ReminderRule: "missions_reminderrule",
+        DelegatePage: "missions_delegatepage",
+        BookletArchive: "missions_bookletarchive",
+    }
+    assert set(counts) <= set(connection.introspection.table_names())
