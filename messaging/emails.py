@@ -9,6 +9,7 @@ message; a batch's invitations are a mail merge, their templates rendered once p
 the outbox calls (registered for every kind in messaging/kinds.py).
 """
 
+import copy
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from messaging.models import OutgoingMessage
 from messaging.outbox import clean_header_text
 from missions.enums import Audience
 from missions.models import ItineraryItem, Mission, Participant
+from missions.tokens import token_for
 from organisations.enums import MembershipRole
 from organisations.models import Membership
 from portal.calendar import participant_calendar, with_revisions
@@ -64,6 +66,7 @@ class Shared:
         self._mission_items: dict[int, list[ItineraryItem]] = {}
         self._selected: dict[int, set[int]] | None = None
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
+        self._calendars: dict[tuple, tuple[bytes, re.Pattern]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
         self._urls: dict[str, tuple[str, str]] = {}
         # Stencils pay off when messages share them; a single message renders in full.
@@ -150,6 +153,34 @@ class Shared:
             }
         return self._item_lines[key]
 
+    def calendar(self, participant: Participant, items: list[ItineraryItem]) -> bytes:
+        """`participant_calendar(participant, items=items)`, built once per group.
+
+        The file is built for a stand-in with a link of its own, once per language,
+        answer and items, and each participant's token is written over the stand-in's. A
+        token is 64 hex digits whoever it is for, so both files have the same lines,
+        folded at the same places: the token is written piece by piece around the folds.
+        """
+        key = (translation.get_language(), participant.mission_id, participant.rsvp_status)
+        key += tuple(item.pk for item in items)
+        if key not in self._calendars:
+            stand_in = copy.copy(participant)
+            stand_in.token_nonce = CALENDAR_STAND_IN_NONCE
+            token = token_for(participant=stand_in).encode()
+            folded_token = re.compile(FOLD.join(re.escape(bytes([c])) for c in token))
+            self._calendars[key] = (participant_calendar(stand_in, items=items), folded_token)
+        content, folded_token = self._calendars[key]
+        token = token_for(participant=participant).encode()
+
+        def written_over(match: re.Match) -> bytes:
+            pieces, at = [], 0
+            for piece in match.group().split(b"\r\n "):
+                pieces.append(token[at : at + len(piece)])
+                at += len(piece)
+            return b"\r\n ".join(pieces)
+
+        return folded_token.sub(written_over, content)
+
     def stencil(self, message: OutgoingMessage, context: dict) -> "Stencil | None":
         """The stencil of the message's group, if its kind has stencils (see `Stencil`)."""
         shape = SHAPES.get(message.kind)
@@ -159,6 +190,12 @@ class Shared:
         if key not in self._stencils:
             self._stencils[key] = Stencil.render(message.kind, context)
         return self._stencils[key]
+
+
+# A nonce no participant has (theirs are 32 hex digits): the stand-in's link is never live.
+CALENDAR_STAND_IN_NONCE = "calendar-stand-in"
+# Where iCalendar may fold a line: CRLF and a space (RFC 5545, 3.1).
+FOLD = b"(?:\r\n )?"
 
 
 def _render(kind: str, context: dict) -> tuple[str, str, str]:
@@ -281,8 +318,7 @@ def _invitation_attachments(
 ) -> list[tuple[str, bytes, str]]:
     """The items the person is invited to, as a calendar file."""
     participant = message.participant
-    items = shared.invited_items(participant)
-    calendar = participant_calendar(participant, items=items)
+    calendar = shared.calendar(participant, shared.invited_items(participant))
     return [(f"{participant.mission.slug}.ics", calendar, "text/calendar")]
 
 
