@@ -1,4 +1,5 @@
-# Itinera: `make run` serves the demo, `make test` runs lint and the whole test suite.
+# Itinera: `make run` serves the demo, `make test` runs lint and the whole test suite
+# on PostgreSQL and on SQLite.
 # Both create .venv and install what they need; nothing else is required but Python 3.11+.
 
 PYTHON ?= python3
@@ -34,8 +35,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The whole suite on PostgreSQL (DATABASE_URL, or its standard local port), then again on
+# SQLite, the database of `make run` (in memory; the tests marked postgresql are deselected).
 test: install-dev lint
 	$(BIN)/pytest
+	DATABASE_URL=sqlite://:memory: $(BIN)/pytest
 
 messages: install-dev
 	$(PY) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'var/*'

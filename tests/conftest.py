@@ -1,7 +1,8 @@
-"""Service probes: tests talk to real PostgreSQL and Redis.
+"""Service probes: tests talk to a real database (PostgreSQL, or SQLite) and Redis.
 
 When one is unreachable, the tests that need it are skipped with a loud reason, or,
 with REQUIRE_SERVICES=1 (as in CI), the run stops as a failure before any test runs.
+SQLite needs no server; on SQLite the tests marked `postgresql` are deselected.
 """
 
 import os
@@ -30,11 +31,17 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
 def _service_problems() -> dict[str, str]:
     db = settings.DATABASES["default"]
     problems = {}
-    if not _reachable(f"//{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432):
-        problems["postgres"] = (
+    if on_postgresql() and not _reachable(
+        f"//{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432
+    ):
+        problems["database"] = (
             f"PostgreSQL unreachable at {db.get('HOST')}:{db.get('PORT') or 5432} "
             "(start it or set DATABASE_URL)"
         )
@@ -57,9 +64,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = "PostgreSQL" if on_postgresql() else "SQLite (tests marked postgresql deselected)"
     if not PROBLEMS:
-        return ["services: PostgreSQL, Redis and Chromium all reachable"]
-    return [f"!!! SKIPPING tests that need it: {problem}" for problem in PROBLEMS.values()]
+        return [f"database: {database}", "services: database, Redis and Chromium all reachable"]
+    return [f"database: {database}"] + [
+        f"!!! SKIPPING tests that need it: {problem}" for problem in PROBLEMS.values()
+    ]
 
 
 def _needs(item: pytest.Item) -> set[str]:
@@ -73,7 +83,7 @@ def _needs(item: pytest.Item) -> set[str]:
         "admin_client",
         "admin_user",
     }:
-        needs.add("postgres")
+        needs.add("database")
     if item.get_closest_marker("redis"):
         needs.add("redis")
     if item.get_closest_marker("browser") or item.nodeid.startswith("tests/browser/"):
@@ -82,6 +92,12 @@ def _needs(item: pytest.Item) -> set[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not on_postgresql():
+        # Deselected, not skipped: on SQLite they are not tests that could not run.
+        deselected = [item for item in items if item.get_closest_marker("postgresql")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
     for item in items:
         for service in _needs(item) & PROBLEMS.keys():
             item.add_marker(pytest.mark.skip(reason=f"!!! {PROBLEMS[service]}"))

@@ -1,7 +1,9 @@
 """Settings for the test suite: real PostgreSQL and Redis at their standard local ports.
 
-DATABASE_URL and REDIS_URL override the addresses. tests/conftest.py probes both and
-skips (or, with REQUIRE_SERVICES=1, fails) the tests whose service is unreachable.
+DATABASE_URL and REDIS_URL override the addresses; `make test` runs the suite a second
+time with DATABASE_URL=sqlite://... (the database of `make run`), without the tests
+marked `postgresql`. tests/conftest.py probes the services and skips (or, with
+REQUIRE_SERVICES=1, fails) the tests whose service is unreachable.
 """
 
 from urllib.parse import urlsplit
@@ -16,12 +18,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/itinera")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"].setdefault("OPTIONS", {}).update(
-    connect_timeout=3,
-    # As in production: parameters bound by the server, statements prepared.
-    server_side_binding=True,
-    prepare_threshold=5,
-)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=3,
+        # As in production: parameters bound by the server, statements prepared.
+        server_side_binding=True,
+        prepare_threshold=5,
+    )
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {

@@ -42,10 +42,30 @@ def not_yet_invited(participant: Participant) -> bool:
 GONE = _("One of the selected people no longer takes part in the mission.")
 
 
+MAX_ID = 2**63 - 1  # the largest BigAutoField
+
+
+class ParticipantsField(forms.ModelMultipleChoiceField):
+    """Participants by id; a number too large for any id is refused before the query.
+
+    PostgreSQL finds no row for it, but SQLite cannot even take it as a parameter.
+    """
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if str(pk).isdigit() and int(pk) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 class InvitationForm(forms.Form):
     """The participants to invite; with `everyone`, all those not yet invited."""
 
-    participants = forms.ModelMultipleChoiceField(
+    participants = ParticipantsField(
         label=_("Participants"),
         queryset=Participant.objects.none(),
         widget=forms.CheckboxSelectMultiple,

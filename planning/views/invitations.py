@@ -19,6 +19,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -175,8 +177,15 @@ def deliveries_of(*, mission: Mission, participants: list[Participant]) -> list[
         for message in OutgoingMessage.objects.filter(
             mission=mission, participant__in=[p.pk for p in participants]
         )
-        .order_by("participant_id", "-created_at", "-pk")
-        .distinct("participant_id")
+        # The newest per participant: a window, not DISTINCT ON, so SQLite answers too.
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("participant_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(newest=1)
         .only(
             "pk",
             "participant_id",

@@ -31,6 +31,7 @@ def test_healthz_with_broker_down_names_the_broker(client, monkeypatch):
     assert body["checks"]["broker"].startswith("error: OperationalError")
 
 
+@pytest.mark.postgresql(reason="a database server that stops answering; SQLite has no server")
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_healthz_with_database_down_names_the_database(client, monkeypatch):

@@ -18,7 +18,12 @@ from portal.models import BookletArchive
 from tests.e2e.conftest import wait_until
 from tests.factories import MembershipFactory, MissionFactory, ParticipantFactory
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    # pytest's SQLite test database lives in its own memory: no other process can open it.
+    pytest.mark.postgresql(reason="a real Celery worker process shares the test database"),
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

@@ -42,7 +42,12 @@ from tests.factories import (
 )
 from tests.outbox import taken_by_another_worker_once_read
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    # pytest's SQLite test database lives in its own memory: no other process can open it.
+    pytest.mark.postgresql(reason="a real Celery worker process shares the test database"),
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 LINK = re.compile(re.escape(SITE_URL) + r"/r/[0-9a-f]+/")
 

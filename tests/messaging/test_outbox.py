@@ -387,6 +387,7 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
     assert outbox.deliver([message.pk for message in messages])["sent"] == 0
 
 
+@pytest.mark.postgresql(reason="a row locked by another connection, SKIP LOCKED, lock_timeout")
 @pytest.mark.django_db(transaction=True)
 def test_rescue_and_broker_down_hand_over_skip_a_row_a_worker_is_claiming():
     """A worker claiming a row holds it, and with it the previous row it marks sent;

@@ -376,6 +376,7 @@ def test_local_moment_keeps_nine_oclock_across_the_change():
 # TWO SCANS AT ONCE ------------------------------------------------------------------------
 
 
+@pytest.mark.postgresql(reason="two transactions at once, serialised by row locks")
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_queue_each_reminder_once():
     start = timezone.localdate() + dt.timedelta(days=30)

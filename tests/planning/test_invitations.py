@@ -667,6 +667,23 @@ def test_delivery_status_shows_an_expired_link_as_not_live(client, planner):
     assert cell(response, participant) == "Not invited No live personal link · Create"
 
 
+def test_participants_page_and_its_delivery_column_show_each_participants_newest_message(
+    client, planner, mission
+):
+    reminded = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(reminded, state=MessageState.SENT, sent_at=timezone.now())
+    invitation_to(reminded, kind=MessageKind.RSVP_REMINDER, state=MessageState.FAILED)
+    invited = delegate(mission, "Ken Wood", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(invited, state=MessageState.FAILED, last_error="SMTP 550")
+
+    page = client.get(reverse("plan:participant-list", args=[mission.pk]))
+    column = client.get(status_url(mission), **HTMX)
+
+    assert (page.status_code, column.status_code) == (200, 200)
+    assert cell(column, reminded).startswith("Reminder to answer: Failed")
+    assert cell(column, invited).startswith("Failed SMTP 550")
+
+
 # PERMISSIONS ------------------------------------------------------------------------------
 
 
