@@ -10,11 +10,12 @@ its objects up through these querysets, so an object out of scope is a 404.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
+from organisations.models import Organisation
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -70,4 +71,38 @@ def participant_for(user: User, pk: int, *, edit: bool = False) -> Participant:
         Participant.objects.select_related("mission", "person", "person__organisation"),
         pk=pk,
         mission__in=scope,
+    )
+
+
+def missions_of_organisation(*, organisation: Organisation, user: User) -> QuerySet[Mission]:
+    """The missions the organisation took part in that the user may see, with its roles.
+
+    Each mission carries booleans `as_lead`, `as_organiser`, `as_partner`, `as_host` (of an
+    item) and `as_participants` (through its people).
+    """
+    organisers = Mission.organisers.through.objects.filter(
+        mission=OuterRef("pk"), organisation=organisation
+    )
+    partners = Mission.partners.through.objects.filter(
+        mission=OuterRef("pk"), organisation=organisation
+    )
+    hosted = ItineraryItem.objects.filter(mission=OuterRef("pk"), host=organisation)
+    people = Participant.objects.filter(mission=OuterRef("pk"), person__organisation=organisation)
+    return (
+        missions_visible_to(user)
+        .annotate(
+            as_lead=Q(lead_organisation=organisation),
+            as_organiser=Exists(organisers),
+            as_partner=Exists(partners),
+            as_host=Exists(hosted),
+            as_participants=Exists(people),
+        )
+        .filter(
+            Q(as_lead=True)
+            | Q(as_organiser=True)
+            | Q(as_partner=True)
+            | Q(as_host=True)
+            | Q(as_participants=True)
+        )
+        .order_by("-start_date", "title")
     )

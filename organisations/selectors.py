@@ -1,17 +1,15 @@
-"""Reads of the directory: organisations, their venues, people and missions.
+"""Reads of the directory: organisations, their venues and people.
 
 The directory is reference data shared by every staff user: anyone with a membership
-(or a superuser) sees all of it. The missions an organisation took part in are the one
-exception: they go through `missions.selectors.missions_visible_to`, so an organisation's
-page never shows a mission the user could not open.
+(or a superuser) sees all of it. The missions an organisation took part in are read in
+the missions room (`missions.selectors.missions_of_organisation`), scoped like every
+mission, so an organisation's page never shows a mission the user could not open.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from missions.models import ItineraryItem, Mission, Participant
-from missions.selectors import missions_visible_to
 from organisations.models import Organisation, Sector, Venue
 
 User = AbstractBaseUser | AnonymousUser
@@ -81,40 +79,6 @@ def organisation_detail(pk: int) -> Organisation:
             "sectors", "units", "people", "venues"
         ),
         pk=pk,
-    )
-
-
-def missions_of_organisation(*, organisation: Organisation, user: User) -> QuerySet[Mission]:
-    """The missions the organisation took part in that the user may see, with its roles.
-
-    Each mission carries booleans `as_lead`, `as_organiser`, `as_partner`, `as_host` (of an
-    item) and `as_participants` (through its people).
-    """
-    organisers = Mission.organisers.through.objects.filter(
-        mission=OuterRef("pk"), organisation=organisation
-    )
-    partners = Mission.partners.through.objects.filter(
-        mission=OuterRef("pk"), organisation=organisation
-    )
-    hosted = ItineraryItem.objects.filter(mission=OuterRef("pk"), host=organisation)
-    people = Participant.objects.filter(mission=OuterRef("pk"), person__organisation=organisation)
-    return (
-        missions_visible_to(user)
-        .annotate(
-            as_lead=Q(lead_organisation=organisation),
-            as_organiser=Exists(organisers),
-            as_partner=Exists(partners),
-            as_host=Exists(hosted),
-            as_participants=Exists(people),
-        )
-        .filter(
-            Q(as_lead=True)
-            | Q(as_organiser=True)
-            | Q(as_partner=True)
-            | Q(as_host=True)
-            | Q(as_participants=True)
-        )
-        .order_by("-start_date", "title")
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
+from missions.selectors import missions_of_organisation
 from organisations import selectors, services
 from organisations.models import Venue
 from planning.forms.directory import DirectorySearchForm, PickerQueryForm, VenueForm
@@ -59,7 +60,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @directory_view
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_detail(pk)
-    missions = selectors.missions_of_organisation(organisation=organisation, user=request.user)
+    missions = missions_of_organisation(organisation=organisation, user=request.user)
     return render(
         request,
         "organisations/organisation_detail.html",
