@@ -287,10 +287,11 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     """Send the given messages over one SMTP connection; returns counts by outcome.
 
     Idempotent: messages not queued and due are skipped, so running it twice sends once.
-    Each message is claimed (and the claim committed) before it is sent, so a worker
-    process holds at most one message in flight: the one a killed worker may have had
-    accepted, and only that one, can be sent again. The rows are read once for the
-    batch; each kind's renderer works out once what its messages share.
+    Each message is claimed (and the claim committed) before it is sent, and that the
+    message before was sent is written in the same commit: a worker process holds at
+    most one message in flight, and only the one a killed worker may have had accepted
+    can be sent again. The rows are read once for the batch; each kind's renderer works
+    out once what its messages share.
     """
     ids = list(dict.fromkeys(message_ids))  # a row claimed once per batch
     rows = _rows(ids)
@@ -314,7 +315,10 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
                     batch.counts["skipped"] += 1
                     continue
                 relay.pace()  # before the claim: a message waiting its turn is not in flight
-                if not _claim(message):
+                with transaction.atomic():  # one commit: the last one sent, and this claim
+                    batch.write_sent()
+                    claimed = _claim(message)
+                if not claimed:
                     batch.counts["skipped"] += 1
                     continue
                 batch.send(message, renderers[message.kind])
@@ -351,6 +355,7 @@ class _Batch:
         self.connection = get_connection(fail_silently=False)
         self.counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
         self.retry_at: list[tuple[int, dt.timedelta]] = []
+        self.accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
 
     def send(self, message: OutgoingMessage, render: Callable[[OutgoingMessage], EmailMessage]):
         """Render a claimed message and send it; write what became of it."""
@@ -367,8 +372,15 @@ class _Batch:
         except Exception as error:  # noqa: BLE001  (classified below; nothing is lost)
             self._not_sent(message, error)
         else:
-            _finish(message, state=MessageState.SENT, sent_at=timezone.now(), last_error="")
+            message.sent_at = timezone.now()
+            self.accepted = message  # written as sent with the next claim, or at the end
             self.counts["sent"] += 1
+
+    def write_sent(self) -> None:
+        """Write that the message the server accepted last was sent."""
+        message, self.accepted = self.accepted, None
+        if message is not None:
+            _finish(message, state=MessageState.SENT, sent_at=message.sent_at, last_error="")
 
     def _not_sent(self, message: OutgoingMessage, error: Exception) -> None:
         self.connection.close()  # reset the session after any error
@@ -396,6 +408,7 @@ class _Batch:
             self.connection.close()
         except Exception:  # noqa: BLE001  (closing a broken session; what it sent is written)
             logger.warning("outbox: closing the SMTP connection failed", exc_info=True)
+        self.write_sent()
 
 
 def _schedule_retries(retry_at: list[tuple[int, dt.timedelta]]) -> None:
