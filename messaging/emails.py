@@ -28,12 +28,12 @@ from icalendar.parser import Contentline, Contentlines
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from messaging.outbox import clean_header_text
-from missions.enums import Audience
+from missions.enums import Audience, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
 from missions.tokens import token_for
 from organisations.enums import MembershipRole
 from organisations.models import Membership
-from portal.calendar import NOT_COMING, participant_calendar, with_revisions
+from portal.calendar import participant_calendar, with_revisions
 from portal.services.rsvp import (
     item_period,
     item_place,
@@ -160,7 +160,7 @@ class Shared:
         participant's; the lines are unfolded first and folded again, so a token that
         straddles a fold is found and the file is the one `participant_calendar` gives.
         """
-        everything_off = participant.rsvp_status in NOT_COMING
+        everything_off = participant.rsvp_status in RsvpStatus.NOT_COMING
         key = (translation.get_language(), participant.mission_id, everything_off)
         key += tuple(item.pk for item in items)
         if key not in self._calendars:

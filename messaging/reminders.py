@@ -68,7 +68,6 @@ REMINDED_STATUSES = (
 )
 NOTIFIED_STATUSES = (MissionStatus.CONFIRMED, MissionStatus.UNDER_WAY)
 THANKED_STATUSES = (MissionStatus.CONFIRMED, MissionStatus.UNDER_WAY, MissionStatus.COMPLETED)
-ATTENDING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
 ACTION_OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
@@ -252,7 +251,7 @@ def _queue_thanks(now: dt.datetime) -> int:
     window = ((now - LATE_LIMIT - dt.timedelta(days=2)).date(), now.date())
     participants = (
         Participant.objects.filter(
-            rsvp_status__in=ATTENDING,
+            rsvp_status__in=RsvpStatus.COMING,
             mission__status__in=THANKED_STATUSES,
             mission__end_date__range=window,
         )
@@ -334,7 +333,7 @@ def messages_stale() -> QuerySet[OutgoingMessage]:
         | (Q(kind=MessageKind.MISSION_REMINDER) & ~Q(participant__rsvp_status=RsvpStatus.ACCEPTED))
         | (
             Q(kind__in=(MessageKind.ITINERARY_CHANGED, MessageKind.FOLLOW_UP))
-            & ~Q(participant__rsvp_status__in=ATTENDING)
+            & ~Q(participant__rsvp_status__in=RsvpStatus.COMING)
         )
         | Q(kind__in=participant_kinds, mission__status=MissionStatus.CANCELLED)
         | (Q(kind=MessageKind.ACTION_DUE) & ~Q(action__status__in=ACTION_OPEN))
@@ -389,7 +388,9 @@ def _item_state(item_id: int) -> ItemState | None:
     visible = tuple(row[field] for field in VISIBLE)
     if row["is_cancelled"]:
         return ItemState(frozenset(), visible)
-    participants = Participant.objects.filter(mission=row["mission"], rsvp_status__in=ATTENDING)
+    participants = Participant.objects.filter(
+        mission=row["mission"], rsvp_status__in=RsvpStatus.COMING
+    )
     if row["audience"] == Audience.SELECTED:
         participants = participants.filter(items=item_id)
     return ItemState(frozenset(participants.values_list("pk", flat=True)), visible)
@@ -455,7 +456,7 @@ def itinerary_notices_queue(
     participants = list(
         Participant.objects.select_for_update(of=("self",))
         .select_related("person")
-        .filter(mission=mission, pk__in=before | after, rsvp_status__in=ATTENDING)
+        .filter(mission=mission, pk__in=before | after, rsvp_status__in=RsvpStatus.COMING)
         .order_by("pk")
     )
     if not participants:

@@ -73,7 +73,6 @@ DRIVING_SPEED_KMH = 20.0
 #: Mean radius of the Earth (IUGG), for the haversine distance.
 EARTH_RADIUS_KM = 6371.0088
 #: RSVP answers of participants who are not expected to come.
-NOT_EXPECTED = frozenset({RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN})
 #: How many people a message names before it says "and N others".
 NAMED_PEOPLE = 3
 
@@ -147,7 +146,7 @@ def travel_minutes(distance: float) -> int:
 
 
 def is_expected(participant: Participant) -> bool:
-    return participant.rsvp_status not in NOT_EXPECTED
+    return participant.rsvp_status not in RsvpStatus.NOT_COMING
 
 
 def _picked_item_ids(participant: Participant) -> set[int]:

@@ -287,6 +287,14 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.mission})"
 
+    @property
+    def own_answer(self) -> str:
+        """The answer the participant gave on their page, as shown to them; "" before they
+        answered, or once staff withdrew them."""
+        if self.rsvp_status in RsvpStatus.DELEGATE_ANSWERS:
+            return self.get_rsvp_status_display()
+        return ""
+
 
 class WarningAcknowledgement(models.Model):
     """Staff accepted one feasibility warning on an item, with a reason.

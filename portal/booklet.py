@@ -41,14 +41,13 @@ from fpdf.enums import XPos, YPos
 from missions.enums import Audience, ItemKind, ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import OrganisationKind
-from portal.selectors import NOT_REACHABLE, clock, home_time, map_url, time_span, zone_names
+from portal.selectors import clock, home_time, map_url, time_span, zone_names
 from portal.services.rsvp import long_date, mission_dates, page_language, personal_url
 
 # fontTools reports each step of subsetting the font at INFO, a dozen lines a booklet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Whose booklets staff download at once: everyone still expected or asked to come.
-BOOKLET_STATUSES = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.INVITED)
 
 FONT = "PT Sans"
 REPLACEMENT = "?"  # what stands for a character the font cannot draw
@@ -202,7 +201,7 @@ class BookletSources:
 def booklet_participants(mission: Mission) -> list[Participant]:
     """The participants staff print booklets for: invited, accepted or tentative."""
     return list(
-        mission.participants.filter(rsvp_status__in=BOOKLET_STATUSES)
+        mission.participants.filter(rsvp_status__in=RsvpStatus.MAY_COME)
         .select_related("mission", "person", "person__organisation")
         .order_by("person__full_name", "pk")
     )
@@ -225,7 +224,7 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
     ]
     people = (
         Participant.objects.filter(mission=mission, role=ParticipantRole.ORGANISER)
-        .filter(~Q(rsvp_status__in=NOT_REACHABLE))
+        .filter(~Q(rsvp_status__in=RsvpStatus.NOT_COMING))
         .order_by("person__full_name", "pk")
         .values_list(
             "person__full_name", "person__organisation__name", "person__email", "person__phone"

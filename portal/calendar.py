@@ -34,8 +34,6 @@ ZONE_MARGIN = dt.timedelta(days=31)
 # property Outlook reads).
 REFRESH_INTERVAL = dt.timedelta(hours=1)
 ALARM_BEFORE = dt.timedelta(hours=1)
-# Someone who is not coming keeps no live event: every item is cancelled for them.
-NOT_COMING = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
 
 
 def item_uid(item: ItineraryItem) -> str:
@@ -116,8 +114,10 @@ def participant_calendar(
     """
     mission = participant.mission
     link = personal_url(participant, link_to)
+    # Someone who is not coming keeps no live event: every item is cancelled for them.
     everything_off = (
-        mission.status == MissionStatus.CANCELLED or participant.rsvp_status in NOT_COMING
+        mission.status == MissionStatus.CANCELLED
+        or participant.rsvp_status in RsvpStatus.NOT_COMING
     )
     if items is None:
         items = with_revisions(participant_items(participant, include_cancelled=include_cancelled))

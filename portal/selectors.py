@@ -39,11 +39,6 @@ from organisations.models import Organisation, Person, Venue
 from portal.models import DelegatePage
 from portal.services.rsvp import language_of_page, long_date, mission_dates, participant_items
 
-# Who shows on the list of who else is coming: people who said yes or maybe.
-COMING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
-# Organisers who dropped out are not someone to call.
-NOT_REACHABLE = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
-
 # `Thu 13 Nov` and `Do., 13. Nov.`: the day of a time that falls on another date.
 SHORT_DAY = {"de": "D, j. M"}
 
@@ -343,8 +338,8 @@ def _people(participant: Participant) -> tuple[list[Contact], list[str]]:
     rows = (
         Participant.objects.filter(mission_id=participant.mission_id)
         .filter(
-            Q(role=ParticipantRole.ORGANISER) & ~Q(rsvp_status__in=NOT_REACHABLE)
-            | Q(listed=True, rsvp_status__in=COMING)
+            Q(role=ParticipantRole.ORGANISER) & ~Q(rsvp_status__in=RsvpStatus.NOT_COMING)
+            | Q(listed=True, rsvp_status__in=RsvpStatus.COMING)
         )
         .order_by("person__full_name", "pk")
         .values_list(
@@ -361,11 +356,11 @@ def _people(participant: Participant) -> tuple[list[Contact], list[str]]:
     tentative = gettext("tentative")
     contacts, others = [], []
     for pk, role, status, listed, name, email, phone, organisation in rows:
-        if role == ParticipantRole.ORGANISER and status not in NOT_REACHABLE:
+        if role == ParticipantRole.ORGANISER and status not in RsvpStatus.NOT_COMING:
             contacts.append(
                 Contact(name=name, organisation=organisation or "", email=email, phone=phone)
             )
-        if listed and status in COMING and pk != participant.pk:
+        if listed and status in RsvpStatus.COMING and pk != participant.pk:
             line = f"{name}, {organisation}" if organisation else name
             others.append(f"{line} ({tentative})" if status == RsvpStatus.TENTATIVE else line)
     return contacts, others

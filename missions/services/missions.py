@@ -262,10 +262,10 @@ def rsvp_counts() -> dict[str, Count]:
         return Count("participants", filter=Q(participants__rsvp_status__in=statuses))
 
     return {
-        "rsvp_invited": count(*(s for s in RsvpStatus if s != RsvpStatus.NOT_INVITED)),
+        "rsvp_invited": count(RsvpStatus.INVITED, *RsvpStatus.ANSWERED),
         "rsvp_accepted": count(RsvpStatus.ACCEPTED),
         "rsvp_tentative": count(RsvpStatus.TENTATIVE),
-        "rsvp_declined": count(RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN),
+        "rsvp_declined": count(*RsvpStatus.NOT_COMING),
         "rsvp_no_answer": count(RsvpStatus.INVITED),
         "rsvp_not_invited": count(RsvpStatus.NOT_INVITED),
     }

@@ -48,7 +48,6 @@ PREVIEW_LINK = "personal-link"
 # The page polls while a message is sending or due within this horizon (a retry
 # waits at most OUTBOX_RETRY_MAX_SECONDS); a message due later is merely scheduled.
 POLL_HORIZON = dt.timedelta(seconds=settings.OUTBOX_RETRY_MAX_SECONDS)
-ANSWERED = {RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN}
 
 
 def supported_language(code: str) -> str:
@@ -165,7 +164,7 @@ class Delivery:
 
     @property
     def answered(self) -> bool:
-        return self.participant.rsvp_status in ANSWERED
+        return self.participant.rsvp_status in RsvpStatus.ANSWERED
 
 
 def deliveries_of(*, mission: Mission, participants: list[Participant]) -> list[Delivery]:

@@ -19,8 +19,6 @@ from missions.enums import Audience, MissionStatus, RsvpStatus
 from missions.models import Feedback, ItineraryItem, Mission, Participant
 from missions.tokens import token_for
 
-ANSWERS = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.DECLINED)
-
 # WRITES --------------------------------------------------------------------------
 
 
@@ -44,7 +42,7 @@ def rsvp_record(
     something changed: posting the same answer again writes nothing at all (no history
     row, no new `updated_at`), so a resubmitted form or a double click is harmless.
     """
-    if answer not in ANSWERS:
+    if answer not in RsvpStatus.DELEGATE_ANSWERS:
         raise ValueError(f"not an answer: {answer!r}")
     participant = (
         Participant.objects.select_for_update().select_related("person").get(pk=participant.pk)

@@ -14,7 +14,6 @@ from django.urls import reverse
 from missions.models import Feedback, Participant
 from portal.forms import AnswerForm, FeedbackForm, LanguageForm
 from portal.services.rsvp import (
-    ANSWERS,
     answer_closed_because,
     feedback_open,
     feedback_record,
@@ -52,9 +51,7 @@ def _page(participant: Participant, token: str, **extra) -> dict:
             {"item": item, "when": item_period(item), "place": item_place(item)}
             for item in participant_items(participant)
         ],
-        "current_answer": (
-            participant.get_rsvp_status_display() if participant.rsvp_status in ANSWERS else ""
-        ),
+        "current_answer": participant.own_answer,
         "feedback_open": feedback_open(participant),
         **extra,
     }
