@@ -12,13 +12,9 @@ from messaging import outbox
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from missions.enums import RsvpStatus
+from missions.languages import language_asked
 from missions.models import Mission, Participant
 from missions.tokens import token_for, token_hash
-
-
-def participant_language(participant: Participant) -> str:
-    """The language to write to someone in: their choice on the page, else their profile."""
-    return participant.language or participant.person.preferred_language or "en"
 
 
 def links_ensure(*, participants: list[Participant]) -> set[int]:
@@ -131,7 +127,7 @@ def invitations_send(
             outbox.message_build(
                 recipient_email=participant.person.email,
                 recipient_name=participant.person.full_name,
-                language=participant_language(participant),
+                language=language_asked(participant),
                 kind=MessageKind.INVITATION,
                 occasion=f"mission:{mission.pk}",
                 mission=mission,
@@ -163,7 +159,7 @@ def invitation_resend(
     return outbox.message_queue(
         recipient_email=participant.person.email,
         recipient_name=participant.person.full_name,
-        language=participant_language(participant),
+        language=language_asked(participant),
         kind=MessageKind.INVITATION,
         occasion=f"mission:{participant.mission_id}:link:{stamp:%Y%m%dT%H%M%S%f}",
         mission=participant.mission,

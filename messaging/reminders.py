@@ -39,17 +39,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
-from messaging.invitations import participant_language
 from messaging.models import OutgoingMessage
+from missions.display import item_place_short, local_span
 from missions.enums import ActionStatus, Audience, MissionStatus, RsvpStatus
-from missions.models import FollowUpAction, ItineraryItem, Mission, Participant, format_local
+from missions.languages import language_asked
+from missions.models import FollowUpAction, ItineraryItem, Mission, Participant
+from missions.selectors import participant_items
 from organisations.models import Venue
-from portal.services.rsvp import participant_items
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +227,7 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
             if _queue(
                 recipient_email=participant.person.email,
                 recipient_name=participant.person.full_name,
-                language=participant_language(participant),
+                language=language_asked(participant),
                 kind=kind,
                 occasion=f"{rule.key}:participant:{participant.pk}",
                 mission=mission,
@@ -265,7 +264,7 @@ def _queue_thanks(now: dt.datetime) -> int:
         queued += _queue(
             recipient_email=participant.person.email,
             recipient_name=participant.person.full_name,
-            language=participant_language(participant),
+            language=language_asked(participant),
             kind=MessageKind.FOLLOW_UP,
             occasion=f"thanks:{participant.mission_id}",
             mission=participant.mission,
@@ -479,7 +478,7 @@ def itinerary_notices_queue(
             new = outbox.message_queue(
                 recipient_email=participant.person.email,
                 recipient_name=participant.person.full_name,
-                language=participant_language(participant),
+                language=language_asked(participant),
                 kind=MessageKind.ITINERARY_CHANGED,
                 occasion=f"changes:{mission.pk}:{participant.pk}:{minute}",
                 mission=mission,
@@ -520,28 +519,13 @@ class Change:
     after: str = ""
 
 
-def local_span(starts_at: dt.datetime, ends_at: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """`4 Mar 2025, 10:00–11:30 GMT (Europe/London)`, or both ends in full across days."""
-    start, end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
-    if start.date() != end.date():
-        return f"{format_local(starts_at, zone)} – {format_local(ends_at, zone)}"
-    times = f"{date_format(start, 'j M Y, H:i')}–{date_format(end, 'H:i')}"
-    return f"{times} {end.tzname()} ({zone.key})"
-
-
-def _place(item: ItineraryItem) -> str:
-    if item.venue_id:
-        return f"{item.venue.name}, {item.venue.city}"
-    return item.meeting_point or (_("Online") if item.online_link else "")
-
-
 def personal_itinerary(participant: Participant) -> list[ItineraryLine]:
     """The participant's itinerary, each item in its own local time with the zone named."""
     return [
         ItineraryLine(
             title=item.title,
             when=local_span(item.starts_at, item.ends_at, item.time_zone),
-            place=_place(item),
+            place=item_place_short(item),
             kind=item.get_kind_display(),
         )
         for item in participant_items(participant)

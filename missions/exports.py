@@ -20,8 +20,9 @@ from django.db.models import Prefetch
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from missions.display import format_local
 from missions.enums import Audience, RsvpStatus
-from missions.models import ItineraryItem, Mission, format_local
+from missions.models import ItineraryItem, Mission
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

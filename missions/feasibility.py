@@ -54,13 +54,13 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from missions.display import format_local, time_span
 from missions.enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
 from missions.models import (
     ItineraryItem,
     Mission,
     Participant,
     WarningAcknowledgement,
-    format_local,
 )
 from organisations.models import Venue
 
@@ -220,12 +220,10 @@ def _day(day: dt.date) -> str:
 
 
 def _span(item: ItineraryItem) -> str:
-    # Hours and minutes read the same in every language we ship; strftime is much
-    # faster than date_format, which counts when a message names many items.
     zone = item.time_zone
-    start = timezone.localtime(item.starts_at, zone).strftime("%H:%M")
-    end = timezone.localtime(item.ends_at, zone).strftime("%H:%M")
-    return f"{start}–{end}"
+    return time_span(
+        timezone.localtime(item.starts_at, zone), timezone.localtime(item.ends_at, zone)
+    )
 
 
 def _people(people: Sequence[Participant]) -> str:

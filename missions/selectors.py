@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from missions.enums import Audience
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 
@@ -71,3 +72,20 @@ def participant_for(user: User, pk: int, *, edit: bool = False) -> Participant:
         pk=pk,
         mission__in=scope,
     )
+
+
+def participant_items(
+    participant: Participant, *, include_cancelled: bool = False
+) -> QuerySet[ItineraryItem]:
+    """The items a participant is invited to: the whole delegation's and their selected ones,
+    in time order, with mission, venue and host."""
+    items = (
+        ItineraryItem.objects.filter(mission_id=participant.mission_id)
+        .filter(
+            Q(audience=Audience.WHOLE_DELEGATION)
+            | Q(audience=Audience.SELECTED, pk__in=participant.items.values("pk"))
+        )
+        .select_related("mission", "venue", "host")
+        .order_by("starts_at", "pk")
+    )
+    return items if include_cancelled else items.filter(is_cancelled=False)

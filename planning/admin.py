@@ -28,6 +28,7 @@ from messaging.enums import MessageState
 from messaging.invitations import invitations_send
 from messaging.models import OutgoingMessage, ReminderRule
 from missions import tokens
+from missions.display import format_local
 from missions.models import (
     Feedback,
     FollowUpAction,
@@ -35,7 +36,6 @@ from missions.models import (
     Mission,
     Participant,
     WarningAcknowledgement,
-    format_local,
 )
 from planning.views.invitations import queued_text
 

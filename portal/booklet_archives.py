@@ -29,8 +29,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from missions.display import format_local
 from missions.enums import RsvpStatus
-from missions.models import Mission, Participant, format_local
+from missions.models import Mission, Participant
 from portal.booklet import BookletError, booklet_participants, write_booklets
 from portal.enums import ArchiveState
 from portal.models import BookletArchive

@@ -23,9 +23,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from messaging.outbox import clean_header_text
+from missions.display import item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
-from portal.services.rsvp import item_place, participant_items, personal_url
+from missions.selectors import participant_items
+from portal.services.rsvp import personal_url
 
 PRODID = "-//Itinera//Delegation and trade-mission planner//EN"
 # VTIMEZONE definitions cover the mission and this margin around it.

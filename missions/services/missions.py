@@ -35,8 +35,9 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from missions.display import format_local
 from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
-from missions.models import ItineraryItem, Mission, Participant, format_local
+from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import missions_visible_to
 from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector

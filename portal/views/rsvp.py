@@ -11,17 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from missions.display import item_period, item_place, long_date, mission_dates
 from missions.models import Feedback, Participant
+from missions.selectors import participant_items
 from portal.forms import AnswerForm, FeedbackForm, LanguageForm
 from portal.services.rsvp import (
     answer_closed_because,
     feedback_open,
     feedback_record,
-    item_period,
-    item_place,
-    long_date,
-    mission_dates,
-    participant_items,
     participant_language_set,
     rsvp_record,
 )
