@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from messaging import outbox
 from messaging.enums import MessageKind
@@ -108,6 +109,18 @@ def invitations_send(
         rsvp_status=RsvpStatus.NOT_INVITED,
     ).update(rsvp_status=RsvpStatus.INVITED, updated_at=timezone.now())
     return queued
+
+
+def queued_text(*, queued: int, skipped: int) -> str:
+    """What staff are told after sending: `3 invitations queued. 1 was already invited.`"""
+    text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
+        "count": queued
+    }
+    if skipped:
+        text += " " + ngettext(
+            "%(count)d was already invited.", "%(count)d were already invited.", skipped
+        ) % {"count": skipped}
+    return text
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from messaging import outbox
 from messaging.enums import MessageState
-from messaging.invitations import invitations_send
+from messaging.invitations import invitations_send, queued_text
 from messaging.models import OutgoingMessage, ReminderRule
 from missions import tokens
 from missions.display import format_local
@@ -37,7 +37,6 @@ from missions.models import (
     Participant,
     WarningAcknowledgement,
 )
-from planning.views.invitations import queued_text
 
 UTC = zoneinfo.ZoneInfo("UTC")
 

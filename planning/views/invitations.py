@@ -23,13 +23,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from messaging import outbox
 from messaging.emails import render_message
 from messaging.enums import MessageKind, MessageState
-from messaging.invitations import invitation_resend, invitations_send
+from messaging.invitations import invitation_resend, invitations_send, queued_text
 from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.enums import RsvpStatus
@@ -210,18 +209,6 @@ def invitation_compose(request: HttpRequest, pk: int) -> HttpResponse:
     already_invited = sum(1 for participant in participants if participant.already_invited)
     context |= {"participants": participants, "previews": previews, "skipped": already_invited}
     return render(request, "missions/invitation_preview.html", context)
-
-
-def queued_text(*, queued: int, skipped: int) -> str:
-    """What staff are told after sending: `3 invitations queued. 1 was already invited.`"""
-    text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
-        "count": queued
-    }
-    if skipped:
-        text += " " + ngettext(
-            "%(count)d was already invited.", "%(count)d were already invited.", skipped
-        ) % {"count": skipped}
-    return text
 
 
 def _send(request: HttpRequest, mission: Mission, participants: list[Participant]) -> HttpResponse:
