@@ -48,6 +48,12 @@ def mission_dates(mission: Mission) -> str:
     return f"{long_date(mission.start_date)} – {long_date(mission.end_date)}"
 
 
+def short_date(day: dt.date) -> str:
+    """`13 Nov 2025` in English, `13.11.2025` in German: a date in the language's short
+    format (staff pages: feasibility warnings, a mission's history)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def short_day(moment: dt.datetime) -> str:
     """`Thu 13 Nov`: the day of a local time, short."""
     return date_format(moment, _format(SHORT_DAY, "D j M"))

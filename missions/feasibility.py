@@ -49,12 +49,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from missions.display import format_local, time_span
+from missions.display import format_local, short_date, time_span
 from missions.enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
 from missions.models import (
     ItineraryItem,
@@ -215,10 +215,6 @@ class _Plan:
 # Message helpers ----------------------------------------------------------------------
 
 
-def _day(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
 def _span(item: ItineraryItem) -> str:
     zone = item.time_zone
     return time_span(
@@ -257,16 +253,16 @@ def _outside_dates(mission: Mission, items: Sequence[ItineraryItem]) -> list[Fea
         start, end = item.local_starts_at.date(), item.local_ends_at.date()
         if first <= start <= last and first <= end <= last:
             continue
-        dates = {"first": _day(first), "last": _day(last)}
+        dates = {"first": short_date(first), "last": short_date(last)}
         if start == end:
             message = _(
                 "Takes place on %(day)s, outside the mission's dates (%(first)s to %(last)s)."
-            ) % {"day": _day(start), **dates}
+            ) % {"day": short_date(start), **dates}
         else:
             message = _(
                 "Runs from %(start)s to %(end)s, outside the mission's dates "
                 "(%(first)s to %(last)s)."
-            ) % {"start": _day(start), "end": _day(end), **dates}
+            ) % {"start": short_date(start), "end": short_date(end), **dates}
         warnings.append(_warning(FeasibilityRule.OUTSIDE_DATES, item, message))
     return warnings
 

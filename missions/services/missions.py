@@ -30,12 +30,11 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
-from missions.display import format_local
+from missions.display import format_local, short_date
 from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import missions_visible_to
@@ -426,7 +425,7 @@ def _display(model_field, value, *, zone, related: dict) -> str:
     if isinstance(value, dt.datetime):
         return format_local(value, zone)
     if isinstance(value, dt.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
+        return short_date(value)
     return str(getattr(value, "name", value))  # a Country by its name, a zone by its key
 
 
