@@ -27,21 +27,15 @@ from messaging import reminders
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from messaging.outbox import clean_header_text
+from missions.display import item_period, item_place, long_date, mission_dates
 from missions.enums import Audience
+from missions.languages import site_language
 from missions.models import ItineraryItem, Mission, Participant
 from missions.tokens import token_for
 from organisations.enums import MembershipRole
 from organisations.models import Membership
 from portal.calendar import participant_calendar, with_revisions
-from portal.services.rsvp import (
-    item_period,
-    item_place,
-    long_date,
-    mission_dates,
-    personal_url,
-    supported_language,
-    today_at,
-)
+from portal.services.rsvp import personal_url, today_at
 
 
 def absolute(path: str) -> str:
@@ -361,7 +355,7 @@ def render_message(
     if message.participant_id:
         shared.mission(message.participant)  # one instance per mission for the whole batch
     # English for a language the site does not speak (the .po files have en and de).
-    with translation.override(supported_language(message.language)):
+    with translation.override(site_language(message.language)):
         context = {"message": message, **CONTEXT[message.kind](message, shared)}
         stencil = shared.stencil(message, context)
         if stencil is None:

@@ -39,17 +39,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
-from messaging.invitations import participant_language
 from messaging.models import OutgoingMessage
+from missions.display import item_place_short, local_span
 from missions.enums import ActionStatus, Audience, MissionStatus, RsvpStatus
-from missions.models import FollowUpAction, ItineraryItem, Mission, Participant, format_local
+from missions.languages import language_asked
+from missions.models import FollowUpAction, ItineraryItem, Mission, Participant
+from missions.selectors import participant_items
 from organisations.models import Venue
-from portal.services.rsvp import participant_items
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +67,6 @@ REMINDED_STATUSES = (
 )
 NOTIFIED_STATUSES = (MissionStatus.CONFIRMED, MissionStatus.UNDER_WAY)
 THANKED_STATUSES = (MissionStatus.CONFIRMED, MissionStatus.UNDER_WAY, MissionStatus.COMPLETED)
-ATTENDING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
 ACTION_OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
@@ -232,7 +230,7 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
                 outbox.message_build(
                     recipient_email=participant.person.email,
                     recipient_name=participant.person.full_name,
-                    language=participant_language(participant),
+                    language=language_asked(participant),
                     kind=kind,
                     occasion=f"{rule.key}:participant:{participant.pk}",
                     mission=mission,
@@ -257,7 +255,7 @@ def _queue_thanks(now: dt.datetime) -> int:
     window = ((now - LATE_LIMIT - dt.timedelta(days=2)).date(), now.date())
     participants = (
         Participant.objects.filter(
-            rsvp_status__in=ATTENDING,
+            rsvp_status__in=RsvpStatus.COMING,
             mission__status__in=THANKED_STATUSES,
             mission__end_date__range=window,
         )
@@ -270,7 +268,7 @@ def _queue_thanks(now: dt.datetime) -> int:
                 outbox.message_build(
                     recipient_email=participant.person.email,
                     recipient_name=participant.person.full_name,
-                    language=participant_language(participant),
+                    language=language_asked(participant),
                     kind=MessageKind.FOLLOW_UP,
                     occasion=f"thanks:{participant.mission_id}",
                     mission=participant.mission,
@@ -344,7 +342,7 @@ def messages_stale() -> QuerySet[OutgoingMessage]:
         | (Q(kind=MessageKind.MISSION_REMINDER) & ~Q(participant__rsvp_status=RsvpStatus.ACCEPTED))
         | (
             Q(kind__in=(MessageKind.ITINERARY_CHANGED, MessageKind.FOLLOW_UP))
-            & ~Q(participant__rsvp_status__in=ATTENDING)
+            & ~Q(participant__rsvp_status__in=RsvpStatus.COMING)
         )
         | Q(kind__in=participant_kinds, mission__status=MissionStatus.CANCELLED)
         | (Q(kind=MessageKind.ACTION_DUE) & ~Q(action__status__in=ACTION_OPEN))
@@ -399,7 +397,9 @@ def _item_state(item_id: int) -> ItemState | None:
     visible = tuple(row[field] for field in VISIBLE)
     if row["is_cancelled"]:
         return ItemState(frozenset(), visible)
-    participants = Participant.objects.filter(mission=row["mission"], rsvp_status__in=ATTENDING)
+    participants = Participant.objects.filter(
+        mission=row["mission"], rsvp_status__in=RsvpStatus.COMING
+    )
     if row["audience"] == Audience.SELECTED:
         participants = participants.filter(items=item_id)
     return ItemState(frozenset(participants.values_list("pk", flat=True)), visible)
@@ -465,7 +465,7 @@ def itinerary_notices_queue(
     participants = list(
         Participant.objects.select_for_update(of=("self",))
         .select_related("person")
-        .filter(mission=mission, pk__in=before | after, rsvp_status__in=ATTENDING)
+        .filter(mission=mission, pk__in=before | after, rsvp_status__in=RsvpStatus.COMING)
         .order_by("pk")
     )
     if not participants:
@@ -488,7 +488,7 @@ def itinerary_notices_queue(
             new = outbox.message_queue(
                 recipient_email=participant.person.email,
                 recipient_name=participant.person.full_name,
-                language=participant_language(participant),
+                language=language_asked(participant),
                 kind=MessageKind.ITINERARY_CHANGED,
                 occasion=f"changes:{mission.pk}:{participant.pk}:{minute}",
                 mission=mission,
@@ -529,28 +529,13 @@ class Change:
     after: str = ""
 
 
-def local_span(starts_at: dt.datetime, ends_at: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """`4 Mar 2025, 10:00–11:30 GMT (Europe/London)`, or both ends in full across days."""
-    start, end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
-    if start.date() != end.date():
-        return f"{format_local(starts_at, zone)} – {format_local(ends_at, zone)}"
-    times = f"{date_format(start, 'j M Y, H:i')}–{date_format(end, 'H:i')}"
-    return f"{times} {end.tzname()} ({zone.key})"
-
-
-def _place(item: ItineraryItem) -> str:
-    if item.venue_id:
-        return f"{item.venue.name}, {item.venue.city}"
-    return item.meeting_point or (_("Online") if item.online_link else "")
-
-
 def personal_itinerary(participant: Participant) -> list[ItineraryLine]:
     """The participant's itinerary, each item in its own local time with the zone named."""
     return [
         ItineraryLine(
             title=item.title,
             when=local_span(item.starts_at, item.ends_at, item.time_zone),
-            place=_place(item),
+            place=item_place_short(item),
             kind=item.get_kind_display(),
         )
         for item in participant_items(participant)

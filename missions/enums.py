@@ -57,6 +57,22 @@ class RsvpStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The groups of answers, as attributes of the enum rather than members (so `choices` stays
+# the six statuses): set after the class, where its members exist. One name per meaning.
+# Said yes or maybe: on the list of who else is coming, reminded before the mission,
+# thanked after it.
+RsvpStatus.COMING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
+# Said no, or withdrawn by staff: no calendar events, not expected at items, not on the
+# dietary and attendance lists, not an organiser to call.
+RsvpStatus.NOT_COMING = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
+# Invited and not said no: who gets a booklet.
+RsvpStatus.MAY_COME = (RsvpStatus.INVITED, *RsvpStatus.COMING)
+# What a delegate can answer on their page (withdrawing is for staff).
+RsvpStatus.DELEGATE_ANSWERS = (*RsvpStatus.COMING, RsvpStatus.DECLINED)
+# The invitation has its answer, whether the delegate gave it or staff withdrew them.
+RsvpStatus.ANSWERED = (*RsvpStatus.COMING, *RsvpStatus.NOT_COMING)
+
+
 class FeasibilityRule(models.TextChoices):
     OUTSIDE_DATES = "outside_dates", _("Outside the mission's dates")
     OVERLAP = "overlap", _("Participant booked on overlapping items")

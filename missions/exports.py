@@ -20,12 +20,12 @@ from django.db.models import Prefetch
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from missions.display import format_local
 from missions.enums import Audience, RsvpStatus
-from missions.models import ItineraryItem, Mission, format_local
+from missions.models import ItineraryItem, Mission
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NOT_ATTENDING = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
 
 
 def safe_cell(value: object) -> str:
@@ -118,7 +118,7 @@ def dietary_list(out: IO[str], mission: Mission) -> None:
     selected = {item.pk for item in items if item.audience == Audience.SELECTED}
     participants = (
         _participants(mission)
-        .exclude(rsvp_status__in=NOT_ATTENDING)
+        .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
         .exclude(person__dietary_requirements="", person__accessibility_needs="")
         .prefetch_related(Prefetch("items", queryset=ItineraryItem.objects.only("pk")))
     )
@@ -154,7 +154,7 @@ def attendance_list(out: IO[str], mission: Mission) -> None:
         item.mission = mission
     attending = list(
         _participants(mission)
-        .exclude(rsvp_status__in=NOT_ATTENDING)
+        .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
         .prefetch_related(Prefetch("items", queryset=ItineraryItem.objects.only("pk")))
     )
     on_item: dict[int, list[str]] = {}

@@ -49,18 +49,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from missions.display import format_local, short_date, time_span
 from missions.enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
 from missions.models import (
     ItineraryItem,
     Mission,
     Participant,
     WarningAcknowledgement,
-    format_local,
 )
 from organisations.models import Venue
 
@@ -73,7 +73,6 @@ DRIVING_SPEED_KMH = 20.0
 #: Mean radius of the Earth (IUGG), for the haversine distance.
 EARTH_RADIUS_KM = 6371.0088
 #: RSVP answers of participants who are not expected to come.
-NOT_EXPECTED = frozenset({RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN})
 #: How many people a message names before it says "and N others".
 NAMED_PEOPLE = 3
 
@@ -147,7 +146,7 @@ def travel_minutes(distance: float) -> int:
 
 
 def is_expected(participant: Participant) -> bool:
-    return participant.rsvp_status not in NOT_EXPECTED
+    return participant.rsvp_status not in RsvpStatus.NOT_COMING
 
 
 def _picked_item_ids(participant: Participant) -> set[int]:
@@ -216,17 +215,11 @@ class _Plan:
 # Message helpers ----------------------------------------------------------------------
 
 
-def _day(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
 def _span(item: ItineraryItem) -> str:
-    # Hours and minutes read the same in every language we ship; strftime is much
-    # faster than date_format, which counts when a message names many items.
     zone = item.time_zone
-    start = timezone.localtime(item.starts_at, zone).strftime("%H:%M")
-    end = timezone.localtime(item.ends_at, zone).strftime("%H:%M")
-    return f"{start}–{end}"
+    return time_span(
+        timezone.localtime(item.starts_at, zone), timezone.localtime(item.ends_at, zone)
+    )
 
 
 def _people(people: Sequence[Participant]) -> str:
@@ -260,16 +253,16 @@ def _outside_dates(mission: Mission, items: Sequence[ItineraryItem]) -> list[Fea
         start, end = item.local_starts_at.date(), item.local_ends_at.date()
         if first <= start <= last and first <= end <= last:
             continue
-        dates = {"first": _day(first), "last": _day(last)}
+        dates = {"first": short_date(first), "last": short_date(last)}
         if start == end:
             message = _(
                 "Takes place on %(day)s, outside the mission's dates (%(first)s to %(last)s)."
-            ) % {"day": _day(start), **dates}
+            ) % {"day": short_date(start), **dates}
         else:
             message = _(
                 "Runs from %(start)s to %(end)s, outside the mission's dates "
                 "(%(first)s to %(last)s)."
-            ) % {"start": _day(start), "end": _day(end), **dates}
+            ) % {"start": short_date(start), "end": short_date(end), **dates}
         warnings.append(_warning(FeasibilityRule.OUTSIDE_DATES, item, message))
     return warnings
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -28,12 +27,6 @@ from missions.enums import (
     RsvpStatus,
 )
 from organisations.models import Organisation, Person, Sector, Venue
-
-
-def format_local(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
-    """`13 Nov 2025, 19:00 JST (Asia/Tokyo)`: a moment in a place's zone, with the zone named."""
-    local = timezone.localtime(moment, tz)
-    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()} ({tz.key})"
 
 
 class Mission(models.Model):
@@ -286,6 +279,14 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.mission})"
+
+    @property
+    def own_answer(self) -> str:
+        """The answer the participant gave on their page, as shown to them; "" before they
+        answered, or once staff withdrew them."""
+        if self.rsvp_status in RsvpStatus.DELEGATE_ANSWERS:
+            return self.get_rsvp_status_display()
+        return ""
 
 
 class WarningAcknowledgement(models.Model):

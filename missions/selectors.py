@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from missions.enums import Audience
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
@@ -106,3 +107,20 @@ def missions_of_organisation(*, organisation: Organisation, user: User) -> Query
         )
         .order_by("-start_date", "title")
     )
+
+
+def participant_items(
+    participant: Participant, *, include_cancelled: bool = False
+) -> QuerySet[ItineraryItem]:
+    """The items a participant is invited to: the whole delegation's and their selected ones,
+    in time order, with mission, venue and host."""
+    items = (
+        ItineraryItem.objects.filter(mission_id=participant.mission_id)
+        .filter(
+            Q(audience=Audience.WHOLE_DELEGATION)
+            | Q(audience=Audience.SELECTED, pk__in=participant.items.values("pk"))
+        )
+        .select_related("mission", "venue", "host")
+        .order_by("starts_at", "pk")
+    )
+    return items if include_cancelled else items.filter(is_cancelled=False)

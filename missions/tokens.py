@@ -40,13 +40,28 @@ def link_expired(*, end_date: dt.date, time_zone: zoneinfo.ZoneInfo) -> bool:
     return timezone.localdate(timezone=time_zone) > end_date + VALID_AFTER_MISSION
 
 
-def token_issue(*, participant: Participant) -> str:
-    """A new link for the participant; any earlier link stops working."""
+# What issuing a link writes on a participant.
+LINK_FIELDS = ("token_nonce", "token_hash", "token_created_at")
+
+
+def link_new(*, participant: Participant, now: dt.datetime) -> str:
+    """Give the participant a new link, on the instance only; returns its token.
+
+    The one way a link is made, whoever saves it: `token_issue` for one participant,
+    `messaging.invitations.links_ensure` for many at once. Saving it (`LINK_FIELDS`)
+    makes any earlier link stop working.
+    """
     participant.token_nonce = secrets.token_hex(16)
     token = _token(participant)
     participant.token_hash = token_hash(token)
-    participant.token_created_at = timezone.now()
-    participant.save(update_fields=["token_nonce", "token_hash", "token_created_at", "updated_at"])
+    participant.token_created_at = now
+    return token
+
+
+def token_issue(*, participant: Participant) -> str:
+    """A new link for the participant; any earlier link stops working."""
+    token = link_new(participant=participant, now=timezone.now())
+    participant.save(update_fields=[*LINK_FIELDS, "updated_at"])
     return token
 
 

@@ -25,9 +25,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from messaging import outbox
 from messaging.enums import MessageState
-from messaging.invitations import invitations_send
+from messaging.invitations import invitations_send, queued_text
 from messaging.models import OutgoingMessage, ReminderRule
 from missions import tokens
+from missions.display import format_local
 from missions.models import (
     Feedback,
     FollowUpAction,
@@ -35,9 +36,7 @@ from missions.models import (
     Mission,
     Participant,
     WarningAcknowledgement,
-    format_local,
 )
-from planning.views.invitations import queued_text
 
 UTC = zoneinfo.ZoneInfo("UTC")
 

@@ -38,17 +38,26 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from missions.display import (
+    address_line,
+    coordinates,
+    home_time,
+    long_date,
+    long_moment,
+    map_url,
+    mission_dates,
+    time_span_with_zone,
+)
 from missions.enums import Audience, ItemKind, ParticipantRole, RsvpStatus
+from missions.languages import language_for
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.enums import OrganisationKind
-from portal.selectors import NOT_REACHABLE, clock, home_time, map_url, time_span, zone_names
-from portal.services.rsvp import long_date, mission_dates, page_language, personal_url
+from portal.services.rsvp import personal_url
 
 # fontTools reports each step of subsetting the font at INFO, a dozen lines a booklet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Whose booklets staff download at once: everyone still expected or asked to come.
-BOOKLET_STATUSES = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.INVITED)
 
 FONT = "PT Sans"
 REPLACEMENT = "?"  # what stands for a character the font cannot draw
@@ -202,7 +211,7 @@ class BookletSources:
 def booklet_participants(mission: Mission) -> list[Participant]:
     """The participants staff print booklets for: invited, accepted or tentative."""
     return list(
-        mission.participants.filter(rsvp_status__in=BOOKLET_STATUSES)
+        mission.participants.filter(rsvp_status__in=RsvpStatus.MAY_COME)
         .select_related("mission", "person", "person__organisation")
         .order_by("person__full_name", "pk")
     )
@@ -225,7 +234,7 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
     ]
     people = (
         Participant.objects.filter(mission=mission, role=ParticipantRole.ORGANISER)
-        .filter(~Q(rsvp_status__in=NOT_REACHABLE))
+        .filter(~Q(rsvp_status__in=RsvpStatus.NOT_COMING))
         .order_by("person__full_name", "pk")
         .values_list(
             "person__full_name", "person__organisation__name", "person__email", "person__phone"
@@ -240,30 +249,9 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
     )
 
 
-def _span(starts: dt.datetime, ends: dt.datetime) -> str:
-    """`19:00–21:00 JST`; the end's day named when it is another, both zones when they differ."""
-    return f"{time_span(starts, ends)} {zone_names(starts, ends)}"
-
-
 def _home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
     text = home_time(starts, ends, home)
     return _("%(time)s at home") % {"time": text} if text else ""
-
-
-def _address(row: dict, prefix: str) -> str:
-    address, city = row[f"{prefix}__address"], row[f"{prefix}__city"]
-    parts = [address]
-    if city and city.casefold() not in address.casefold():
-        parts.append(city)
-    parts.append(str(countries.name(row[f"{prefix}__country"])))
-    return ", ".join(part for part in parts if part)
-
-
-def _coordinates(row: dict) -> str:
-    latitude, longitude = row["venue__latitude"], row["venue__longitude"]
-    if latitude is None or longitude is None:
-        return ""
-    return f"{latitude:f}, {longitude:f}"
 
 
 def _item_rows(sources: BookletSources, participant: Participant) -> list[dict]:
@@ -285,8 +273,7 @@ def _travel(participant: Participant, zone: zoneinfo.ZoneInfo) -> list[str]:
             continue
         parts = []
         if moment is not None:
-            local = timezone.localtime(moment, zone)
-            parts.append(f"{long_date(local.date())}, {clock(local)} {local.tzname()}")
+            parts.append(long_moment(moment, zone))
         if details:
             parts.append(details)
         lines.append(f"{label}: {', '.join(parts)}")
@@ -310,12 +297,17 @@ def booklet_for(
         starts, ends = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)
         place = ""
         if row["venue_id"]:
-            place = f"{row['venue__name']}, {_address(row, 'venue')}"
+            address = address_line(
+                address=row["venue__address"],
+                city=row["venue__city"],
+                country=row["venue__country"],
+            )
+            place = f"{row['venue__name']}, {address}"
             if row["venue_id"] not in venues:
                 venues[row["venue_id"]] = BookletVenue(
                     name=row["venue__name"],
-                    address=_address(row, "venue"),
-                    coordinates=_coordinates(row),
+                    address=address,
+                    coordinates=coordinates(row["venue__latitude"], row["venue__longitude"]),
                     map_url=map_url(
                         latitude=row["venue__latitude"],
                         longitude=row["venue__longitude"],
@@ -336,7 +328,7 @@ def booklet_for(
             BookletItem(
                 title=row["title"],
                 kind=kinds.get(row["kind"], ""),
-                time=_span(starts, ends),
+                time=time_span_with_zone(starts, ends),
                 home_time=_home_time(starts, ends, home),
                 place=place,
                 meeting_point=row["meeting_point"],
@@ -346,7 +338,6 @@ def booklet_for(
             )
         )
     person = participant.person
-    local_now = timezone.localtime(now or timezone.now(), mission.time_zone)
     link = ""
     if participant.token_nonce:  # never issue a link here: reading writes nothing
         link = personal_url(participant, "delegate:page")
@@ -360,7 +351,7 @@ def booklet_for(
         delegate_organisation=person.organisation.name if person.organisation else "",
         home_zone=home.key if home else "",
         link=link,
-        as_of=f"{long_date(local_now.date())}, {clock(local_now)} {local_now.tzname()}",
+        as_of=long_moment(now or timezone.now(), mission.time_zone),
         travel=_travel(participant, mission.time_zone),
         days=[BookletDay(label=long_date(day), items=items) for day, items in days.items()],
         hosts=list(hosts.values()),
@@ -618,7 +609,7 @@ def write_booklets(
                 name, number = f"{stem}-{number}.pdf", number + 1
             used.add(name)
             try:
-                with translation.override(page_language(participant)):
+                with translation.override(language_for(participant)):
                     pdf = booklet_pdf(booklet_for(sources, participant))
             except Exception as error:
                 raise BookletError(participant, error) from error

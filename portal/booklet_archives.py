@@ -29,8 +29,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions.models import Mission, Participant, format_local
-from portal.booklet import BOOKLET_STATUSES, BookletError, booklet_participants, write_booklets
+from missions.display import format_local
+from missions.enums import RsvpStatus
+from missions.models import Mission, Participant
+from portal.booklet import BookletError, booklet_participants, write_booklets
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 
@@ -52,7 +54,7 @@ LOCK_NAMESPACE = 0x1B00C1E7
 
 def booklet_count(*, mission: Mission) -> int:
     """How many booklets an archive of the mission holds now: one query."""
-    return mission.participants.filter(rsvp_status__in=BOOKLET_STATUSES).count()
+    return mission.participants.filter(rsvp_status__in=RsvpStatus.MAY_COME).count()
 
 
 def archive_is_stuck(archive: BookletArchive, *, now: dt.datetime | None = None) -> bool:

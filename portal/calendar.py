@@ -23,9 +23,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from messaging.outbox import clean_header_text
+from missions.display import item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
-from portal.services.rsvp import item_place, participant_items, personal_url
+from missions.selectors import participant_items
+from portal.services.rsvp import personal_url
 
 PRODID = "-//Itinera//Delegation and trade-mission planner//EN"
 # VTIMEZONE definitions cover the mission and this margin around it.
@@ -34,8 +36,6 @@ ZONE_MARGIN = dt.timedelta(days=31)
 # property Outlook reads).
 REFRESH_INTERVAL = dt.timedelta(hours=1)
 ALARM_BEFORE = dt.timedelta(hours=1)
-# Someone who is not coming keeps no live event: every item is cancelled for them.
-NOT_COMING = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
 
 
 def item_uid(item: ItineraryItem) -> str:
@@ -116,8 +116,10 @@ def participant_calendar(
     """
     mission = participant.mission
     link = personal_url(participant, link_to)
+    # Someone who is not coming keeps no live event: every item is cancelled for them.
     everything_off = (
-        mission.status == MissionStatus.CANCELLED or participant.rsvp_status in NOT_COMING
+        mission.status == MissionStatus.CANCELLED
+        or participant.rsvp_status in RsvpStatus.NOT_COMING
     )
     if items is None:
         items = with_revisions(participant_items(participant, include_cancelled=include_cancelled))

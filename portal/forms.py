@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
 from organisations.models import Person
-from portal.services.rsvp import ANSWERS
 
 # Arrival and departure further than this from the mission are typing mistakes.
 TRAVEL_MARGIN = dt.timedelta(days=30)
@@ -81,7 +80,9 @@ class AnswerForm(forms.Form):
         kwargs.setdefault(
             "initial",
             {
-                "answer": participant.rsvp_status if participant.rsvp_status in ANSWERS else None,
+                "answer": participant.rsvp_status
+                if participant.rsvp_status in RsvpStatus.DELEGATE_ANSWERS
+                else None,
                 "dietary_requirements": person.dietary_requirements,
                 "accessibility_needs": person.accessibility_needs,
                 "arrival_at": participant.arrival_at,

@@ -22,30 +22,30 @@ import itertools
 import zoneinfo
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Case, CharField, Q, Value, When
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from missions.display import (
+    home_time,
+    long_date,
+    map_url,
+    mission_dates,
+    time_span,
+    venue_place,
+    zone_names,
+)
 from missions.enums import ItemKind, MissionStatus, ParticipantRole, RsvpStatus
+from missions.languages import language_for_values
 from missions.models import ItineraryItem, Mission, Participant
+from missions.selectors import participant_items
 from missions.tokens import link_expired, token_hash
 from organisations.enums import OrganisationKind
 from organisations.models import Organisation, Person, Venue
 from portal.models import DelegatePage
-from portal.services.rsvp import language_of_page, long_date, mission_dates, participant_items
-
-# Who shows on the list of who else is coming: people who said yes or maybe.
-COMING = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE)
-# Organisers who dropped out are not someone to call.
-NOT_REACHABLE = (RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN)
-
-# `Thu 13 Nov` and `Do., 13. Nov.`: the day of a time that falls on another date.
-SHORT_DAY = {"de": "D, j. M"}
 
 ITEM_FIELDS = (
     "pk",
@@ -204,49 +204,6 @@ class DelegateItinerary:
         return (with_phone or self.contacts or [None])[0]
 
 
-def map_url(*, latitude, longitude, address: str, city: str) -> str:
-    """OpenStreetMap at the venue's coordinates; a search for its address without them."""
-    if latitude is not None and longitude is not None:
-        lat, lon = f"{latitude:f}", f"{longitude:f}"
-        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
-    query = ", ".join(part for part in (address, city) if part)
-    return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
-
-
-def short_day(moment: dt.datetime) -> str:
-    return date_format(moment, SHORT_DAY.get(translation.get_language() or "", "D j M"))
-
-
-def clock(moment: dt.datetime) -> str:
-    return f"{moment.hour:02}:{moment.minute:02}"
-
-
-def time_span(starts: dt.datetime, ends: dt.datetime) -> str:
-    """`19:00–21:00` on one day; the end's day named when it is on another."""
-    if starts.date() == ends.date():
-        return f"{clock(starts)}–{clock(ends)}"
-    return f"{clock(starts)} – {short_day(ends)}, {clock(ends)}"
-
-
-def zone_names(starts: dt.datetime, ends: dt.datetime) -> str:
-    """`CET`, or `CET/CEST` when the clocks change during the item."""
-    first, last = starts.tzname(), ends.tzname()
-    return first if first == last else f"{first}/{last}"
-
-
-def home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
-    """The item's time on the clocks at home, or "" when they read as here."""
-    if home is None:
-        return ""
-    home_starts, home_ends = starts.astimezone(home), ends.astimezone(home)
-    if home_starts.utcoffset() == starts.utcoffset() and home_ends.utcoffset() == ends.utcoffset():
-        return ""
-    text = time_span(home_starts, home_ends)
-    if home_starts.date() != starts.date():
-        text = f"{short_day(home_starts)}, {text}"
-    return f"{text} {zone_names(home_starts, home_ends)}"
-
-
 def _change(seen_before: dt.datetime | None) -> Case | Value:
     """What happened to an item since the previous visit, worked out by the database."""
     if seen_before is None:  # a first visit: everything is new, so nothing is marked
@@ -265,13 +222,6 @@ def _next_item_pk(rows: list[dict], now: dt.datetime) -> int | None:
         if not row["is_cancelled"] and row["ends_at"] > now:
             return row["pk"]
     return None
-
-
-def _place(row: dict) -> str:
-    parts = [row["venue__name"], row["venue__address"]]
-    if row["venue__city"].casefold() not in row["venue__address"].casefold():
-        parts.append(row["venue__city"])
-    return ", ".join(part for part in parts if part)
 
 
 def _page_items(
@@ -321,7 +271,11 @@ def _page_items(
                 change=row["change"],
                 moment=moment,
                 venue=row["venue__name"] if venue else "",
-                place=_place(row) if venue else "",
+                place=venue_place(
+                    name=row["venue__name"], address=row["venue__address"], city=row["venue__city"]
+                )
+                if venue
+                else "",
                 map_url=map_url(
                     latitude=row["venue__latitude"],
                     longitude=row["venue__longitude"],
@@ -343,8 +297,8 @@ def _people(participant: Participant) -> tuple[list[Contact], list[str]]:
     rows = (
         Participant.objects.filter(mission_id=participant.mission_id)
         .filter(
-            Q(role=ParticipantRole.ORGANISER) & ~Q(rsvp_status__in=NOT_REACHABLE)
-            | Q(listed=True, rsvp_status__in=COMING)
+            Q(role=ParticipantRole.ORGANISER) & ~Q(rsvp_status__in=RsvpStatus.NOT_COMING)
+            | Q(listed=True, rsvp_status__in=RsvpStatus.COMING)
         )
         .order_by("person__full_name", "pk")
         .values_list(
@@ -361,11 +315,11 @@ def _people(participant: Participant) -> tuple[list[Contact], list[str]]:
     tentative = gettext("tentative")
     contacts, others = [], []
     for pk, role, status, listed, name, email, phone, organisation in rows:
-        if role == ParticipantRole.ORGANISER and status not in NOT_REACHABLE:
+        if role == ParticipantRole.ORGANISER and status not in RsvpStatus.NOT_COMING:
             contacts.append(
                 Contact(name=name, organisation=organisation or "", email=email, phone=phone)
             )
-        if listed and status in COMING and pk != participant.pk:
+        if listed and status in RsvpStatus.COMING and pk != participant.pk:
             line = f"{name}, {organisation}" if organisation else name
             others.append(f"{line} ({tentative})" if status == RsvpStatus.TENTATIVE else line)
     return contacts, others
@@ -566,7 +520,7 @@ def delegate_link(token: str) -> DelegateLink | None:
         participant_id=pk,
         token_hash=hashed,
         page_seen_at=_moment(seen),
-        language=language_of_page(chosen=language, preferred=preferred),
+        language=language_for_values(chosen=language, preferred=preferred),
         time_zone=zone,
         version=version,
         page=page,

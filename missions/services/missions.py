@@ -30,13 +30,13 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from missions.display import format_local, short_date
 from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
-from missions.models import ItineraryItem, Mission, Participant, format_local
+from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import missions_visible_to
 from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector
@@ -262,10 +262,10 @@ def rsvp_counts() -> dict[str, Count]:
         return Count("participants", filter=Q(participants__rsvp_status__in=statuses))
 
     return {
-        "rsvp_invited": count(*(s for s in RsvpStatus if s != RsvpStatus.NOT_INVITED)),
+        "rsvp_invited": count(RsvpStatus.INVITED, *RsvpStatus.ANSWERED),
         "rsvp_accepted": count(RsvpStatus.ACCEPTED),
         "rsvp_tentative": count(RsvpStatus.TENTATIVE),
-        "rsvp_declined": count(RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN),
+        "rsvp_declined": count(*RsvpStatus.NOT_COMING),
         "rsvp_no_answer": count(RsvpStatus.INVITED),
         "rsvp_not_invited": count(RsvpStatus.NOT_INVITED),
     }
@@ -425,7 +425,7 @@ def _display(model_field, value, *, zone, related: dict) -> str:
     if isinstance(value, dt.datetime):
         return format_local(value, zone)
     if isinstance(value, dt.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
+        return short_date(value)
     return str(getattr(value, "name", value))  # a Country by its name, a zone by its key
 
 

@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from missions.display import format_local
 from missions.enums import ParticipantRole, RsvpStatus
 from missions.imports import ImportFileError, Table, read_table
-from missions.models import ItineraryItem, Mission, Participant, format_local
+from missions.models import ItineraryItem, Mission, Participant
 from missions.services.participants import person_by_email, selectable_items
 from organisations.enums import Language
 from organisations.models import Organisation, Person

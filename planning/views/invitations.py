@@ -24,17 +24,17 @@ from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_supported_language_variant, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from messaging import outbox
 from messaging.emails import render_message
 from messaging.enums import MessageKind, MessageState
-from messaging.invitations import invitation_resend, invitations_send, participant_language
+from messaging.invitations import invitation_resend, invitations_send, queued_text
 from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.enums import RsvpStatus
+from missions.languages import language_asked, language_for
 from missions.models import Mission, Participant
 from missions.selectors import can_edit, mission_for, missions_editable_by, participant_for
 from missions.services.participants import participants_of
@@ -50,15 +50,6 @@ PREVIEW_LINK = "personal-link"
 # The page polls while a message is sending or due within this horizon (a retry
 # waits at most OUTBOX_RETRY_MAX_SECONDS); a message due later is merely scheduled.
 POLL_HORIZON = dt.timedelta(seconds=settings.OUTBOX_RETRY_MAX_SECONDS)
-ANSWERED = {RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.DECLINED, RsvpStatus.WITHDRAWN}
-
-
-def supported_language(code: str) -> str:
-    """The language a message in `code` is written in: one we ship, else the default."""
-    try:
-        return get_supported_language_variant(code)
-    except LookupError:
-        return settings.LANGUAGE_CODE
 
 
 @dataclass
@@ -96,9 +87,7 @@ def invitation_previews(
     """
     groups: dict[str, list[Participant]] = {}
     for participant in participants:
-        groups.setdefault(supported_language(participant_language(participant)), []).append(
-            participant
-        )
+        groups.setdefault(language_for(participant), []).append(participant)
     order = [code for code, _name in settings.LANGUAGES]
     previews = []
     for code in sorted(groups, key=lambda c: order.index(c) if c in order else len(order)):
@@ -109,7 +98,7 @@ def invitation_previews(
         message = OutgoingMessage(
             recipient_email=stand_in.person.email,
             recipient_name=outbox.clean_header_text(stand_in.person.full_name)[:200],
-            language=participant_language(stand_in),
+            language=language_asked(stand_in),
             kind=MessageKind.INVITATION,
             occasion=invitation_occasion(mission),
             mission=mission,
@@ -167,7 +156,7 @@ class Delivery:
 
     @property
     def answered(self) -> bool:
-        return self.participant.rsvp_status in ANSWERED
+        return self.participant.rsvp_status in RsvpStatus.ANSWERED
 
 
 def deliveries_of(*, mission: Mission, participants: list[Participant]) -> list[Delivery]:
@@ -229,18 +218,6 @@ def invitation_compose(request: HttpRequest, pk: int) -> HttpResponse:
     already_invited = sum(1 for participant in participants if participant.already_invited)
     context |= {"participants": participants, "previews": previews, "skipped": already_invited}
     return render(request, "missions/invitation_preview.html", context)
-
-
-def queued_text(*, queued: int, skipped: int) -> str:
-    """What staff are told after sending: `3 invitations queued. 1 was already invited.`"""
-    text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {
-        "count": queued
-    }
-    if skipped:
-        text += " " + ngettext(
-            "%(count)d was already invited.", "%(count)d were already invited.", skipped
-        ) % {"count": skipped}
-    return text
 
 
 def _send(request: HttpRequest, mission: Mission, participants: list[Participant]) -> HttpResponse:

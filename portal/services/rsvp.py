@@ -1,25 +1,21 @@
 """What a participant does behind their personal link: answer, choose a language, give feedback.
 
 Every write here is idempotent: sending the same answer again changes nothing, not even
-`updated_at` or the history. The reads at the end are what the answer page, the
-invitation e-mail and the calendar attachment show of a participant's programme.
+`updated_at` or the history. The reads at the end are what the answer page and the
+messages need to know of the participant's link and of whether they may still answer.
 """
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions.enums import Audience, MissionStatus, RsvpStatus
-from missions.models import Feedback, ItineraryItem, Mission, Participant
+from missions.enums import MissionStatus, RsvpStatus
+from missions.models import Feedback, Mission, Participant
 from missions.tokens import token_for
-
-ANSWERS = (RsvpStatus.ACCEPTED, RsvpStatus.TENTATIVE, RsvpStatus.DECLINED)
 
 # WRITES --------------------------------------------------------------------------
 
@@ -44,7 +40,7 @@ def rsvp_record(
     something changed: posting the same answer again writes nothing at all (no history
     row, no new `updated_at`), so a resubmitted form or a double click is harmless.
     """
-    if answer not in ANSWERS:
+    if answer not in RsvpStatus.DELEGATE_ANSWERS:
         raise ValueError(f"not an answer: {answer!r}")
     participant = (
         Participant.objects.select_for_update().select_related("person").get(pk=participant.pk)
@@ -112,48 +108,14 @@ def feedback_record(*, participant: Participant, rating: int, comment: str) -> F
 
 
 # READS ---------------------------------------------------------------------------
-
-
-def supported_language(code: str | None) -> str:
-    """The site's language closest to `code` (`de-AT` is German); English when none fits."""
-    try:
-        return translation.get_supported_language_variant(code or settings.LANGUAGE_CODE)
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
-def page_language(participant: Participant) -> str:
-    """The language to speak to a participant in: their choice on the page, else their profile's."""
-    return language_of_page(
-        chosen=participant.language, preferred=participant.person.preferred_language
-    )
-
-
-def language_of_page(*, chosen: str, preferred: str) -> str:
-    """The participant's choice on their page, else their profile's, as the site speaks it."""
-    return supported_language(chosen or preferred)
+# What the answer page and the messages need beside the display formats
+# (`missions.display`) and the participant's items (`missions.selectors`).
 
 
 def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:
     """The absolute address of a page under the participant's link (issued if they have none)."""
     path = reverse(name, kwargs={"token": token_for(participant=participant)})
     return settings.SITE_URL.rstrip("/") + path
-
-
-def participant_items(
-    participant: Participant, *, include_cancelled: bool = False
-) -> QuerySet[ItineraryItem]:
-    """The items a participant is invited to: the whole delegation's and their selected ones."""
-    items = (
-        ItineraryItem.objects.filter(mission_id=participant.mission_id)
-        .filter(
-            Q(audience=Audience.WHOLE_DELEGATION)
-            | Q(audience=Audience.SELECTED, pk__in=participant.items.values("pk"))
-        )
-        .select_related("mission", "venue", "host")
-        .order_by("starts_at", "pk")
-    )
-    return items if include_cancelled else items.filter(is_cancelled=False)
 
 
 def today_at(mission: Mission) -> dt.date:
@@ -177,60 +139,3 @@ def feedback_open(participant: Participant) -> bool:
     """Feedback is asked for from the mission's last day on (local date), unless called off."""
     mission = participant.mission
     return mission.status != MissionStatus.CANCELLED and today_at(mission) >= mission.end_date
-
-
-# Date formats in each language's convention (the project has no format module):
-# `Tuesday, 4 March 2025` and `Dienstag, 4. März 2025`.
-LONG_DATE = {"de": "l, j. F Y"}
-DAY_AND_TIME = {"de": "D, j. M Y, H:i"}
-
-
-def _format(formats: dict[str, str], default: str) -> str:
-    return formats.get(translation.get_language() or "", default)
-
-
-def long_date(day: dt.date) -> str:
-    """A date spelt out in the active language: `Tuesday, 4 March 2025`."""
-    return date_format(day, _format(LONG_DATE, "l, j F Y"))
-
-
-def mission_dates(mission: Mission) -> str:
-    """The mission's local dates: `Tuesday, 4 March 2025 – Thursday, 6 March 2025`."""
-    if mission.start_date == mission.end_date:
-        return long_date(mission.start_date)
-    return f"{long_date(mission.start_date)} – {long_date(mission.end_date)}"
-
-
-def item_period(item: ItineraryItem) -> str:
-    """`Tue 4 Mar 2025, 10:00–11:30 GMT (Europe/London)`: when an item happens, in its zone."""
-    zone = item.time_zone
-    start = timezone.localtime(item.starts_at, zone)
-    end = timezone.localtime(item.ends_at, zone)
-    day_and_time = _format(DAY_AND_TIME, "D j M Y, H:i")
-    if start.date() != end.date():
-        return (
-            f"{date_format(start, day_and_time)} {start.tzname()} – "
-            f"{date_format(end, day_and_time)} {end.tzname()} ({zone.key})"
-        )
-    if start.tzname() != end.tzname():  # the clocks change during the item
-        return (
-            f"{date_format(start, day_and_time)} {start.tzname()} – "
-            f"{date_format(end, 'H:i')} {end.tzname()} ({zone.key})"
-        )
-    until = date_format(end, "H:i")
-    return f"{date_format(start, day_and_time)}–{until} {end.tzname()} ({zone.key})"
-
-
-def item_place(item: ItineraryItem) -> str:
-    """Where to go: the venue with its address, else the meeting point, else "online"."""
-    if item.venue_id:
-        venue = item.venue
-        parts = [venue.name, venue.address]
-        if venue.city.casefold() not in venue.address.casefold():
-            parts.append(venue.city)
-        return ", ".join(part for part in parts if part)
-    if item.meeting_point:
-        return item.meeting_point
-    if item.online_link:
-        return _("Online")
-    return ""

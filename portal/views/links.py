@@ -27,9 +27,9 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
+from missions.languages import language_for
 from missions.tokens import participant_for_token, token_hash
 from portal.rate_limit import over_limit
-from portal.services.rsvp import page_language
 
 REDACTED = "[token]"  # what logs and error reports see instead of the token
 
@@ -52,7 +52,7 @@ def participant_holder(token: str) -> Holder | None:
         return None
     return Holder(
         view_kwargs={"participant": participant},
-        language=page_language(participant),
+        language=language_for(participant),
         time_zone=participant.mission.time_zone,
     )
 

@@ -11,18 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from missions.display import item_period, item_place, long_date, mission_dates
 from missions.models import Feedback, Participant
+from missions.selectors import participant_items
 from portal.forms import AnswerForm, FeedbackForm, LanguageForm
 from portal.services.rsvp import (
-    ANSWERS,
     answer_closed_because,
     feedback_open,
     feedback_record,
-    item_period,
-    item_place,
-    long_date,
-    mission_dates,
-    participant_items,
     participant_language_set,
     rsvp_record,
 )
@@ -52,9 +48,7 @@ def _page(participant: Participant, token: str, **extra) -> dict:
             {"item": item, "when": item_period(item), "place": item_place(item)}
             for item in participant_items(participant)
         ],
-        "current_answer": (
-            participant.get_rsvp_status_display() if participant.rsvp_status in ANSWERS else ""
-        ),
+        "current_answer": participant.own_answer,
         "feedback_open": feedback_open(participant),
         **extra,
     }

@@ -17,10 +17,10 @@ from messaging.invitations import invitations_send
 from messaging.models import OutgoingMessage
 from missions.enums import Audience, RsvpStatus
 from missions.models import Participant
+from missions.selectors import participant_items
 from missions.tokens import participant_for_token
 from organisations.enums import OrganisationKind
 from portal.calendar import participant_calendar, with_revisions
-from portal.services.rsvp import participant_items
 from tests.factories import (
     ItineraryItemFactory,
     MembershipFactory,

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from missions.models import format_local
+from missions.display import format_local
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,

@@ -16,8 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
+from missions.display import format_local
 from missions.enums import RsvpStatus
-from missions.models import format_local
 from organisations.enums import Language
 from portal import booklet, booklet_archives
 from portal.booklet_archives import archive_build, archive_request
