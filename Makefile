@@ -34,6 +34,7 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The whole suite on PostgreSQL (DATABASE_URL, or its standard local port), then again on
 # SQLite, the database of `make run` (in memory; the tests marked postgresql are deselected).

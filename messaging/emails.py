@@ -26,16 +26,21 @@ from django.utils.html import conditional_escape
 from messaging import reminders
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
-from messaging.outbox import clean_header_text
-from missions.display import item_period, item_place, long_date, mission_dates
+from missions.display import (
+    clean_header_text,
+    item_period,
+    item_place,
+    long_date,
+    mission_dates,
+    today_at,
+)
 from missions.enums import Audience
 from missions.languages import site_language
 from missions.models import ItineraryItem, Mission, Participant
-from missions.tokens import token_for
+from missions.tokens import personal_url, token_for
 from organisations.enums import MembershipRole
 from organisations.models import Membership
 from portal.calendar import participant_calendar, with_revisions
-from portal.services.rsvp import personal_url, today_at
 
 
 def absolute(path: str) -> str:

@@ -1,7 +1,10 @@
 """Inviting participants: one outbox row each, queued in the deciding transaction."""
 
+import copy
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -9,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from messaging import outbox
+from messaging.emails import render_message
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.enums import RsvpStatus
-from missions.languages import language_asked
+from missions.languages import language_asked, language_for
 from missions.models import Mission, Participant
 
 # Rows a statement of `links_ensure` writes.
@@ -71,6 +75,28 @@ def links_ensure(*, participants: list[Participant]) -> set[int]:
     return {row.pk for row in written}
 
 
+def invitation_occasion(mission: Mission) -> str:
+    """The outbox occasion of a mission's invitations: one invitation per person."""
+    return f"mission:{mission.pk}"
+
+
+def invitation_build(
+    *, participant: Participant, sent_by: AbstractBaseUser | None, occasion: str = ""
+) -> OutgoingMessage:
+    """A participant's invitation as an unsaved outbox row: what sending queues and the
+    preview renders."""
+    return outbox.message_build(
+        recipient_email=participant.person.email,
+        recipient_name=participant.person.full_name,
+        language=language_asked(participant),
+        kind=MessageKind.INVITATION,
+        occasion=occasion or invitation_occasion(participant.mission),
+        mission=participant.mission,
+        participant=participant,
+        context={"sent_by": getattr(sent_by, "pk", None)},
+    )
+
+
 @transaction.atomic
 def invitations_send(
     *, mission: Mission, participants: Iterable[Participant], sent_by: AbstractBaseUser | None
@@ -87,19 +113,11 @@ def invitations_send(
         raise ValueError("participant of another mission")
     # The links exist before the mails are rendered; new ones are written with the status.
     written = links_ensure(participants=participants)
-    sender = {"sent_by": getattr(sent_by, "pk", None)}
+    for participant in participants:
+        participant.mission = mission  # the same mission, read once
     queued = outbox.messages_queue(
         messages=[
-            outbox.message_build(
-                recipient_email=participant.person.email,
-                recipient_name=participant.person.full_name,
-                language=language_asked(participant),
-                kind=MessageKind.INVITATION,
-                occasion=f"mission:{mission.pk}",
-                mission=mission,
-                participant=participant,
-                context=sender,
-            )
+            invitation_build(participant=participant, sent_by=sent_by)
             for participant in participants
         ]
     )
@@ -134,13 +152,75 @@ def invitation_resend(
     """
     tokens.token_for(participant=participant)
     stamp = participant.token_created_at or timezone.now()
-    return outbox.message_queue(
-        recipient_email=participant.person.email,
-        recipient_name=participant.person.full_name,
-        language=language_asked(participant),
-        kind=MessageKind.INVITATION,
-        occasion=f"mission:{participant.mission_id}:link:{stamp:%Y%m%dT%H%M%S%f}",
-        mission=participant.mission,
-        participant=participant,
-        context={"sent_by": getattr(sent_by, "pk", None)},
-    )
+    occasion = f"{invitation_occasion(participant.mission)}:link:{stamp:%Y%m%dT%H%M%S%f}"
+    message = invitation_build(participant=participant, sent_by=sent_by, occasion=occasion)
+    queued = outbox.messages_queue(messages=[message])
+    return queued[0] if queued else None
+
+
+# PREVIEW ----------------------------------------------------------------------------
+
+# The personal link in a preview: derived from this nonce on an unsaved copy of the
+# participant, so no link is issued, then replaced by a placeholder before showing.
+PREVIEW_NONCE = "preview"
+PREVIEW_LINK = "personal-link"
+
+
+@dataclass
+class Preview:
+    language: str
+    recipients: list[Participant]
+    sample: Participant
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    attachments: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def language_name(self) -> str:
+        return dict(settings.LANGUAGES).get(self.language, self.language)
+
+
+def _render_dry_run(message: OutgoingMessage):
+    """Render inside a savepoint that is always rolled back: a preview writes nothing."""
+    with transaction.atomic():
+        try:
+            return render_message(message)
+        finally:
+            transaction.set_rollback(True)
+
+
+def invitation_previews(
+    *, mission: Mission, participants: list[Participant], sent_by
+) -> list[Preview]:
+    """The invitation once per language among the recipients, rendered as it will be sent.
+
+    Each is rendered for the first recipient of that language from an unsaved outbox row
+    built like `invitations_send` builds it; no row is saved and no link is issued.
+    """
+    groups: dict[str, list[Participant]] = {}
+    for participant in participants:
+        groups.setdefault(language_for(participant), []).append(participant)
+    order = [code for code, _name in settings.LANGUAGES]
+    previews = []
+    for code in sorted(groups, key=lambda c: order.index(c) if c in order else len(order)):
+        recipients = groups[code]
+        preview = Preview(language=code, recipients=recipients, sample=recipients[0])
+        stand_in = copy.copy(preview.sample)
+        stand_in.token_nonce = PREVIEW_NONCE  # so `token_for` derives a link, issues none
+        message = invitation_build(participant=stand_in, sent_by=sent_by)
+        try:
+            email = _render_dry_run(message)
+        except Exception as error:  # noqa: BLE001  (shown to staff: the preview is where to find out)
+            preview.error = f"{type(error).__name__}: {error}"
+        else:
+            token = tokens.token_for(participant=stand_in)
+            preview.subject = email.subject.replace(token, PREVIEW_LINK)
+            preview.text = email.body.replace(token, PREVIEW_LINK)
+            preview.html = "".join(
+                content for content, mimetype in email.alternatives if mimetype == "text/html"
+            ).replace(token, PREVIEW_LINK)
+            preview.attachments = [attachment[0] for attachment in email.attachments]
+        previews.append(preview)
+    return previews

@@ -27,7 +27,6 @@ by its name. The relay's limits (messaging/relay.py) pace the batch.
 
 import datetime as dt
 import logging
-import re
 import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -43,20 +42,13 @@ from django.utils import timezone
 from messaging.enums import MessageKind, MessageState
 from messaging.models import OutgoingMessage
 from messaging.relay import Relay, RelayUnavailable
+from missions.display import clean_header_text
 from missions.models import FollowUpAction, Mission, Participant
 
 logger = logging.getLogger(__name__)
 
 # The Celery task that runs `deliver` (messaging/tasks.py), reached by its name.
 DELIVER_TASK = "messaging.tasks.deliver_messages"
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def clean_header_text(value: str) -> str:
-    """A display name safe for a header: CR, LF and other control characters become spaces."""
-    return CONTROL_CHARACTERS.sub(" ", value).strip()
-
 
 # KINDS -------------------------------------------------------------------------------
 

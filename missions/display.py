@@ -11,6 +11,7 @@ both are here under names that say the difference.
 """
 
 import datetime as dt
+import re
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -204,3 +205,16 @@ def map_url(*, latitude, longitude, address: str, city: str) -> str:
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
     query = ", ".join(part for part in (address, city) if part)
     return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean_header_text(value: str) -> str:
+    """A display name safe for a header: CR, LF and other control characters become spaces."""
+    return CONTROL_CHARACTERS.sub(" ", value).strip()
+
+
+def today_at(mission: Mission) -> dt.date:
+    """Today's date where the mission takes place."""
+    return timezone.localdate(timezone=mission.time_zone)

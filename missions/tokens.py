@@ -13,7 +13,9 @@ import hashlib
 import secrets
 import zoneinfo
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -102,3 +104,9 @@ def participant_for_token(token: str) -> Participant | None:
     if link_expired(end_date=mission.end_date, time_zone=mission.time_zone):
         return None
     return participant
+
+
+def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:
+    """The absolute address of a page under the participant's link (issued if they have none)."""
+    path = reverse(name, kwargs={"token": token_for(participant=participant)})
+    return settings.SITE_URL.rstrip("/") + path

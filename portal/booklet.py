@@ -51,8 +51,8 @@ from missions.display import (
 from missions.enums import Audience, ItemKind, ParticipantRole, RsvpStatus
 from missions.languages import language_for
 from missions.models import ItineraryItem, Mission, Participant
+from missions.tokens import personal_url
 from organisations.enums import OrganisationKind
-from portal.services.rsvp import personal_url
 
 # fontTools reports each step of subsetting the font at INFO, a dozen lines a booklet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)

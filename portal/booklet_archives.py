@@ -1,7 +1,7 @@
 """Every delegate's booklet of a mission in one ZIP, prepared by a worker.
 
 Laying out a booklet takes a quarter of a second or more, so a mission's hundreds do not
-fit in a web request. Staff ask for an archive (`archive_request`); the task
+fit in a web request. Staff ask for an archive (`portal.services.booklets`); the task
 `portal.tasks.build_booklet_archive` hands it to `archive_build` after commit, which
 lays out one booklet after another (`portal.booklet.write_booklets`), counts `done`
 as it goes, so the page that polls shows the progress, and stores the ZIP in the default
@@ -22,12 +22,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from missions.display import format_local
 from missions.enums import RsvpStatus
@@ -116,46 +113,6 @@ def archive_status(*, mission: Mission) -> ArchiveStatus:
 
 
 # REQUEST --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def archive_request(*, mission: Mission, requested_by: AbstractBaseUser | None) -> BookletArchive:
-    """Ask a worker for the ZIP of every booklet of the mission; the archive on its way.
-
-    One archive at a time per mission: while one is queued or building, that one is the
-    answer and nothing new is made (a stuck one is handed to a worker again). The task is
-    enqueued after commit; a rolled-back request enqueues nothing. `ValidationError` when
-    the mission has nobody to print a booklet for.
-    """
-    from portal.tasks import build_booklet_archive  # the tasks module imports this one
-
-    # Two requests at once for one mission queue one archive: they wait for each other here.
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
-    active = (
-        BookletArchive.objects.filter(mission=mission, state__in=ACTIVE)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if active is not None:
-        if archive_is_stuck(active):
-            logger.warning("Booklet archive %s looks stuck; enqueued again", active.pk)
-            _enqueue(build_booklet_archive, active.pk)
-        return active
-    total = booklet_count(mission=mission)
-    if not total:
-        raise ValidationError(
-            _("Nobody is invited, accepted or tentative yet: there are no booklets to prepare."),
-            code="no_booklets",
-        )
-    archive = BookletArchive(mission=mission, requested_by=requested_by, total=total)
-    archive.full_clean()
-    archive.save()
-    _enqueue(build_booklet_archive, archive.pk)
-    return archive
-
-
-def _enqueue(task, archive_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(archive_id=archive_id))
 
 
 # BUILD ----------------------------------------------------------------------------------

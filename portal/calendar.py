@@ -22,12 +22,11 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from messaging.outbox import clean_header_text
-from missions.display import item_place
+from missions.display import clean_header_text, item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
 from missions.selectors import participant_items
-from portal.services.rsvp import personal_url
+from missions.tokens import personal_url
 
 PRODID = "-//Itinera//Delegation and trade-mission planner//EN"
 # VTIMEZONE definitions cover the mission and this margin around it.

@@ -11,14 +11,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from messaging.enums import MessageKind
+from messaging.invitations import invitation_occasion
 from messaging.models import OutgoingMessage
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import Mission, Participant
-
-
-def invitation_occasion(mission: Mission) -> str:
-    """The outbox occasion of a mission's invitations (as `invitations_send` writes it)."""
-    return f"mission:{mission.pk}"
 
 
 def invitation_candidates(mission: Mission) -> QuerySet[Participant]:

@@ -18,9 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from missions.selectors import mission_for
-from portal.booklet_archives import archive_request, archive_status
+from portal.booklet_archives import archive_status
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
+from portal.services.booklets import archive_request
 
 
 @login_required

@@ -9,13 +9,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from missions.display import today_at
 from missions.enums import MissionStatus, RsvpStatus
-from missions.models import Feedback, Mission, Participant
-from missions.tokens import token_for
+from missions.models import Feedback, Participant
 
 # WRITES --------------------------------------------------------------------------
 
@@ -110,17 +109,6 @@ def feedback_record(*, participant: Participant, rating: int, comment: str) -> F
 # READS ---------------------------------------------------------------------------
 # What the answer page and the messages need beside the display formats
 # (`missions.display`) and the participant's items (`missions.selectors`).
-
-
-def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:
-    """The absolute address of a page under the participant's link (issued if they have none)."""
-    path = reverse(name, kwargs={"token": token_for(participant=participant)})
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def today_at(mission: Mission) -> dt.date:
-    """Today's date where the mission takes place."""
-    return timezone.localdate(timezone=mission.time_zone)
 
 
 def answer_closed_because(participant: Participant) -> str:

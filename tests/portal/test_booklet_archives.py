@@ -20,9 +20,10 @@ from missions.display import format_local
 from missions.enums import RsvpStatus
 from organisations.enums import Language
 from portal import booklet, booklet_archives
-from portal.booklet_archives import archive_build, archive_request
+from portal.booklet_archives import archive_build
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
+from portal.services.booklets import archive_request
 from portal.tasks import build_booklet_archive
 from tests.factories import MembershipFactory, MissionFactory, OrganisationFactory
 from tests.portal.test_booklet import LONDON, _delegate, _language, _text, leipzig_mission

@@ -1,0 +1,96 @@
+"""Reads of messaging: what the participants page shows of each person's messages."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from messaging.enums import MessageState
+from messaging.models import OutgoingMessage
+from missions import tokens
+from missions.enums import RsvpStatus
+from missions.models import Mission, Participant
+
+# The page polls while a message is sending or due within this horizon (a retry
+# waits at most OUTBOX_RETRY_MAX_SECONDS); a message due later is merely scheduled.
+POLL_HORIZON = dt.timedelta(seconds=settings.OUTBOX_RETRY_MAX_SECONDS)
+
+
+@dataclass
+class Delivery:
+    """What the participants page shows about one participant's messages and answer."""
+
+    participant: Participant
+    message: OutgoingMessage | None
+    link_live: bool
+    now: dt.datetime
+
+    @property
+    def pending(self) -> bool:
+        """On its way: sending, or queued and due soon enough to watch."""
+        if self.message is None:
+            return False
+        if self.message.state == MessageState.IN_FLIGHT:
+            return True
+        return (
+            self.message.state == MessageState.QUEUED
+            and self.message.due_at <= self.now + POLL_HORIZON
+        )
+
+    @property
+    def waiting(self) -> bool:
+        """Queued but not due yet: a retry after a temporary failure, or scheduled."""
+        message = self.message
+        return (
+            message is not None
+            and message.state == MessageState.QUEUED
+            and message.due_at > self.now
+        )
+
+    @property
+    def answered(self) -> bool:
+        return self.participant.rsvp_status in RsvpStatus.ANSWERED
+
+
+def deliveries_of(*, mission: Mission, participants: list[Participant]) -> list[Delivery]:
+    """Each participant's latest message on the mission and link state, in one query."""
+    latest = {
+        message.participant_id: message
+        for message in OutgoingMessage.objects.filter(
+            mission=mission, participant__in=[p.pk for p in participants]
+        )
+        # The newest per participant: a window, not DISTINCT ON, so SQLite answers too.
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("participant_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(newest=1)
+        .only(
+            "pk",
+            "participant_id",
+            "kind",
+            "state",
+            "last_error",
+            "due_at",
+            "sent_at",
+            "attempts",
+        )
+    }
+    today = timezone.localdate(timezone=mission.time_zone)
+    link_expired = today > mission.end_date + tokens.VALID_AFTER_MISSION
+    now = timezone.now()
+    return [
+        Delivery(
+            participant=participant,
+            message=latest.get(participant.pk),
+            link_live=bool(participant.token_nonce) and not link_expired,
+            now=now,
+        )
+        for participant in participants
+    ]
