@@ -21,6 +21,7 @@ from missions.selectors import participant_items
 from missions.tokens import participant_for_token
 from organisations.enums import OrganisationKind
 from portal.calendar import participant_calendar, with_revisions
+from tests.dates import year_like_2025
 from tests.factories import (
     ItineraryItemFactory,
     MembershipFactory,
@@ -37,18 +38,7 @@ pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
-def _year_like_2025() -> int:
-    """A coming year with 2025's calendar: 21 February is a Friday, 4 March a Tuesday."""
-    this_year = dt.date.today().year
-    return next(
-        year
-        for year in range(this_year + 1, this_year + 40)
-        if dt.date(year, 1, 1).weekday() == dt.date(2025, 1, 1).weekday()
-        and dt.date(year, 3, 1) - dt.date(year, 2, 28) == dt.timedelta(days=1)
-    )
-
-
-YEAR = _year_like_2025()
+YEAR = year_like_2025()
 LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/r/([^/\s]+)/(feedback/)?")
 
 

@@ -18,6 +18,7 @@ from missions.tokens import token_issue
 from organisations.enums import Language, OrganisationKind
 from organisations.models import Organisation
 from portal.booklet import booklet_filename, pdf_text
+from tests.dates import year_like_2025
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,
@@ -33,18 +34,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
-def _year_like_2025() -> int:
-    """A coming year with 2025's calendar: 11 March is a Tuesday, British clocks on GMT."""
-    this_year = dt.date.today().year
-    return next(
-        year
-        for year in range(this_year + 1, this_year + 40)
-        if dt.date(year, 1, 1).weekday() == dt.date(2025, 1, 1).weekday()
-        and dt.date(year, 3, 1) - dt.date(year, 2, 28) == dt.timedelta(days=1)
-    )
-
-
-YEAR = _year_like_2025()
+YEAR = year_like_2025()
 
 
 @pytest.fixture

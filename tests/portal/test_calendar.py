@@ -22,6 +22,7 @@ from missions.enums import Audience, MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Mission
 from missions.tokens import participant_for_token, token_issue, token_revoke
 from portal.calendar import participant_calendar
+from tests.dates import year_like_2025
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,
@@ -37,18 +38,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
-def _year_like_2025() -> int:
-    """A coming year with 2025's calendar (same weekdays; British clocks change on 30 March)."""
-    this_year = dt.date.today().year
-    return next(
-        year
-        for year in range(this_year + 1, this_year + 40)
-        if dt.date(year, 1, 1).weekday() == dt.date(2025, 1, 1).weekday()
-        and dt.date(year, 3, 1) - dt.date(year, 2, 28) == dt.timedelta(days=1)
-    )
-
-
-YEAR = _year_like_2025()
+YEAR = year_like_2025()
 
 
 @pytest.fixture
