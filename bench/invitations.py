@@ -5,12 +5,14 @@ production's settings (bench/settings.py) with throwaway secrets:
 
     .venv/bin/python bench/invitations.py            # 3 rounds of 5,000 invitations
     .venv/bin/python bench/invitations.py --count 500 --rounds 1
+    .venv/bin/python bench/invitations.py --concurrency 4   # a worker of 4 processes
 
 It creates its own database (`test_<name>` of DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/itinera_bench, migrated with Django's test-database
 utilities and dropped at the end), its own redis-server on a free port (or BENCH_REDIS_URL),
 an SMTP sink (aiosmtpd) in this process and one worker (`celery --app config worker
---concurrency 2`). After a round not counted (the worker warms up), each round measures
+--concurrency 2`, or as `--concurrency` says). After a round not counted (the worker warms
+up), each round measures
 
 1. the outbox: from `invitations_send` for a new mission of N participants to the N-th
    message accepted by the sink (the worker renders and sends every message);
@@ -112,13 +114,13 @@ def start_redis(stack: ExitStack, directory: str) -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def start_worker(stack: ExitStack, *, env: dict[str, str], log: Path) -> None:
+def start_worker(stack: ExitStack, *, env: dict[str, str], log: Path, concurrency: int) -> None:
     output = stack.enter_context(log.open("wb"))
     process = subprocess.Popen(  # noqa: S603  (our own worker, fixed arguments)
         [
             sys.executable,
             *("-m", "celery", "--app", "config", "worker", "--pool", "prefork"),
-            *("--concurrency", "2", "--queues", QUEUE, "--loglevel", "INFO"),
+            *("--concurrency", str(concurrency), "--queues", QUEUE, "--loglevel", "INFO"),
             *("--include", "bench.tasks"),  # the second baseline's task
             *("--without-heartbeat", "--without-gossip", "--without-mingle"),
         ],
@@ -185,7 +187,7 @@ def create_participants(count: int):
     return mission, list(mission.participants.select_related("person").order_by("pk"))
 
 
-def run(count: int, rounds: int) -> None:
+def run(count: int, rounds: int, concurrency: int) -> None:
     with ExitStack() as stack:
         print(f"Setting up a database, Redis, an SMTP sink and a worker for {count} invitations…")
         directory = stack.enter_context(tempfile.TemporaryDirectory())
@@ -211,7 +213,7 @@ def run(count: int, rounds: int) -> None:
             "DATABASE_URL": database_url(connection.settings_dict),
             "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         }
-        start_worker(stack, env=env, log=Path(directory) / "worker.log")
+        start_worker(stack, env=env, log=Path(directory) / "worker.log", concurrency=concurrency)
         # A round not counted: the worker warms up, and its messages, rendered, are what
         # the first round's smtplib loop sends.
         _rate, _seconds, mission = outbox_round(count, sink)
@@ -229,10 +231,10 @@ def run(count: int, rounds: int) -> None:
             task_rate = task_per_message_round(previous, sink)
             task_ratios.append(outbox_rate / task_rate)
             print(
-                f"round {round_number}: outbox + worker (concurrency 2) {outbox_rate:.0f} "
-                f"messages/s (the first {queued_seconds:.2f} s in invitations_send, before "
-                f"the worker could start); plain smtplib loop, pre-rendered, "
-                f"{smtplib_rate:.0f} messages/s (half before, half after); "
+                f"round {round_number}: outbox + worker (concurrency {concurrency}) "
+                f"{outbox_rate:.0f} messages/s (the first {queued_seconds:.2f} s in "
+                f"invitations_send, before the worker could start); plain smtplib loop, "
+                f"pre-rendered, {smtplib_rate:.0f} messages/s (half before, half after); "
                 f"a task per message through Django's SMTP backend {task_rate:.0f} messages/s; "
                 f"ratio to smtplib {ratios[-1]:.2f}, to a task per message {task_ratios[-1]:.2f}"
             )
@@ -339,6 +341,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="the worker's processes (2: one per core here; sending mail is mostly waiting)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=3, help="rounds of both, each on a new mission"
     )
     arguments = parser.parse_args()
@@ -350,7 +358,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")  # the worker gets the sink's
-    run(arguments.count, arguments.rounds)
+    run(arguments.count, arguments.rounds, arguments.concurrency)
 
 
 if __name__ == "__main__":

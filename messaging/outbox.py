@@ -298,27 +298,23 @@ def deliver(message_ids: Iterable[int]) -> dict[str, int]:
     renderers = {kind: KINDS[kind].render(kind_rows) for kind, kind_rows in by_kind.items()}
     relay = Relay()  # the relay's limits, shared by every worker (none if unset)
     batch = _Batch()
-    done = 0
+    waiting = list(ids)  # not yet claimed or skipped
     try:
-        with relay.connection():
-            for done, message_id in enumerate(ids):  # noqa: B007  (`done` is read after a stop)
-                message = rows.get(message_id)
-                if message is None or not _may_be_claimed(message):
-                    batch.counts["skipped"] += 1
-                    continue
-                relay.pace()  # before the claim: a message waiting its turn is not in flight
-                with transaction.atomic():  # one commit: the last one sent, and this claim
-                    batch.write_sent()
-                    claimed = _claim(message)
-                if not claimed:
-                    batch.counts["skipped"] += 1
-                    continue
-                batch.send(message, renderers[message.kind])
-            done = len(ids)
+        # A slot for the batch's connection, held until it closes.
+        with relay.connection(wait=RELAY_WAIT_SECONDS):
+            try:
+                while waiting:
+                    message = rows.get(waiting[0])
+                    if message is not None and _may_be_claimed(message):
+                        relay.pace()  # before the claim: a message waiting its turn is queued
+                        batch.claim_and_send(message, renderers[message.kind])
+                    else:
+                        batch.counts["skipped"] += 1
+                    waiting.pop(0)
+            finally:
+                batch.close()
     except RelayUnavailable as error:
-        _hand_back(ids[done:], reason=str(error))
-    finally:
-        batch.close()
+        _hand_back(waiting, reason=str(error))
     _schedule_retries(batch.retry_at)
     return batch.counts
 
@@ -336,7 +332,9 @@ def _hand_back(ids: list[int], *, reason: str) -> None:
         current_app.send_task(DELIVER_TASK, args=[ids], countdown=RELAY_BUSY_SECONDS)
 
 
-# How long a batch the relay had no room for waits before it tries again.
+# How long a batch waits for one of the relay's connections, and, if none came free, how
+# long it waits before it tries again.
+RELAY_WAIT_SECONDS = 10
 RELAY_BUSY_SECONDS = 30
 
 
@@ -348,6 +346,19 @@ class _Batch:
         self.counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
         self.retry_at: list[tuple[int, dt.timedelta]] = []
         self.accepted: OutgoingMessage | None = None  # by the server; "sent" not yet written
+
+    def claim_and_send(
+        self, message: OutgoingMessage, render: Callable[[OutgoingMessage], EmailMessage]
+    ) -> None:
+        """Claim a message, writing in the same commit that the one before was sent, then
+        render it and send it; a message someone else claimed is skipped."""
+        with transaction.atomic():
+            self.write_sent()
+            claimed = _claim(message)
+        if claimed:
+            self.send(message, render)
+        else:
+            self.counts["skipped"] += 1
 
     def send(self, message: OutgoingMessage, render: Callable[[OutgoingMessage], EmailMessage]):
         """Render a claimed message and send it; write what became of it."""

@@ -10,6 +10,7 @@ import socket
 import threading
 from email.utils import getaddresses
 from unittest import mock
+from urllib.parse import urlsplit
 
 import icalendar
 import pytest
@@ -21,6 +22,7 @@ from messaging import outbox
 from messaging.enums import MessageKind, MessageState
 from messaging.invitations import invitations_send
 from messaging.models import OutgoingMessage
+from messaging.relay import Relay
 from messaging.tasks import deliver_messages
 from missions import tokens
 from missions.enums import Audience, RsvpStatus
@@ -451,3 +453,31 @@ def test_message_that_cannot_render_fails_visibly_and_the_batch_goes_on(mailoutb
         MessageState.FAILED,
         "render: 'NoneType' object has no attribute 'person'",
     )
+
+
+@pytest.mark.redis
+def test_batch_the_relay_has_no_connection_for_is_handed_back_unclaimed(
+    delegates, mailoutbox, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With every connection the relay allows in use, a batch claims nothing, sends
+    nothing and is handed back for later, its rows still queued."""
+    settings.OUTBOX_MAX_CONNECTIONS = 1
+    settings.REDIS_URL = urlsplit(settings.REDIS_URL)._replace(path="/13").geturl()
+    monkeypatch.setattr(outbox, "RELAY_WAIT_SECONDS", 0.3)
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=delegates[0].mission, participants=delegates, sent_by=None)
+    ids = sorted(OutgoingMessage.objects.values_list("pk", flat=True))
+    other_worker = Relay()  # the relay's key, in a Redis database of the tests' own
+
+    with (
+        other_worker.connection(),  # the one connection the relay allows
+        mock.patch.object(outbox, "_hand_back") as handed_back,
+    ):
+        counts = outbox.deliver(ids)
+
+    assert counts == {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    assert mailoutbox == []
+    assert [call.args[0] for call in handed_back.call_args_list] == [ids]
+    assert set(OutgoingMessage.objects.values_list("state", "attempts")) == {
+        (MessageState.QUEUED, 0)
+    }
