@@ -1,9 +1,11 @@
-"""A logging filter that keeps personal links out of every log line the app writes.
+"""Logging filters for the pages under personal links (`/r/<token>/`, `/d/<token>/`).
 
-Pages under a personal link redact their own path (`portal/views/links.py`), but a
-server may log the request line itself: Django's runserver (`django.server`) does. This
-filter, on the console handler, replaces the token in any `/r/<token>` or `/d/<token>`
-with `[token]` before the line is written.
+Those pages redact their own path (`portal/views/links.py`), but a server may log the
+request line itself: Django's runserver (`django.server`) does. `RedactPersonalLinks`,
+on the console handler, replaces the token in any `/r/<token>` or `/d/<token>` with
+`[token]` before the line is written. `AnswersUnderPersonalLinks`, on the
+`django.request` logger, drops its warnings about 4xx answers of those pages: a wrong,
+expired or rate-limited link is an answer the page gives, not a fault to look into.
 """
 
 import logging
@@ -19,3 +21,15 @@ class RedactPersonalLinks(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
+
+
+# A personal page's path once the page redacted it (`portal.views.links.REDACTED`).
+REDACTED_PAGE = re.compile(r"/[rd]/\[token\]/")
+
+
+class AnswersUnderPersonalLinks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        status = getattr(record, "status_code", None)
+        answered = status is not None and status < 500
+        return not (answered and request is not None and REDACTED_PAGE.match(request.path))

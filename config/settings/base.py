@@ -191,7 +191,10 @@ LOGGING = {
             "style": "{",
         },
     },
-    "filters": {"personal_links": {"()": "config.logging.RedactPersonalLinks"}},
+    "filters": {
+        "personal_links": {"()": "config.logging.RedactPersonalLinks"},
+        "answers_under_personal_links": {"()": "config.logging.AnswersUnderPersonalLinks"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -206,7 +209,9 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # A wrong or expired personal link is an answer, not a fault (config/logging.py).
+        "django.request": {"filters": ["answers_under_personal_links"]},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

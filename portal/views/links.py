@@ -81,9 +81,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    if response.status_code < 500:
-        # Refusals here are answers, not errors: django.request need not log them.
-        response._has_been_logged = True
     return response
 
 
