@@ -158,6 +158,17 @@ def invitation_resend(
     return queued[0] if queued else None
 
 
+@transaction.atomic
+def participant_link_regenerate(
+    *, participant: Participant, sent_by: AbstractBaseUser | None, resend: bool
+) -> None:
+    """Give the participant a new personal link (the old one stops working) and, with
+    `resend`, queue the invitation again with it."""
+    tokens.token_issue(participant=participant)
+    if resend:
+        invitation_resend(participant=participant, sent_by=sent_by)
+
+
 # PREVIEW ----------------------------------------------------------------------------
 
 # The personal link in a preview: derived from this nonce on an unsaved copy of the

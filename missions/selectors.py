@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from missions.enums import Audience
-from missions.models import ItineraryItem, Mission, Participant
+from missions.models import Feedback, ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
 
@@ -124,3 +124,8 @@ def participant_items(
         .order_by("starts_at", "pk")
     )
     return items if include_cancelled else items.filter(is_cancelled=False)
+
+
+def feedback_of(participant: Participant) -> Feedback | None:
+    """What the participant said of the mission, if they said anything yet."""
+    return Feedback.objects.filter(participant=participant).first()

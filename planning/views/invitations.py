@@ -13,7 +13,6 @@ change something are a 404 for read-only users.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +22,8 @@ from django.views.decorators.http import require_POST
 from messaging import outbox
 from messaging.invitations import (
     invitation_previews,
-    invitation_resend,
     invitations_send,
+    participant_link_regenerate,
     queued_text,
 )
 from messaging.models import OutgoingMessage
@@ -107,11 +106,8 @@ def _link_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     name = participant.person.full_name
     if action == "regenerate":
-        with transaction.atomic():
-            tokens.token_issue(participant=participant)
-            resend = request.POST.get("send") == "1"
-            if resend:
-                invitation_resend(participant=participant, sent_by=request.user)
+        resend = request.POST.get("send") == "1"
+        participant_link_regenerate(participant=participant, sent_by=request.user, resend=resend)
         text = _("%(name)s has a new personal link; any earlier link no longer works.")
         if resend:
             text += " " + _("The invitation with the new link is on its way to them.")

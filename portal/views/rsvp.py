@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from missions.display import item_period, item_place, long_date, mission_dates
-from missions.models import Feedback, Participant
-from missions.selectors import participant_items
+from missions.models import Participant
+from missions.selectors import feedback_of, participant_items
 from portal.forms import AnswerForm, FeedbackForm, LanguageForm
 from portal.services.rsvp import (
     answer_closed_because,
@@ -78,7 +78,7 @@ def language(request: HttpRequest, *, participant: Participant, token: str) -> H
 def feedback(request: HttpRequest, *, participant: Participant, token: str) -> HttpResponse:
     form = None
     if feedback_open(participant):
-        given = Feedback.objects.filter(participant=participant).first()
+        given = feedback_of(participant)
         initial = {"rating": given.rating, "comment": given.comment} if given else None
         form = FeedbackForm(_posted(request), initial=initial)
         if form.is_bound and form.is_valid():
