@@ -220,10 +220,10 @@ LOGGING = {
 # messaging/outbox.py: batching, retries with exponential backoff, and the rescue job.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 OUTBOX_MESSAGE_ID_DOMAIN = env("OUTBOX_MESSAGE_ID_DOMAIN", default="itinera.example.org")
-# Messages per task, sent over one SMTP connection. What a batch renders and generates
-# once (per language and group, see messaging/emails.py) costs ~30 ms, so larger batches
-# send faster (0.12 ms a message at 250, 0.3 ms at 100); a task of 250 takes about a
-# second, and a killed worker's batch is run again (its claims skip what went out).
+# Messages per task, sent over one SMTP connection. What a batch works out once (the
+# mission, its programme, a calendar file and the templates per group; see
+# messaging/emails.py) is shared by more messages in a larger batch; a task of 250 takes
+# a second or two, and a killed worker's batch is run again (its claims skip what went out).
 OUTBOX_BATCH_SIZE = 250
 OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_RETRY_BASE_SECONDS = 10  # 10 s, 20 s, 40 s, ... capped below

@@ -14,7 +14,7 @@ from django.utils import timezone
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.tokens import token_issue
 from portal import delegate_cache
-from portal import selectors as selectors_delegate
+from portal import selectors
 from portal.models import DelegatePage
 from portal.services.delegate import delegate_language_set
 from tests.factories import (
@@ -275,7 +275,7 @@ def test_item_cancelled_is_struck_through_at_once(visit, token, kept, programme)
 def test_kept_page_time_read_alike_from_sqlite_and_postgresql(stored):
     # `make run` serves the demo from SQLite: its plain queries give times as text or
     # naive datetimes, which must compare with the clock like PostgreSQL's.
-    moment = selectors_delegate._moment(stored)
+    moment = selectors._moment(stored)
 
     assert moment == dt.datetime(2026, 11, 22, 4, 53, 13, 313546, tzinfo=dt.UTC)
     assert moment < timezone.now()
