@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.tokens import token_issue
-from portal import delegate_cache
-from portal import selectors
+from portal import delegate_cache, selectors
 from portal.models import DelegatePage
 from portal.services.delegate import delegate_language_set
 from tests.factories import (
