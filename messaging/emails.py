@@ -67,7 +67,6 @@ class Shared:
         self._item_lines: dict[tuple[str, int], dict[str, str]] = {}
         self._calendars: dict[tuple, tuple[bytes, re.Pattern]] = {}
         self._by_language: dict[tuple[str, int], dict] = {}
-        self._urls: dict[str, tuple[str, str]] = {}
         # Stencils pay off when messages share them; a single message renders in full.
         self.stencils = len(self.messages) > 1
         self._stencils: dict[tuple, Stencil | None] = {}
