@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.core.files import File
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from missions.display import format_local
@@ -42,6 +43,7 @@ FINISHED = (ArchiveState.READY, ArchiveState.FAILED)
 STUCK_AFTER = dt.timedelta(minutes=10)
 STUCK_PER_BOOKLET = dt.timedelta(seconds=2)
 ERROR_LENGTH = 500  # characters of an error that staff see
+KEEP_FOR = dt.timedelta(days=1)  # a finished archive, then it is deleted with its file
 # The first key of the advisory locks of booklet archives (the second is the archive's id).
 LOCK_NAMESPACE = 0x1B00C1E7
 
@@ -220,16 +222,37 @@ def _build(archive: BookletArchive, participants: list[Participant]) -> None:
 
 def _delete_earlier(archive: BookletArchive) -> None:
     """Delete the mission's finished archives older than this one, and their files."""
-    earlier = list(
+    _delete(
         BookletArchive.objects.filter(
             mission_id=archive.mission_id, pk__lt=archive.pk, state__in=FINISHED
         )
     )
-    for old in earlier:
+
+
+def _delete(archives: QuerySet[BookletArchive]) -> int:
+    """Delete these archives and their files; how many there were."""
+    gone = list(archives)
+    for old in gone:
         if old.file:
             try:
                 old.file.delete(save=False)
             except OSError:
                 logger.exception("Could not delete the file of booklet archive %s", old.pk)
-    if earlier:
-        BookletArchive.objects.filter(pk__in=[old.pk for old in earlier]).delete()
+    if gone:
+        BookletArchive.objects.filter(pk__in=[old.pk for old in gone]).delete()
+    return len(gone)
+
+
+# EXPIRY ---------------------------------------------------------------------------------
+
+
+def archives_expire(*, now: dt.datetime | None = None) -> int:
+    """Periodic: delete the archives finished more than KEEP_FOR ago, and their files.
+
+    Every booklet in an archive carries its delegate's working personal link, so a
+    prepared ZIP is kept only as long as staff need it to print; returns how many went.
+    """
+    now = now or timezone.now()
+    return _delete(
+        BookletArchive.objects.filter(state__in=FINISHED, finished_at__lt=now - KEEP_FOR)
+    )

@@ -124,9 +124,9 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:contact-options": (_mission, "edit"),
     "plan:reminder-rules": (_mission, "edit"),
     # Delegate booklets (planning/views/booklets.py)
-    "plan:booklets": (_mission, "read"),
-    "plan:booklets-status": (_mission, "read"),
-    "plan:booklets-download": (_ready_booklets, "read"),
+    "plan:booklets": (_mission, "edit"),
+    "plan:booklets-status": (_mission, "edit"),
+    "plan:booklets-download": (_ready_booklets, "edit"),
     # Directory (organisations/views.py)
     "directory:organisation-list": (_none, "page"),
     "directory:organisation-detail": (_organisation, "page"),

@@ -241,4 +241,6 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-rescue": {"task": "messaging.tasks.rescue_messages", "schedule": 60.0},
     # Reminders and notices (messaging/reminders.py): reminders, thank-yous, actions due.
     "reminders-scan": {"task": "messaging.tasks.scan_reminders", "schedule": 300.0},
+    # Prepared booklet archives carry working personal links: gone a day after (portal).
+    "booklet-archives-expire": {"task": "portal.tasks.expire_booklet_archives", "schedule": 3600.0},
 }

@@ -6,8 +6,10 @@
 - `plan:booklets-status`: the same archive's card, for htmx to poll while it is prepared;
 - `plan:booklets-download`: the ready ZIP.
 
-Everyone who may see the mission (partners too) may prepare and download its booklets;
-out of scope is a 404, as everywhere under /plan/.
+Only the mission's organisers may prepare and download its booklets: each PDF carries
+that delegate's working personal link. Anyone else, partners and viewers included, gets a
+404, as for everything out of scope under /plan/. A prepared archive is deleted a day
+after it is ready (`portal.booklet_archives.archives_expire`).
 """
 
 from django.contrib import messages
@@ -27,7 +29,7 @@ from portal.services.booklets import archive_request
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mission_booklets(request: HttpRequest, pk: int) -> HttpResponse:
-    mission = mission_for(request.user, pk)
+    mission = mission_for(request.user, pk, edit=True)
     if request.method == "POST":
         try:
             archive_request(mission=mission, requested_by=request.user)
@@ -42,7 +44,7 @@ def mission_booklets(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def booklets_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The archive's card alone; it asks to be polled again while the archive is on its way."""
-    mission = mission_for(request.user, pk)
+    mission = mission_for(request.user, pk, edit=True)
     status = archive_status(mission=mission)
     return render(request, "missions/booklets_status.html", {"mission": mission, "status": status})
 
@@ -50,7 +52,7 @@ def booklets_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def booklets_download(request: HttpRequest, pk: int, archive_pk: int) -> FileResponse:
-    mission = mission_for(request.user, pk)
+    mission = mission_for(request.user, pk, edit=True)
     archive = get_object_or_404(
         BookletArchive, pk=archive_pk, mission=mission, state=ArchiveState.READY
     )

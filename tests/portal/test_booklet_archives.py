@@ -5,6 +5,7 @@ hand-over is captured without running it, so nothing is published to the shared 
 The PDFs in the ZIP are read back with pypdf.
 """
 
+import datetime as dt
 import io
 import zipfile
 
@@ -15,16 +16,17 @@ from django.db import connections
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from missions.display import format_local
 from missions.enums import RsvpStatus
-from organisations.enums import Language
+from organisations.enums import Language, MembershipRole
 from portal import booklet, booklet_archives
 from portal.booklet_archives import archive_build
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from portal.services.booklets import archive_request
-from portal.tasks import build_booklet_archive
+from portal.tasks import build_booklet_archive, expire_booklet_archives
 from tests.factories import MembershipFactory, MissionFactory, OrganisationFactory
 from tests.portal.test_booklet import LONDON, _delegate, _language, _text, leipzig_mission
 
@@ -470,18 +472,56 @@ def test_participant_list_links_the_booklets_page(client, mission, planner):
 # WHO MAY -----------------------------------------------------------------------------------
 
 
-def test_partner_may_prepare_and_download_the_booklets(
-    client, mission, delegate, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("role", ["partner", "viewer"])
+def test_read_only_users_get_404_on_every_booklet_url_and_prepare_nothing(
+    client, mission, delegate, role
 ):
-    partner = OrganisationFactory()
-    mission.partners.add(partner)
-    client.force_login(MembershipFactory(organisation=partner).user)
+    """Each booklet carries its delegate's working personal link: a partner's planner or
+    a viewer of the organising council may read the mission, but not its booklets."""
+    archive = _ready_archive(mission)
+    if role == "partner":
+        partner = OrganisationFactory(name="Invest Region Leipzig")
+        mission.partners.add(partner)
+        user = MembershipFactory(organisation=partner).user
+    else:
+        user = MembershipFactory(
+            organisation=mission.lead_organisation, role=MembershipRole.VIEWER
+        ).user
+    client.force_login(user)
 
-    archive = _build(_request(client, mission, django_capture_on_commit_callbacks))
-    response = client.get(_download(archive))
+    answers = [
+        client.get(_page(mission)).status_code,
+        client.post(_page(mission)).status_code,
+        client.get(_status(mission)).status_code,
+        client.get(_download(archive)).status_code,
+    ]
+    listing = client.get(reverse("plan:participant-list", kwargs={"pk": mission.pk}))
 
-    assert response.status_code == 200
-    assert _zip(response).namelist() == ["fiona-latter.pdf", "jurgen-wei.pdf"]
+    assert answers == [404, 404, 404, 404]
+    assert list(BookletArchive.objects.values_list("pk", flat=True)) == [archive.pk]
+    assert listing.status_code == 200
+    assert "Delegate booklets" not in listing.content.decode()
+
+
+# EXPIRY ------------------------------------------------------------------------------------
+
+
+def test_archives_finished_more_than_a_day_ago_are_deleted_with_their_files(mission):
+    now = timezone.now()
+    old = _ready_archive(mission, finished_at=now - dt.timedelta(days=1, minutes=1))
+    failed = BookletArchive.objects.create(
+        mission=mission, state=ArchiveState.FAILED, finished_at=now - dt.timedelta(days=2)
+    )
+    fresh = _ready_archive(mission, finished_at=now - dt.timedelta(hours=23))
+    building = BookletArchive.objects.create(mission=mission, state=ArchiveState.BUILDING)
+    old_file = old.file.name
+
+    assert expire_booklet_archives.apply().get() == 2
+
+    assert set(BookletArchive.objects.values_list("pk", flat=True)) == {fresh.pk, building.pk}
+    assert not default_storage.exists(old_file)
+    assert default_storage.exists(fresh.file.name)
+    assert failed.pk not in BookletArchive.objects.values_list("pk", flat=True)
 
 
 def test_outsider_gets_404_on_every_booklet_url(client, mission, delegate):
