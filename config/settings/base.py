@@ -43,6 +43,9 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# `manage.py demo_users` (re)sets the demo logins to the passwords the README publishes:
+# fine for `make run`, refused under production's settings.
+DEMO_USERS_ALLOWED = True
 
 # APPS ------------------------------------------------------------------------
 INSTALLED_APPS = [

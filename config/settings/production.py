@@ -9,6 +9,7 @@ from config.settings.base import *  # noqa: F403  (settings modules extend the b
 from config.settings.base import env
 
 DEBUG = False
+DEMO_USERS_ALLOWED = False  # never the published demo passwords
 
 # SECRETS AND HOSTS -----------------------------------------------------------
 SECRET_KEY = env("DJANGO_SECRET_KEY")

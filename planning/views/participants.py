@@ -219,12 +219,14 @@ def _import_confirm(request: HttpRequest, mission: Mission) -> HttpResponse:
 
 
 def _csv_response(mission: Mission, name: str, write) -> HttpResponse:
+    """A CSV file of personal data: kept by no cache or proxy on its way."""
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": content_disposition_header(
                 as_attachment=True, filename=f"{mission.slug}-{name}.csv"
-            )
+            ),
+            "Cache-Control": "private, no-store",
         },
     )
     write(response, mission)

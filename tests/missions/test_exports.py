@@ -60,7 +60,7 @@ def tokyo(day: int, hour: int, minute: int = 0) -> dt.datetime:
         ("attendance-export", "leipzig-japan-2025-attendance.csv"),
     ],
 )
-def test_export_is_utf8_csv_with_bom_named_after_the_mission(
+def test_export_is_utf8_csv_with_bom_named_after_the_mission_and_kept_by_no_cache(
     client, planner, mission, name, filename
 ):
     ParticipantFactory(mission=mission, person=PersonFactory(full_name="Jörg Müller"))
@@ -69,6 +69,7 @@ def test_export_is_utf8_csv_with_bom_named_after_the_mission(
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response["Cache-Control"] == "private, no-store"
     assert response.content.startswith("\ufeff".encode())
 
 

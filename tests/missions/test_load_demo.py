@@ -3,7 +3,8 @@ import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from missions.demo import load_demo
@@ -231,3 +232,17 @@ def test_every_item_lies_within_its_mission_in_local_time():
     ]
 
     assert outside == []
+
+
+def test_demo_users_refused_under_settings_that_do_not_allow_them(settings):
+    """Production's settings refuse to reset the admin to the password the README shows."""
+    User = get_user_model()
+    admin = User.objects.create_superuser("admin", "admin@example.org", "a-real-secret-1")
+    settings.DEMO_USERS_ALLOWED = False
+
+    with pytest.raises(CommandError, match="DEMO_USERS_ALLOWED"):
+        call_command("demo_users")
+
+    admin.refresh_from_db()
+    assert admin.check_password("a-real-secret-1")
+    assert not User.objects.filter(username="planner").exists()

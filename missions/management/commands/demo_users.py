@@ -1,5 +1,6 @@
 """Create the demo logins of `make run`: a superuser and two planners. Safe to run again."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,6 +19,11 @@ class Command(BaseCommand):
     help = "Create the demo superuser and planners (after load_demo) and print their logins."
 
     def handle(self, *args, **options) -> None:
+        if not settings.DEMO_USERS_ALLOWED:
+            raise CommandError(
+                "demo_users resets the demo logins to their published passwords; these "
+                "settings do not allow it (DEMO_USERS_ALLOWED is off, as in production)."
+            )
         User = get_user_model()
         for username, password, is_superuser, organisation in DEMO_USERS:
             user, _ = User.objects.get_or_create(
