@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects, assertTemplateUsed
@@ -92,7 +93,7 @@ def test_password_reset_by_email_end_to_end(client: Client, mailoutbox):
     assertRedirects(done, reverse("password_reset_complete"))
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert client.login(username="ada", password=NEW_PASSWORD)
+    assert client.login(request=HttpRequest(), username="ada", password=NEW_PASSWORD)
     # The link works once.
     client.logout()
     again = client.get(link, follow=True)
@@ -149,3 +150,46 @@ def test_password_change_when_signed_in(client: Client):
     assertContains(page, "Change your password")
     assertRedirects(response, reverse("password_change_done"))
     assert get_user_model().objects.get(pk=user.pk).check_password(NEW_PASSWORD)
+
+
+# THROTTLING (django-axes) ------------------------------------------------------------
+
+
+def _sign_in(client: Client, url: str, password: str, address: str = "192.0.2.10"):
+    return client.post(
+        url, {"username": "ada", "password": password}, REMOTE_ADDR=address, follow=False
+    )
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_five_wrong_passwords_lock_the_user_out_from_that_address(client: Client, url_name):
+    """The fifth wrong password locks the pair out: that attempt and the next, even with
+    the right password, get the page that says so (429), on the staff sign-in and the
+    admin's alike; another address may still sign in."""
+    UserFactory(username="ada", is_staff=True)
+    url = reverse(url_name)
+
+    wrong = [_sign_in(client, url, "wrong").status_code for _ in range(5)]
+    locked = _sign_in(client, url, PASSWORD)
+
+    assert wrong == [200, 200, 200, 200, 429]  # the form again with its error, then locked
+    assert locked.status_code == 429
+    assertTemplateUsed(locked, "registration/locked_out.html")
+    assertContains(locked, "Try again in 15 minutes", status_code=429)
+    assert "_auth_user_id" not in client.session
+    elsewhere = _sign_in(Client(), url, PASSWORD, address="198.51.100.7")
+    assert elsewhere.status_code == 302
+
+
+def test_a_right_password_resets_the_count_of_wrong_ones(client: Client):
+    UserFactory(username="ada")
+    url = reverse("login")
+
+    for _ in range(4):
+        _sign_in(client, url, "wrong")
+    assert _sign_in(client, url, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        _sign_in(client, url, "wrong")
+
+    assert _sign_in(client, url, PASSWORD).status_code == 302

@@ -6,6 +6,7 @@ on the console), so `make run` works on a machine that has only Python.
 Production (`config.settings.production`) removes the defaults for secrets.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "simple_history",
+    "axes",  # failed sign-ins counted, then locked out for a while (django-axes)
     # The rooms, lowest first: each imports only those above it in this list.
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with its page
 ]
 
 TEMPLATES = [
@@ -111,6 +114,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Sign-ins, at /accounts/login/ and /admin/login/ alike, go through django-axes first: five
+# wrong passwords for one user from one address lock that pair out for 15 minutes (a
+# page saying so, 429), and a right password then still fails; a success resets the count.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # STATIC FILES ----------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
