@@ -127,6 +127,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # no banner at every start-up (lockouts are still logged)
 
 # STATIC FILES ----------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
