@@ -349,7 +349,7 @@ SHAPES: dict[str, Callable[[OutgoingMessage, Shared], tuple]] = {
 
 
 def render_message(
-    message: OutgoingMessage, *, connection=None, shared: Shared | None = None
+    message: OutgoingMessage, *, shared: Shared | None = None
 ) -> EmailMultiAlternatives:
     """The e-mail for an outbox row, with its own Message-ID and the recipient's language.
 
@@ -375,7 +375,6 @@ def render_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[formataddr((message.recipient_name, message.recipient_email))],
         headers={"Message-ID": message.message_id},
-        connection=connection,
     )
     email.attach_alternative(html, "text/html")
     for file_name, content, mimetype in attachments:
