@@ -1,25 +1,30 @@
 # Itinera: `make run` serves the demo, `make test` runs lint and the whole test suite
 # on PostgreSQL and on SQLite.
 # Both create .venv and install what they need; nothing else is required but Python 3.11+.
+# They install the exact releases of the lock files, checked against their hashes
+# (requirements.lock for the app, requirements-dev.lock adds the tools and tests);
+# `make lock` writes both again after a change to pyproject.toml's dependencies.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint install install-dev messages clean
+.PHONY: run test lint install install-dev lock messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; sys.exit("Itinera needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(PY) -m pip install --quiet -e .
+$(VENV)/.installed: requirements.lock | $(BIN)/activate
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/activate
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -41,6 +46,15 @@ lint: install-dev
 test: install-dev lint
 	$(BIN)/pytest
 	DATABASE_URL=sqlite://:memory: $(BIN)/pytest
+
+# The build backend (setuptools) is locked too, so the project itself installs from
+# hashed releases only (--no-build-isolation above).
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	--strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 messages: install-dev
 	$(PY) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'var/*'
