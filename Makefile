@@ -30,6 +30,10 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/activate
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# `make run` and `make messages` use the local settings; manage.py and celery default to
+# production's, which need every secret set.
+run messages: export DJANGO_SETTINGS_MODULE = config.settings.local
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo

@@ -5,6 +5,8 @@ A missing one stops start-up with django-environ's ImproperlyConfigured message.
 Run the app with gunicorn (`gunicorn config.wsgi`); whitenoise serves the static files.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403  (settings modules extend the base by design)
 from config.settings.base import env
 
@@ -12,7 +14,13 @@ DEBUG = False
 DEMO_USERS_ALLOWED = False  # never the published demo passwords
 
 # SECRETS AND HOSTS -----------------------------------------------------------
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+try:
+    SECRET_KEY = env("DJANGO_SECRET_KEY")
+except ImproperlyConfigured as missing:  # the first variable a developer's command misses
+    raise ImproperlyConfigured(
+        f"{missing} (production settings, the default of manage.py and celery; "
+        "on a developer's machine: export DJANGO_SETTINGS_MODULE=config.settings.local)"
+    ) from None
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

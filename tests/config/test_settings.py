@@ -36,11 +36,37 @@ def test_deploy_check_with_production_variables_set_passes():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
+NO_SECRET_KEY = (
+    "django.core.exceptions.ImproperlyConfigured: "
+    "Set the DJANGO_SECRET_KEY environment variable (production settings, the default of "
+    "manage.py and celery; on a developer's machine: "
+    "export DJANGO_SETTINGS_MODULE=config.settings.local)"
+)
+
+
 def test_production_start_without_secret_key_stops_with_a_clear_message():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
     result = _manage("check", env=env)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        "django.core.exceptions.ImproperlyConfigured: "
-        "Set the DJANGO_SECRET_KEY environment variable"
+    assert result.stderr.strip().splitlines()[-1] == NO_SECRET_KEY
+
+
+def test_manage_py_on_a_server_with_nothing_set_never_falls_back_to_debug():
+    result = _manage("check", env={})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == NO_SECRET_KEY
+
+
+def test_a_celery_worker_with_nothing_set_never_falls_back_to_debug():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(  # noqa: S603  (our own Celery app, fixed arguments)
+        [sys.executable, "-m", "celery", "--app", "config", "report"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+    assert result.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
