@@ -17,6 +17,7 @@ from planning.services import two_factor
 # second factor's own pages, the language, the health check, and the pages under
 # personal links (namespaces `rsvp`, `delegate`), which know no staff user.
 OPEN_URL_NAMES = {
+    "home",  # sends the signed-in on to the workspace, where the check is
     "login",
     "logout",
     "password_reset",
