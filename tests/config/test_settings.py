@@ -51,7 +51,7 @@ def _setting(name: str, env: dict[str, str]) -> str:
         "shell", "-c", f"from django.conf import settings; print(settings.{name})", env=env
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return result.stdout.strip().splitlines()[-1]  # after the shell's note of its imports
 
 
 def test_production_requires_a_second_factor_of_superusers_and_make_run_does_not():
