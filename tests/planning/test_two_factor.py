@@ -281,3 +281,25 @@ def test_next_to_another_site_goes_home_instead(client: Client, enrolled_planner
     )
 
     assertRedirects(response, "/", fetch_redirect_response=False)
+
+
+def test_an_organisation_requires_two_factor_sign_in_from_the_admin(client: Client, superuser):
+    organisation = OrganisationFactory(name="Leipzig")
+    planner = MembershipFactory(user__username="ada", organisation=organisation).user
+    client.force_login(superuser)
+    url = reverse("admin:organisations_organisation_change", args=[organisation.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("sectors", "two_factor_required")
+    }
+
+    response = client.post(url, {**data, "two_factor_required": "on"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    organisation.refresh_from_db()
+    assert organisation.two_factor_required
+    signed_in = _sign_in(Client())
+    assertTemplateUsed(signed_in, "registration/two_factor_enrol.html")
+    assert planner.memberships.get().organisation == organisation
