@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.health import healthz
+from planning.views import accounts
 from planning.views.home import home
 
 admin.site.site_header = "Itinera"
@@ -14,6 +15,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Before Django's: the reset mail goes through the outbox, and the second factor.
+    path(
+        "accounts/password_reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path("accounts/two-factor/", accounts.verify, name="two_factor_verify"),
+    path("accounts/two-factor/enrol/", accounts.enrol, name="two_factor_enrol"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("plan/", include("planning.urls")),
     path("", include("portal.urls")),

@@ -17,11 +17,14 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
 from django.utils.html import conditional_escape
+from django.utils.http import urlsafe_base64_encode
 
 from messaging import reminders
 from messaging.enums import MessageKind
@@ -434,8 +437,25 @@ def _action_due_context(message: OutgoingMessage, shared: Shared) -> dict:
     }
 
 
+# Accounts ------------------------------------------------------------------------------
+
+
+def _password_reset_context(message: OutgoingMessage, shared: Shared) -> dict:
+    """The link to choose a new password, made now from the account (messaging/
+    password_resets.py): the row holds only the account's id. An account gone, disabled
+    or with another address since is not written to (the row fails, saying why)."""
+    user = get_user_model().objects.get(pk=message.context["user"])
+    if not user.is_active or user.email.casefold() != message.recipient_email.casefold():
+        raise ValueError("the account changed since the reset was asked for")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return {"user": user, "username": user.get_username(), "link": absolute(path)}
+
+
 CONTEXT.update(
     {
+        MessageKind.PASSWORD_RESET: _password_reset_context,
         MessageKind.RSVP_REMINDER: _rsvp_reminder_context,
         MessageKind.MISSION_REMINDER: _mission_reminder_context,
         MessageKind.ITINERARY_CHANGED: _itinerary_changed_context,

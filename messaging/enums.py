@@ -10,6 +10,7 @@ class MessageKind(models.TextChoices):
     ITINERARY_CHANGED = "itinerary_changed", _("Itinerary changed")
     FOLLOW_UP = "follow_up", _("Thank-you and feedback after the mission")
     ACTION_DUE = "action_due", _("Follow-up action due")
+    PASSWORD_RESET = "password_reset", _("Link to choose a new password")
 
 
 class MessageState(models.TextChoices):

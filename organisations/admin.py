@@ -17,8 +17,16 @@ class SectorAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "city", "country", "parent"]
-    list_filter = ["kind", "sectors", ("country", CountryFilter)]
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "city",
+        "country",
+        "parent",
+        "two_factor_required",
+    ]
+    list_filter = ["kind", "sectors", ("country", CountryFilter), "two_factor_required"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "city"]
     autocomplete_fields = ["parent", "sectors"]

@@ -43,6 +43,14 @@ class Organisation(models.Model):
         related_name="units",
         help_text=_("STEAMHouse, for example, is part of Birmingham City University."),
     )
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=False,
+        help_text=_(
+            "Its planners sign in with a code from an authenticator app as well as their "
+            "password (from their next sign-in)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

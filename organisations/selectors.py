@@ -6,6 +6,7 @@ the missions room (`missions.selectors.missions_of_organisation`), scoped like e
 mission, so an organisation's page never shows a mission the user could not open.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -113,3 +114,14 @@ def organisation_options(*, q: str = "", selected: int | None = None) -> list[Or
         selected=selected,
         fields=Q(name__icontains=q) | Q(short_name__icontains=q) | Q(city__icontains=q),
     )
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether `user` must sign in with a second factor: superusers where
+    TWO_FACTOR_REQUIRED_FOR_SUPERUSERS is on (production), and the members of an
+    organisation that requires it (`Organisation.two_factor_required`)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and settings.TWO_FACTOR_REQUIRED_FOR_SUPERUSERS:
+        return True
+    return user.memberships.filter(organisation__two_factor_required=True).exists()

@@ -7,6 +7,8 @@ django-ratelimit here, whose `add` then `incr` take two round trips and about 0.
 a request that otherwise costs under a millisecond from the cache (bench/delegate_page.py
 measured it).
 
+`over_rate` counts any other limit the same way (the password resets' in planning).
+
 Settings: `LINK_RATE_READ` and `LINK_RATE_WRITE` (`"30/m"`: 30 a minute; s, m, h or d),
 `LINK_RATE_FEED` (per link, for calendar feeds),
 `LINK_RATE_CACHE` (a cache alias: Redis, shared by every worker; another backend counts
@@ -74,12 +76,18 @@ def over_limit(request: HttpRequest, *, link: str = "", rate: str = "") -> bool:
     else:
         rate = settings.LINK_RATE_READ if reading else settings.LINK_RATE_WRITE
         counted = f"{'read' if reading else 'write'}:{client_address(request)}"
+    return over_rate(f"link-rate:{counted}", rate)
+
+
+def over_rate(key: str, rate: str) -> bool:
+    """Count one more under `key` in the current window of `rate` (`"3/h"`); True once
+    past it. The counting of every limit here and of the password resets (planning); if
+    the cache cannot be reached, False (logged)."""
     limit, seconds = _rate(rate)
     window = int(time.time()) // seconds
-    key = f"link-rate:{counted}:{window}"
     try:
-        count = _count(key, seconds)
+        count = _count(f"{key}:{window}", seconds)
     except (RedisError, OSError):  # the cache is down: let the request through, say so
-        logger.exception("The rate limit of personal links could not count; not limiting")
+        logger.exception("A rate limit (%s) could not count; not limiting", key.split(":")[0])
         return False
     return count > limit

@@ -146,6 +146,7 @@ def _restore_language():
 
 @pytest.fixture(autouse=True)
 def _rate_limit_only_where_tested(request, settings):
-    """The rate limit counts in Redis; only the tests marked `redis` exercise it."""
+    """The rate limits count in Redis; only the tests marked `redis` exercise them."""
     if request.node.get_closest_marker("redis") is None:
         settings.LINK_RATE_ENABLED = False
+        settings.PASSWORD_RESET_RATE_ENABLED = False

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",  # failed sign-ins counted, then locked out for a while (django-axes)
+    "django_otp",  # a second factor at sign-in (AUTHENTICATION below)
+    "django_otp.plugins.otp_totp",  # codes from an authenticator app
+    "django_otp.plugins.otp_static",  # one-time backup codes
     # The rooms, lowest first: each imports only those above it in this list.
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
+    "planning.middleware.TwoFactorMiddleware",  # who must use it goes no further without it
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,6 +133,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # no banner at every start-up (lockouts are still logged)
+# A second factor (django-otp: TOTP codes from an authenticator app, backup codes): after
+# the password, a user who must use it gives a code (or enrols first, at
+# /accounts/two-factor/enrol/) before any page of the workspace or the admin opens
+# (planning/middleware.py). Who must: superusers if TWO_FACTOR_REQUIRED_FOR_SUPERUSERS (on
+# in production), the members of an organisation whose `two_factor_required` is ticked in
+# the admin, and anyone who enrolled. https://django-otp-official.readthedocs.io/
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=False)
+OTP_TOTP_ISSUER = "Itinera"  # the name authenticator apps show
+# Password resets (planning/views/accounts.py): the e-mail goes through the outbox; at
+# most this many requests per address asked for and per client address (counted like the
+# personal links, portal.rate_limit, in LINK_RATE_CACHE); past either, a page says so (429).
+PASSWORD_RESET_RATE_ENABLED = True
+PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
+PASSWORD_RESET_RATE_PER_ADDRESS = "10/h"
 
 # STATIC FILES ----------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html

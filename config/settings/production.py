@@ -12,6 +12,7 @@ from config.settings.base import env
 
 DEBUG = False
 DEMO_USERS_ALLOWED = False  # never the published demo passwords
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = True  # superusers sign in with a second factor
 
 # SECRETS AND HOSTS -----------------------------------------------------------
 try:

@@ -70,3 +70,20 @@ def test_a_celery_worker_with_nothing_set_never_falls_back_to_debug():
     )
     assert result.returncode != 0
     assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
+
+
+def _setting(name: str, env: dict[str, str]) -> str:
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print(settings.{name})", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's note of its imports
+
+
+def test_production_requires_a_second_factor_of_superusers_and_make_run_does_not():
+    """Under production's settings a superuser signs in with a code; `make run`'s demo
+    admin signs in with the published password alone."""
+    local = {"DJANGO_SETTINGS_MODULE": "config.settings.local"}
+
+    assert _setting("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", PRODUCTION_ENV) == "True"
+    assert _setting("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", local) == "False"
