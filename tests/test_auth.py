@@ -224,7 +224,9 @@ def test_resets_from_one_client_are_refused_past_ten_an_hour(client: Client):
         ).status_code
         for n in range(11)
     ]
-    elsewhere = client.post(url, {"email": "someone@example.org"}, REMOTE_ADDR=_unique_address())
+    elsewhere = client.post(
+        url, {"email": f"else-{secrets.token_hex(6)}@example.org"}, REMOTE_ADDR=_unique_address()
+    )
 
     assert statuses == [302] * 10 + [429]
     assert elsewhere.status_code == 302
