@@ -936,3 +936,28 @@ def test_participant_import_without_a_file_asks_for_one(client, planner, mission
     response = client.post(reverse("plan:participant-import", args=[mission.pk]), {})
 
     assert response.context["form"].errors == {"file": ["This field is required."]}
+
+
+def test_participant_import_puts_phone_and_needs_on_this_missions_participant_only(
+    client, planner, mission
+):
+    known = PersonFactory(full_name="Ada Known", email="ada@example.org")
+    elsewhere = ParticipantFactory(person=known, dietary_requirements="Halal", phone="+44 1")
+    content = (
+        "name,email,dietary,accessibility,phone\n"
+        "Ada Known,ada@example.org,Vegan,,+49 341 5\n"
+        "Bo New,bo@example.org,,Ramp,\n"
+    )
+
+    confirm(client, mission, upload(client, mission, content))
+
+    told = {
+        p.person.email: (p.phone, p.dietary_requirements, p.accessibility_needs)
+        for p in mission.participants.select_related("person")
+    }
+    assert told == {
+        "ada@example.org": ("+49 341 5", "Vegan", ""),
+        "bo@example.org": ("", "", "Ramp"),
+    }
+    elsewhere.refresh_from_db()
+    assert (elsewhere.phone, elsewhere.dietary_requirements) == ("+44 1", "Halal")
