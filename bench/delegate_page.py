@@ -147,7 +147,6 @@ def seed() -> list[str]:
         Person(
             full_name=f"Delegate {n:03}",
             email=f"delegate{n}@example.org",
-            phone="+49 341 000 0000" if n < 3 else "",
             organisation=leipzig,
             time_zone=BERLIN,
         )
@@ -158,6 +157,7 @@ def seed() -> list[str]:
             mission=mission,
             person=person,
             role=ParticipantRole.ORGANISER if n < 3 else ParticipantRole.DELEGATE,
+            phone="+49 341 000 0000" if n < 3 else "",
             rsvp_status=RsvpStatus.ACCEPTED if n % 5 else RsvpStatus.TENTATIVE,
             listed=n % 3 != 0,
             page_seen_at=timezone.now() - dt.timedelta(days=1),

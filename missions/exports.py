@@ -80,7 +80,7 @@ def participant_list(out: IO[str], mission: Mission) -> None:
         [
             p.person.full_name,
             p.person.email,
-            p.person.phone,
+            p.phone,
             p.person.organisation or "",
             p.person.job_title,
             p.get_role_display(),
@@ -90,8 +90,8 @@ def participant_list(out: IO[str], mission: Mission) -> None:
             p.arrival_details,
             _local(p.departure_at, mission),
             p.departure_details,
-            p.person.dietary_requirements,
-            p.person.accessibility_needs,
+            p.dietary_requirements,
+            p.accessibility_needs,
             p.notes,
         ]
         for p in _participants(mission)
@@ -119,7 +119,7 @@ def dietary_list(out: IO[str], mission: Mission) -> None:
     participants = (
         _participants(mission)
         .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
-        .exclude(person__dietary_requirements="", person__accessibility_needs="")
+        .exclude(dietary_requirements="", accessibility_needs="")
         .prefetch_related(Prefetch("items", queryset=ItineraryItem.objects.only("pk")))
     )
     header = [
@@ -139,8 +139,8 @@ def dietary_list(out: IO[str], mission: Mission) -> None:
                 p.person.full_name,
                 p.person.organisation or "",
                 p.get_role_display(),
-                p.person.dietary_requirements,
-                p.person.accessibility_needs,
+                p.dietary_requirements,
+                p.accessibility_needs,
                 "; ".join(_item_label(item) for item in attended),
             ]
         )

@@ -310,8 +310,12 @@ def check_rows(*, mission: Mission, rows: list[dict]) -> list[ImportRow]:
     return checked
 
 
+# What the row tells this mission, kept on its participant; the rest is the directory's.
+PARTICIPANT_COLUMNS = ("dietary_requirements", "accessibility_needs", "phone")
 _LENGTHS = {
-    column: Person._meta.get_field(column).max_length
+    column: (Participant if column in PARTICIPANT_COLUMNS else Person)
+    ._meta.get_field(column)
+    .max_length
     for column in COLUMNS
     if column not in ("organisation", "role", "preferred_language")
 }

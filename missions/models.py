@@ -209,6 +209,10 @@ class Participant(models.Model):
     rsvp_status = models.CharField(
         _("RSVP"), max_length=20, choices=RsvpStatus.choices, default=RsvpStatus.NOT_INVITED
     )
+    # What the person tells this mission, for this mission's organisers only.
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    dietary_requirements = models.CharField(_("dietary requirements"), max_length=300, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
     arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
     arrival_details = models.CharField(
         _("arrives by"), max_length=100, blank=True, help_text=_("Flight or train number.")
@@ -252,6 +256,19 @@ class Participant(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+
+    # What the person told this mission: for its organisers' eyes only
+    # (`missions.selectors.can_see_personal_data`).
+    PERSONAL_FIELDS = (
+        "phone",
+        "dietary_requirements",
+        "accessibility_needs",
+        "arrival_at",
+        "arrival_details",
+        "departure_at",
+        "departure_details",
+        "notes",
+    )
 
     class Meta:
         ordering = ["mission", "person__full_name"]

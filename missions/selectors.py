@@ -7,6 +7,10 @@ its objects up through these querysets, so an object out of scope is a 404.
 - Members of its organisers with the viewer role, and members of its partner
   organisations, may see it read-only.
 - Superusers see and change everything; anonymous users and everyone else see nothing.
+- What the participants told a mission (e-mail, phone, dietary and accessibility needs,
+  travel, notes) is shown and exported only to those who may change the mission, its
+  organisers (`can_see_personal_data`, `mission_for(..., personal_data=True)`); read-only
+  users see names, organisations, roles and answers.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -47,14 +51,31 @@ def missions_editable_by(user: User) -> QuerySet[Mission]:
     return missions.filter(pk__in=Mission.objects.filter(organisers__in=organisations).values("pk"))
 
 
-def mission_for(user: User, pk: int, *, edit: bool = False) -> Mission:
-    """The mission if the user may see it (or change it, with `edit`), else 404."""
-    scope = missions_editable_by(user) if edit else missions_visible_to(user)
+def missions_with_personal_data_for(user: User) -> QuerySet[Mission]:
+    """Missions whose participants' personal data the user sees: the organisers' (the
+    planners of an organising organisation), the same as `missions_editable_by`."""
+    return missions_editable_by(user)
+
+
+def mission_for(user: User, pk: int, *, edit: bool = False, personal_data: bool = False) -> Mission:
+    """The mission if the user may see it (or change it, with `edit`; or see its
+    participants' personal data, with `personal_data`), else 404."""
+    if personal_data:
+        scope = missions_with_personal_data_for(user)
+    elif edit:
+        scope = missions_editable_by(user)
+    else:
+        scope = missions_visible_to(user)
     return get_object_or_404(scope.select_related("lead_organisation"), pk=pk)
 
 
 def can_edit(user: User, mission: Mission) -> bool:
     return missions_editable_by(user).filter(pk=mission.pk).exists()
+
+
+def can_see_personal_data(user: User, mission: Mission) -> bool:
+    """Whether the user sees what the mission's participants told it (see the top)."""
+    return missions_with_personal_data_for(user).filter(pk=mission.pk).exists()
 
 
 def item_for(user: User, pk: int, *, edit: bool = False) -> ItineraryItem:

@@ -123,9 +123,14 @@ class Venue(models.Model):
 
 
 class Person(models.Model):
+    """Someone in the shared directory: who they are and where they work, nothing more.
+
+    What a person tells one mission (phone, dietary and accessibility needs, travel) is
+    that mission's `missions.Participant`, seen only by its organisers.
+    """
+
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("e-mail"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -144,8 +149,6 @@ class Person(models.Model):
         blank=True,
         help_text=_("Shown alongside local times when the person travels."),
     )
-    dietary_requirements = models.CharField(_("dietary requirements"), max_length=300, blank=True)
-    accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,14 @@
 """Reads of the directory: organisations, their venues and people.
 
 The directory is reference data shared by every staff user: anyone with a membership
-(or a superuser) sees all of it. The missions an organisation took part in are read in
-the missions room (`missions.selectors.missions_of_organisation`), scoped like every
-mission, so an organisation's page never shows a mission the user could not open.
+(or a superuser) sees its organisations and venues, and of its people the name,
+organisation and job title. A person's e-mail address, and the people to browse and
+search, are their own organisation's: only its members (and superusers) see them
+(`people_browsable_by`, `can_see_contact_details`). Someone of another organisation is
+put on a mission by typing their exact e-mail address. The missions an organisation
+took part in are read in the missions room (`missions.selectors.missions_of_organisation`),
+scoped like every mission, so an organisation's page never shows a mission the user
+could not open.
 """
 
 from django.conf import settings
@@ -11,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from organisations.models import Organisation, Sector, Venue
+from organisations.models import Organisation, Person, Sector, Venue
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -23,6 +28,25 @@ def can_use_directory(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.memberships.exists()
+
+
+def people_browsable_by(user: User) -> QuerySet[Person]:
+    """The people a user may look through, with their e-mail addresses: those of the
+    user's own organisations (any membership); everyone for superusers, nobody for
+    anonymous users."""
+    people = Person.objects.all()
+    if not user.is_authenticated:
+        return people.none()
+    if user.is_superuser:
+        return people
+    return people.filter(organisation__in=user.memberships.values("organisation"))
+
+
+def can_see_contact_details(user: User, organisation: Organisation) -> bool:
+    """Whether the user sees the e-mail addresses of the organisation's people."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(organisation=organisation).exists()
 
 
 def organisation_search(

@@ -304,6 +304,10 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
     fieldsets = [
         (None, {"fields": ["mission", "person", "role", "rsvp_status"]}),
         (
+            _("What they told this mission"),
+            {"fields": ["phone", "dietary_requirements", "accessibility_needs"]},
+        ),
+        (
             _("Travel"),
             {
                 "fields": [

@@ -236,9 +236,7 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
         Participant.objects.filter(mission=mission, role=ParticipantRole.ORGANISER)
         .filter(~Q(rsvp_status__in=RsvpStatus.NOT_COMING))
         .order_by("person__full_name", "pk")
-        .values_list(
-            "person__full_name", "person__organisation__name", "person__email", "person__phone"
-        )
+        .values_list("person__full_name", "person__organisation__name", "person__email", "phone")
     )
     contacts = [
         BookletContact(name=name, organisation=organisation or "", email=email, phone=phone)

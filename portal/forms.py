@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
-from organisations.models import Person
 
 # Arrival and departure further than this from the mission are typing mistakes.
 TRAVEL_MARGIN = dt.timedelta(days=30)
@@ -40,17 +39,23 @@ class AnswerForm(forms.Form):
     )
     dietary_requirements = forms.CharField(
         label=_("Dietary requirements"),
-        max_length=_max_length(Person, "dietary_requirements"),
+        max_length=_max_length(Participant, "dietary_requirements"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example vegetarian, halal, or a food allergy."),
     )
     accessibility_needs = forms.CharField(
         label=_("Accessibility needs"),
-        max_length=_max_length(Person, "accessibility_needs"),
+        max_length=_max_length(Participant, "accessibility_needs"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example step-free access or a hearing loop."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=_max_length(Participant, "phone"),
+        required=False,
+        help_text=_("A number the organisers can reach you on during the mission."),
     )
     arrival_at = forms.DateTimeField(
         label=_("Arrival"), required=False, widget=_local_datetime_input()
@@ -76,15 +81,15 @@ class AnswerForm(forms.Form):
     )
 
     def __init__(self, *args, participant: Participant, **kwargs) -> None:
-        person = participant.person
         kwargs.setdefault(
             "initial",
             {
                 "answer": participant.rsvp_status
                 if participant.rsvp_status in RsvpStatus.DELEGATE_ANSWERS
                 else None,
-                "dietary_requirements": person.dietary_requirements,
-                "accessibility_needs": person.accessibility_needs,
+                "dietary_requirements": participant.dietary_requirements,
+                "accessibility_needs": participant.accessibility_needs,
+                "phone": participant.phone,
                 "arrival_at": participant.arrival_at,
                 "arrival_details": participant.arrival_details,
                 "departure_at": participant.departure_at,

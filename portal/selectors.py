@@ -308,7 +308,7 @@ def _people(participant: Participant) -> tuple[list[Contact], list[str]]:
             "listed",
             "person__full_name",
             "person__email",
-            "person__phone",
+            "phone",
             "person__organisation__name",
         )
     )

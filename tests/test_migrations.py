@@ -1,4 +1,6 @@
-"""The move of four models out of missions (missions 0008, messaging 0001, portal 0001).
+"""Migrations that move data: the move of four models out of missions (missions 0008,
+messaging 0001, portal 0001), and phone and needs from Person to Participant (missions
+0009, organisations 0002).
 
 OutgoingMessage and ReminderRule went to messaging, DelegatePage and BookletArchive to
 portal, with SeparateDatabaseAndState: only Django's picture of them moved. Going back to
@@ -15,12 +17,15 @@ from django.test.utils import CaptureQueriesContext
 
 from messaging.models import OutgoingMessage, ReminderRule
 from missions.demo import load_demo
-from missions.models import Mission
+from missions.models import Mission, Participant
 from portal.models import BookletArchive, DelegatePage
 from tests.factories import (
     BookletArchiveFactory,
     DelegatePageFactory,
+    MissionFactory,
     OutgoingMessageFactory,
+    ParticipantFactory,
+    PersonFactory,
     ReminderRuleFactory,
     UserFactory,
 )
@@ -37,6 +42,10 @@ MOVED = {
     BookletArchive: "portal",
 }
 DDL = ("CREATE ", "ALTER ", "DROP ", "RENAME ")
+BEFORE_NEEDS_MOVED = [
+    ("missions", "0008_models_moved_to_messaging_and_portal"),
+    ("organisations", "0001_initial"),
+]
 
 
 def _migrate(targets=None) -> list[str]:
@@ -90,6 +99,7 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
     }
 
     try:
+        _migrate(BEFORE_NEEDS_MOVED)  # the later migrations are not this test's
         back = _migrate(BEFORE_THE_MOVE)
 
         assert _row_counts() == counts
@@ -98,7 +108,8 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
             for content_type in content_types.values()
         }
     finally:
-        forward = _migrate()
+        forward = _migrate(BEFORE_NEEDS_MOVED)
+        _migrate()
 
     assert [sql for sql in back + forward if sql.lstrip().upper().startswith(DDL)] == []
     assert _row_counts() == counts
@@ -122,3 +133,65 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
         BookletArchive: "missions_bookletarchive",
     }
     assert set(counts) <= set(connection.introspection.table_names())
+
+
+# PHONE AND NEEDS MOVED TO THE PARTICIPANT (missions 0009, organisations 0002) ---------
+
+NEEDS = ("phone", "dietary_requirements", "accessibility_needs")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_needs_moved_from_person_to_each_of_their_participations_lose_nothing():
+    jana, ada, nobody = PersonFactory.create_batch(3)
+    first, second = MissionFactory.create_batch(2)
+    on_first = ParticipantFactory(mission=first, person=jana)
+    on_second = ParticipantFactory(mission=second, person=jana)
+    ada_on_first = ParticipantFactory(mission=first, person=ada)
+    participants = Participant.objects.count()
+    told = {
+        jana.pk: ("+49 341 123", "Vegan, nut allergy", "Step-free access"),
+        ada.pk: ("", "Halal", ""),
+        nobody.pk: ("+44 121 1", "Kosher", "Hearing loop"),  # on no mission
+    }
+
+    try:
+        _migrate(BEFORE_NEEDS_MOVED)
+        old = MigrationExecutor(connection).loader.project_state(BEFORE_NEEDS_MOVED).apps
+        OldPerson = old.get_model("organisations", "Person")
+        for pk, values in told.items():
+            OldPerson.objects.filter(pk=pk).update(**dict(zip(NEEDS, values, strict=True)))
+    finally:
+        _migrate()
+
+    def needs(participant) -> tuple:
+        participant.refresh_from_db()
+        return tuple(getattr(participant, name) for name in NEEDS)
+
+    assert needs(on_first) == needs(on_second) == told[jana.pk]
+    assert needs(ada_on_first) == told[ada.pk]
+    assert Participant.objects.count() == participants
+    assert on_first.history.latest().dietary_requirements == "Vegan, nut allergy"
+    person_columns = {
+        column.name
+        for table in ("organisations_person", "organisations_historicalperson")
+        for column in connection.introspection.get_table_description(connection.cursor(), table)
+    }
+    assert person_columns.isdisjoint(NEEDS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_needs_moved_back_give_the_person_their_latest_participations_values():
+    person = PersonFactory()
+    ParticipantFactory(person=person, dietary_requirements="Vegetarian", phone="+49 1")
+
+    try:
+        _migrate(BEFORE_NEEDS_MOVED)
+        old = MigrationExecutor(connection).loader.project_state(BEFORE_NEEDS_MOVED).apps
+        back = old.get_model("organisations", "Person").objects.get(pk=person.pk)
+        assert (back.phone, back.dietary_requirements, back.accessibility_needs) == (
+            "+49 1",
+            "Vegetarian",
+            "",
+        )
+    finally:
+        _migrate()

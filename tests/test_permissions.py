@@ -39,6 +39,8 @@ Kwargs = Callable[[World], dict]
 #   "page"  a page for every signed-in member: 200 for all three planners.
 #   "read"  an object the organisers and partners see: 200, 200, outsider 404.
 #   "edit"  a page that changes an object (GET shows its form): 200, partner 404, 404.
+#   "personal" personal data of a mission's participants (exports): organisers only,
+#           like "edit", though it changes nothing.
 #   "post"  POST only, changes an object: organiser's GET 405; partner's and
 #           outsider's POST 404 (and changes nothing).
 # Anonymous visitors are sent to the login page (302) everywhere.
@@ -106,8 +108,8 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:participant-list": (_mission, "read"),
     "plan:participant-add": (_mission, "edit"),
     "plan:participant-import": (_mission, "edit"),
-    "plan:participant-export": (_mission, "read"),
-    "plan:dietary-export": (_mission, "read"),
+    "plan:participant-export": (_mission, "personal"),
+    "plan:dietary-export": (_mission, "personal"),
     "plan:attendance-export": (_mission, "read"),
     "plan:participant-edit": (_participant, "edit"),
     "plan:participant-delete": (_participant, "edit"),
@@ -140,6 +142,7 @@ EXPECTED = {
     "page": (200, 200, 200),
     "read": (200, 200, 404),
     "edit": (200, 404, 404),
+    "personal": (200, 404, 404),
     "post": (405, 404, 404),
 }
 USERS = ["organiser", "partner", "outsider", "anonymous"]

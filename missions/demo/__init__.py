@@ -145,6 +145,10 @@ def load_demo() -> dict[str, int]:
         )
 
     people = {}
+    needs = {
+        row["name"]: {"diet": row.get("diet", ""), "access": row.get("access", "")}
+        for row in PEOPLE
+    }
     for row in PEOPLE:
         people[row["name"]] = _upsert(
             Person,
@@ -156,8 +160,6 @@ def load_demo() -> dict[str, int]:
                 "job_title": row["job"],
                 "preferred_language": row["lang"],
                 "time_zone": zoneinfo.ZoneInfo(row["tz"]),
-                "dietary_requirements": row.get("diet", ""),
-                "accessibility_needs": row.get("access", ""),
             },
             tally=tally,
         )
@@ -225,6 +227,9 @@ def load_demo() -> dict[str, int]:
                     "person": person,
                     "role": entry["role"],
                     "rsvp_status": entry["rsvp"],
+                    # what the person told this mission (the same for every mission here)
+                    "dietary_requirements": needs[entry["person"]]["diet"],
+                    "accessibility_needs": needs[entry["person"]]["access"],
                     "arrival_at": _at(travel.get("arrival_at"), zone),
                     "arrival_details": travel.get("arrival_details", ""),
                     "departure_at": _at(travel.get("departure_at"), zone),

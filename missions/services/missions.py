@@ -429,10 +429,14 @@ def _display(model_field, value, *, zone, related: dict) -> str:
     return str(getattr(value, "name", value))  # a Country by its name, a zone by its key
 
 
-def mission_history(mission: Mission, page_number: str | int | None) -> Page:
+def mission_history(
+    mission: Mission, page_number: str | int | None, *, personal_data: bool
+) -> Page:
     """A page of the history of the mission, its items and participants, newest first.
 
-    Each entry names who saved it and, for a change, each field's old and new value.
+    Each entry names who saved it and, for a change, each field's old and new value;
+    changes to what a participant told the mission (`Participant.PERSONAL_FIELDS`) only
+    with `personal_data` (for its organisers), else they are left out.
     Queries are bounded whatever the page holds: two for the page, at most two per kind
     of object on it, and one per kind of related object named in it.
     """
@@ -476,6 +480,9 @@ def mission_history(mission: Mission, page_number: str | int | None) -> Page:
         order = {f.name: n for n, f in enumerate(model._meta.fields)}
         changes = []
         for change in sorted(delta.changes if delta else [], key=lambda c: order[c.field]):
+            hidden = kind == "participant" and change.field in Participant.PERSONAL_FIELDS
+            if hidden and not personal_data:
+                continue
             model_field = model._meta.get_field(change.field)
             changes.append(
                 FieldChange(

@@ -15,9 +15,10 @@ from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
 from missions.enums import Audience
-from missions.imports import ImportRow, check_rows
+from missions.imports import PARTICIPANT_COLUMNS, ImportRow, check_rows
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Organisation, Person
+from organisations.selectors import people_browsable_by
 
 # WRITES --------------------------------------------------------------------------
 
@@ -42,6 +43,7 @@ def participant_add(
     organisation: Organisation | None = None,
     job_title: str = "",
     preferred_language: str = "",
+    phone: str = "",
     dietary_requirements: str = "",
     accessibility_needs: str = "",
 ) -> Participant:
@@ -49,7 +51,10 @@ def participant_add(
 
     Without `person`, the person is found by e-mail (any case) and reused as they are,
     or created from the other arguments: the directory never gets a second entry for
-    one e-mail address. Raises ValidationError if the person already takes part.
+    one e-mail address. Phone and needs are what the person tells this mission: they
+    go on the new participant, never into the directory, and start empty unless given
+    (nothing is copied from the person's other missions). Raises ValidationError if the
+    person already takes part.
     """
     if person is None:
         person = person_by_email(email)
@@ -59,14 +64,19 @@ def participant_add(
             email=email.strip(),
             organisation=organisation,
             job_title=job_title,
-            dietary_requirements=dietary_requirements,
-            accessibility_needs=accessibility_needs,
         )
         if preferred_language:
             person.preferred_language = preferred_language
         person.full_clean()
         person.save()
-    participant = Participant(mission=mission, person=person, role=role)
+    participant = Participant(
+        mission=mission,
+        person=person,
+        role=role,
+        phone=phone,
+        dietary_requirements=dietary_requirements,
+        accessibility_needs=accessibility_needs,
+    )
     participant.full_clean()
     participant.save()
     return participant
@@ -78,6 +88,9 @@ def participant_update(
     participant: Participant,
     role: str,
     rsvp_status: str,
+    phone: str,
+    dietary_requirements: str,
+    accessibility_needs: str,
     arrival_at: dt.datetime | None,
     arrival_details: str,
     departure_at: dt.datetime | None,
@@ -92,6 +105,9 @@ def participant_update(
     """
     participant.role = role
     participant.rsvp_status = rsvp_status
+    participant.phone = phone
+    participant.dietary_requirements = dietary_requirements
+    participant.accessibility_needs = accessibility_needs
     participant.arrival_at = arrival_at
     participant.arrival_details = arrival_details
     participant.departure_at = departure_at
@@ -145,9 +161,6 @@ def participants_import(
                 organisation=row.organisation,
                 job_title=row.value("job_title"),
                 preferred_language=row.language,
-                dietary_requirements=row.value("dietary_requirements"),
-                accessibility_needs=row.value("accessibility_needs"),
-                phone=row.value("phone"),
             )
             # check_rows checked the e-mails against the directory in one query; the
             # database constraint still stops a person created meanwhile.
@@ -155,7 +168,13 @@ def participants_import(
             new_people.append(row.person)
     bulk_create_with_history(new_people, Person, default_user=imported_by)
     participants = [
-        Participant(mission=mission, person=row.person, role=row.role) for row in checked
+        Participant(
+            mission=mission,
+            person=row.person,
+            role=row.role,
+            **{column: row.value(column) for column in PARTICIPANT_COLUMNS},
+        )
+        for row in checked
     ]
     for participant in participants:
         participant.full_clean(validate_unique=False, validate_constraints=False)
@@ -179,13 +198,18 @@ def rsvp_counts(mission: Mission) -> dict[str, int]:
     return {row["rsvp_status"]: row["count"] for row in rows}
 
 
-def people_matching(query: str, *, mission: Mission, limit: int = 20) -> list[Person]:
-    """People whose name or e-mail contains the query, marked if already on the mission."""
+def people_matching(
+    query: str, *, mission: Mission, user: AbstractBaseUser, limit: int = 20
+) -> list[Person]:
+    """At most `limit` people of the user's own organisations (`people_browsable_by`) whose
+    name or e-mail contains the query, marked if already on the mission. Other
+    organisations' people are not searched: they are added by exact e-mail address."""
     query = query.strip()
     if not query:
         return []
     return list(
-        Person.objects.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        people_browsable_by(user)
+        .filter(Q(full_name__icontains=query) | Q(email__icontains=query))
         .select_related("organisation")
         .annotate(
             on_mission=Exists(Participant.objects.filter(mission=mission, person=OuterRef("pk")))

@@ -1,6 +1,7 @@
 """Forms of the participant pages: add, edit, filter the list, upload a list to import."""
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from missions.models import ItineraryItem, Mission, Participant
 from missions.services.participants import person_by_email, selectable_items
 from organisations.enums import Language
 from organisations.models import Organisation, Person
+from organisations.selectors import people_browsable_by
 
 
 class ParticipantFilterForm(forms.Form):
@@ -28,28 +30,36 @@ class ParticipantFilterForm(forms.Form):
         return participants.filter(**filters)
 
 
-class ParticipantAddForm(forms.Form):
-    """An existing person (picked from the search) or a new one, and their role.
+def _participant_length(name: str) -> int:
+    return Participant._meta.get_field(name).max_length
 
-    A new person whose e-mail is already in the directory, in any case, is that person:
-    the directory entry is reused, never duplicated.
+
+class ParticipantAddForm(forms.Form):
+    """Someone of the planner's own organisation (picked from the search), or anyone by
+    their exact e-mail address; with their role and what they tell this mission.
+
+    An e-mail address already in the directory, in any case, is that person: the entry
+    is reused as it is, never duplicated, and no name is needed. Otherwise the name and
+    the rest make a new directory entry. Phone and needs belong to the new participant
+    and start empty: nothing is copied from the person's other missions.
     """
 
     role = forms.ChoiceField(
         label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.DELEGATE
     )
     person = forms.ModelChoiceField(
-        label=_("Existing person"),
-        queryset=Person.objects.all(),
+        label=_("Someone of your organisation"),
+        queryset=Person.objects.none(),  # the user's own organisations', set in __init__
         required=False,
         widget=forms.HiddenInput,  # the template renders the search results as radios
+        error_messages={"invalid_choice": _("Pick someone from the search results.")},
     )
+    email = forms.EmailField(label=_("E-mail"), required=False)
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=Person._meta.get_field("full_name").max_length,
         required=False,
     )
-    email = forms.EmailField(label=_("E-mail"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.all(), required=False
     )
@@ -61,46 +71,49 @@ class ParticipantAddForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=Language.choices, initial=Language.ENGLISH
     )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=_participant_length("phone"), required=False
+    )
     dietary_requirements = forms.CharField(
         label=_("Dietary requirements"),
-        max_length=Person._meta.get_field("dietary_requirements").max_length,
+        max_length=_participant_length("dietary_requirements"),
         required=False,
     )
     accessibility_needs = forms.CharField(
         label=_("Accessibility needs"),
-        max_length=Person._meta.get_field("accessibility_needs").max_length,
+        max_length=_participant_length("accessibility_needs"),
         required=False,
     )
 
-    NEW_PERSON_FIELDS = (
-        "full_name",
-        "email",
-        "organisation",
-        "job_title",
-        "preferred_language",
-        "dietary_requirements",
-        "accessibility_needs",
-    )
+    NEW_PERSON_FIELDS = ("full_name", "email", "organisation", "job_title", "preferred_language")
+    MISSION_FIELDS = ("phone", "dietary_requirements", "accessibility_needs")
 
-    def __init__(self, *args, mission: Mission, **kwargs) -> None:
+    def __init__(self, *args, mission: Mission, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.mission = mission
+        self.fields["person"].queryset = people_browsable_by(user)
+        self.known_person: Person | None = None  # the directory's entry for the e-mail
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.has_error("person"):  # someone not of the user's organisations
+            return data
         person = data.get("person")
         if person is not None and (data.get("full_name") or data.get("email")):
             self.add_error("person", _("Pick an existing person or enter a new one, not both."))
             return data
         field = "person"
         if person is None:
-            if not data.get("full_name") and "full_name" not in self.errors:
-                self.add_error("full_name", _("Enter the new person's name."))
             if not data.get("email") and "email" not in self.errors:
-                self.add_error("email", _("Enter the new person's e-mail address."))
+                self.add_error("email", _("Enter the person's e-mail address."))
             if self.errors:
                 return data
-            person = person_by_email(data["email"])
+            person = self.known_person = person_by_email(data["email"])
+            if person is None and not data.get("full_name") and "full_name" not in self.errors:
+                self.add_error(
+                    "full_name",
+                    _("This e-mail address is not in the directory: enter the new person's name."),
+                )
             field = "email"
         if person is not None and self.mission.participants.filter(person=person).exists():
             self.add_error(
@@ -112,9 +125,11 @@ class ParticipantAddForm(forms.Form):
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        if data["person"] is not None:
-            return {"role": data["role"], "person": data["person"]}
-        return {"role": data["role"], **{name: data[name] for name in self.NEW_PERSON_FIELDS}}
+        arguments = {"role": data["role"], **{name: data[name] for name in self.MISSION_FIELDS}}
+        person = data["person"] or self.known_person
+        if person is not None:
+            return {**arguments, "person": person}
+        return {**arguments, **{name: data[name] for name in self.NEW_PERSON_FIELDS}}
 
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
@@ -137,6 +152,9 @@ class ParticipantForm(forms.ModelForm):
         fields = [
             "role",
             "rsvp_status",
+            "phone",
+            "dietary_requirements",
+            "accessibility_needs",
             "arrival_at",
             "arrival_details",
             "departure_at",

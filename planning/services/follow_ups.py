@@ -105,13 +105,13 @@ def owner_choices(mission: Mission, *, current: AbstractBaseUser | None = None) 
 
 
 def contact_options(*, q: str = "", selected: int | None = None, limit: int = 20) -> list[Person]:
-    """People whose name, e-mail or organisation matches `q`, for the contact picker."""
+    """At most `limit` people whose name or organisation matches `q`, for the contact
+    picker. Shown by name and organisation, which every planner may see of the shared
+    directory; e-mail addresses are not searched (they are their organisation's)."""
     people = Person.objects.select_related("organisation")
-    condition = (
-        Q(full_name__icontains=q) | Q(email__icontains=q) | Q(organisation__name__icontains=q)
-        if q
-        else Q()
-    )
+    # Without `q`, the first people by name (a Q() would vanish when OR-ed with `selected`).
+    everyone = Q(pk__isnull=False)
+    condition = Q(full_name__icontains=q) | Q(organisation__name__icontains=q) if q else everyone
     if selected is not None:
         condition |= Q(pk=selected)
         people = people.annotate(is_selected=Q(pk=selected)).order_by(

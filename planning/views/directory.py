@@ -64,7 +64,11 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "organisations/organisation_detail.html",
-        {"organisation": organisation, "missions": missions},
+        {
+            "organisation": organisation,
+            "missions": missions,
+            "contact_details": selectors.can_see_contact_details(request.user, organisation),
+        },
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.feasibility import mission_warnings
-from missions.selectors import can_edit, mission_for
+from missions.selectors import can_edit, can_see_personal_data, mission_for
 from missions.services import missions as services
 from planning.forms.missions import MissionDuplicateForm, MissionForm
 
@@ -115,5 +115,9 @@ def mission_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mission_history(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk)
-    page = services.mission_history(mission, request.GET.get("page"))
+    page = services.mission_history(
+        mission,
+        request.GET.get("page"),
+        personal_data=can_see_personal_data(request.user, mission),
+    )
     return render(request, "missions/mission_history.html", {"mission": mission, "page": page})

@@ -1,8 +1,11 @@
 """Participants of a mission: the list, add, edit and remove, bulk import, CSV exports.
 
-Reading pages and exports are open to everyone who sees the mission (partners too);
-the pages that change something look the mission up with `edit=True`, so they are a
-404 for read-only users.
+The list is open to everyone who sees the mission (partners too), but only its
+organisers see what the participants told the mission (e-mail, phone, needs, travel):
+`can_see_personal_data`. The participant and dietary exports are personal data
+through and through: a 404 for anyone else (`personal_data=True`); the attendance per
+item (names only) is for every reader. The pages that change something look the
+mission up with `edit=True`, so they are a 404 for read-only users.
 """
 
 import uuid
@@ -22,7 +25,7 @@ from missions import exports
 from missions.enums import ParticipantRole, RsvpStatus
 from missions.imports import COLUMN_LABELS, ImportRow, check_rows
 from missions.models import Mission
-from missions.selectors import can_edit, mission_for, participant_for
+from missions.selectors import can_edit, can_see_personal_data, mission_for, participant_for
 from missions.services.participants import (
     ImportOutdated,
     participant_add,
@@ -60,6 +63,7 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
                 "participants": list(filters.filter(participants_of(mission))),
                 "filters": filters,
                 "editable": can_edit(request.user, mission),
+                "personal": can_see_personal_data(request.user, mission),
                 "counts": [
                     (value, label, counts.get(value, 0)) for value, label in RsvpStatus.choices
                 ],
@@ -76,11 +80,11 @@ def participant_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "mission": mission,
         "query": query,
-        "matches": people_matching(query, mission=mission),
+        "matches": people_matching(query, mission=mission, user=request.user),
     }
     if request.htmx and request.method == "GET":
         return render(request, "missions/_participant_search.html", context)
-    form = ParticipantAddForm(_posted(request), mission=mission)
+    form = ParticipantAddForm(_posted(request), mission=mission, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             participant = participant_add(mission=mission, **form.service_arguments())
@@ -235,12 +239,14 @@ def _csv_response(mission: Mission, name: str, write) -> HttpResponse:
 
 @login_required
 def participant_export(request: HttpRequest, pk: int) -> HttpResponse:
-    return _csv_response(mission_for(request.user, pk), "participants", exports.participant_list)
+    mission = mission_for(request.user, pk, personal_data=True)
+    return _csv_response(mission, "participants", exports.participant_list)
 
 
 @login_required
 def dietary_export(request: HttpRequest, pk: int) -> HttpResponse:
-    return _csv_response(mission_for(request.user, pk), "dietary", exports.dietary_list)
+    mission = mission_for(request.user, pk, personal_data=True)
+    return _csv_response(mission, "dietary", exports.dietary_list)
 
 
 @login_required

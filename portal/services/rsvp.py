@@ -26,6 +26,7 @@ def rsvp_record(
     answer: str,
     dietary_requirements: str,
     accessibility_needs: str,
+    phone: str,
     arrival_at: dt.datetime | None,
     arrival_details: str,
     departure_at: dt.datetime | None,
@@ -34,41 +35,29 @@ def rsvp_record(
 ) -> bool:
     """Record a participant's answer; returns whether anything changed.
 
-    Dietary and accessibility needs belong to the person (the directory), the rest to
-    the participant. Only changed fields are written, and `answered_at` moves only when
-    something changed: posting the same answer again writes nothing at all (no history
-    row, no new `updated_at`), so a resubmitted form or a double click is harmless.
+    Everything here is what the person tells this mission, kept on the participant
+    (never in the shared directory). Only changed fields are written, and `answered_at`
+    moves only when something changed: posting the same answer again writes nothing at
+    all (no history row, no new `updated_at`), so a resubmitted form or a double click
+    is harmless.
     """
     if answer not in RsvpStatus.DELEGATE_ANSWERS:
         raise ValueError(f"not an answer: {answer!r}")
-    participant = (
-        Participant.objects.select_for_update().select_related("person").get(pk=participant.pk)
-    )
-    person = participant.person
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
     wanted = {
         "rsvp_status": answer,
+        "phone": phone,
+        "dietary_requirements": dietary_requirements,
+        "accessibility_needs": accessibility_needs,
         "arrival_at": arrival_at,
         "arrival_details": arrival_details,
         "departure_at": departure_at,
         "departure_details": departure_details,
         "listed": listed,
     }
-    needs = {
-        "dietary_requirements": dietary_requirements,
-        "accessibility_needs": accessibility_needs,
-    }
     changed = [name for name, value in wanted.items() if getattr(participant, name) != value]
-    changed_needs = [name for name, value in needs.items() if getattr(person, name) != value]
-    if not changed and not changed_needs:
+    if not changed:
         return False
-    if changed_needs:
-        for name in changed_needs:
-            setattr(person, name, needs[name])
-        # Only the answer is checked: an old flaw elsewhere in the directory entry must
-        # not stop the delegate from answering.
-        unchanged = [field.name for field in person._meta.fields if field.name not in changed_needs]
-        person.full_clean(exclude=unchanged, validate_constraints=False)
-        person.save(update_fields=[*changed_needs, "updated_at"])
     for name in changed:
         setattr(participant, name, wanted[name])
     participant.answered_at = timezone.now()

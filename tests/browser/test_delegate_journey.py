@@ -106,9 +106,8 @@ def delegate() -> Participant:
     ParticipantFactory(
         mission=mission,
         role=ParticipantRole.ORGANISER,
-        person=PersonFactory(
-            full_name="Katrin Vogel", email="katrin.vogel@example.org", phone="+49 341 123 4567"
-        ),
+        person=PersonFactory(full_name="Katrin Vogel", email="katrin.vogel@example.org"),
+        phone="+49 341 123 4567",
     )
     ParticipantFactory(
         mission=mission,

@@ -326,12 +326,34 @@ def test_organisation_page_shows_its_details_people_and_venues(member_client, st
     assertContains(response, "Birmingham City University")
     assertContains(response, "STEAMHouse Makerspace")
     assertContains(response, "<strong>Jo Maker</strong>, Innovation lead")
-    assertContains(
-        response, '<a href="mailto:jo.maker@example.org">jo.maker@example.org</a>', html=True
-    )
+    assertNotContains(response, "jo.maker@example.org")  # the member works for another one
     assertContains(response, "Belmont Row, Birmingham, United Kingdom")
     assertContains(response, "Time zone Europe/London")
     assertContains(response, "120 people")
+
+
+def test_organisation_page_shows_e_mail_addresses_to_its_own_members(client, steamhouse):
+    client.force_login(MembershipFactory(organisation=steamhouse).user)
+
+    response = client.get(detail_url(steamhouse))
+
+    assertContains(
+        response, '<a href="mailto:jo.maker@example.org">jo.maker@example.org</a>', html=True
+    )
+
+
+def test_organisation_page_shows_other_organisations_people_by_name_and_job_only(
+    member_client, steamhouse
+):
+    response = member_client.get(detail_url(steamhouse))
+
+    assertContains(response, "<strong>Jo Maker</strong>, Innovation lead")
+    assertNotContains(response, "mailto:")
+    assertNotContains(response, "@example.org")
+
+
+def test_organisation_page_shows_e_mail_addresses_to_superusers(admin_client, steamhouse):
+    assertContains(admin_client.get(detail_url(steamhouse)), "jo.maker@example.org")
 
 
 def test_organisation_page_links_the_venue_to_openstreetmap(member_client, steamhouse):

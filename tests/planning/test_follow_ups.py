@@ -1,6 +1,7 @@
 """The follow-up page (feedback and actions), action forms, the contact picker, reminder rules."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -336,6 +337,31 @@ def test_contact_options_match_name_or_organisation(planner_client, mission):
     assertContains(by_name, "Anja Roth, MACHN")
     assert [p.full_name for p in by_organisation.context["options"]] == ["Zoe Zander", "Ben Ochs"]
     assertContains(by_organisation, f'<option value="{selected.pk}" selected>Zoe Zander</option>')
+
+
+def test_contact_options_do_not_search_e_mail_addresses(planner_client, mission):
+    PersonFactory(full_name="Anja Roth", email="secret.handle@machn.example")
+    url = reverse("plan:contact-options", args=[mission.pk])
+
+    response = planner_client.get(url, {"q": "secret.handle"})
+
+    assert response.context["options"] == []
+
+
+def test_action_form_lists_at_most_20_contacts_not_the_whole_directory(
+    planner_client, mission, django_assert_max_num_queries
+):
+    people = PersonFactory.create_batch(30, organisation=None)
+    action = FollowUpActionFactory(mission=mission, contact=people[-1])
+
+    with django_assert_max_num_queries(20):
+        response = planner_client.get(reverse("plan:action-edit", args=[action.pk]))
+
+    select = re.search(r'<select name="contact".*?</select>', response.content.decode(), re.S)
+    options = re.findall(r'<option value="(\d+)"', select.group(0))
+    assert len(options) == 20
+    assert options[0] == str(people[-1].pk)  # the chosen contact first, selected
+    assert f'<option value="{people[-1].pk}" selected>' in select.group(0)
 
 
 # REMINDER RULES --------------------------------------------------------------------------

@@ -612,6 +612,40 @@ def test_mission_history_page_is_paginated_and_ignores_a_bad_page(planner_client
     assert len(second.context["page"].object_list) == 6
 
 
+def _needs_changed(planner) -> Mission:
+    """A mission whose participant told it a new diet, phone and arrival after joining."""
+    mission = upcoming(lead_organisation=planner.organisation)
+    participant = ParticipantFactory(mission=mission, dietary_requirements="Vegetarian")
+    participant.dietary_requirements = "Halal"
+    participant.phone = "+49 341 7"
+    participant.arrival_details = "LH 716"
+    participant.rsvp_status = RsvpStatus.ACCEPTED
+    participant.save()
+    return mission
+
+
+def test_mission_history_for_organiser_shows_participants_needs_changed(planner_client, planner):
+    mission = _needs_changed(planner)
+
+    response = planner_client.get(reverse("plan:mission-history", args=[mission.pk]))
+
+    for personal in ("Vegetarian", "Halal", "+49 341 7", "LH 716"):
+        assertContains(response, personal)
+
+
+def test_mission_history_for_partner_leaves_out_what_participants_told_it(client, planner):
+    mission = _needs_changed(planner)
+    partner = OrganisationFactory()
+    mission.partners.add(partner)
+    client.force_login(MembershipFactory(organisation=partner).user)
+
+    response = client.get(reverse("plan:mission-history", args=[mission.pk]))
+
+    assertContains(response, "Accepted")  # the answer is not personal data
+    for personal in ("Vegetarian", "Halal", "+49 341 7", "LH 716"):
+        assertNotContains(response, personal)
+
+
 def test_mission_history_of_another_organisation_is_404(client):
     mission = upcoming()
     client.force_login(MembershipFactory().user)

@@ -106,6 +106,27 @@ def test_participant_list_for_partner_planner_is_read_only(client, partner, miss
     assertNotContains(response, reverse("plan:participant-add", args=[mission.pk]))
 
 
+def test_participant_list_for_partner_planner_shows_no_personal_data(client, partner, mission):
+    ParticipantFactory(
+        mission=mission,
+        person=PersonFactory(full_name="Jana Müller", email="jana@example.org"),
+        phone="+49 341 1",
+        dietary_requirements="Vegetarian",
+        accessibility_needs="Step-free access",
+        arrival_details="NH 210",
+        arrival_at=dt.datetime(2025, 11, 11, 22, 30, tzinfo=dt.UTC),
+    )
+
+    response = client.get(reverse("plan:participant-list", args=[mission.pk]))
+
+    assertContains(response, "Jana Müller")
+    for personal in ("jana@example.org", "+49 341 1", "Vegetarian", "Step-free", "NH 210", "07:30"):
+        assertNotContains(response, personal)
+    assertNotContains(response, reverse("plan:participant-export", args=[mission.pk]))
+    assertNotContains(response, reverse("plan:dietary-export", args=[mission.pk]))
+    assertContains(response, reverse("plan:attendance-export", args=[mission.pk]))
+
+
 def test_participant_list_for_anonymous_user_redirects_to_login(client, mission):
     url = reverse("plan:participant-list", args=[mission.pk])
 
@@ -123,8 +144,9 @@ def test_participant_list_shows_people_with_travel_in_the_mission_zone(client, p
         person=PersonFactory(
             full_name="Jana Müller",
             organisation=OrganisationFactory(name="Kreatives Leipzig"),
-            dietary_requirements="Vegetarian",
         ),
+        dietary_requirements="Vegetarian",
+        phone="+49 341 1",
         role=ParticipantRole.LEAD,
         rsvp_status=RsvpStatus.ACCEPTED,
         arrival_at=dt.datetime(2025, 11, 11, 22, 30, tzinfo=dt.UTC),
@@ -136,7 +158,8 @@ def test_participant_list_shows_people_with_travel_in_the_mission_zone(client, p
     row = re.search(r'<tr id="participant-\d+">.*?</tr>', response.content.decode(), re.S)
     cells = " ".join(unescape(re.sub(r"<[^>]+>", " ", row.group(0))).split())
     assert cells == (
-        "Jana Müller " + response.context["participants"][0].person.email + " Kreatives Leipzig "
+        "Jana Müller " + response.context["participants"][0].person.email + " · +49 341 1 "
+        "Kreatives Leipzig "
         "Delegation lead Accepted 12 Nov 2025, 07:30 JST NH 210 – Dietary Vegetarian Edit Remove"
     )
     assertContains(response, "Arrival (Asia/Tokyo)")
@@ -265,11 +288,11 @@ def test_participant_add_new_person_creates_them_in_the_directory(client, planne
         "joerg.mueller@example.org",
         "de",
     )
-    assert person.dietary_requirements == "Vegan"
+    assert (participant.dietary_requirements, participant.accessibility_needs) == ("Vegan", "")
 
 
 def test_participant_add_existing_person_picked_from_search(client, planner, mission):
-    person = PersonFactory(full_name="Ada Lovelace")
+    person = PersonFactory(full_name="Ada Lovelace", organisation=mission.lead_organisation)
     url = reverse("plan:participant-add", args=[mission.pk])
 
     response = client.post(url, new_person(full_name="", email="", person=person.pk))
@@ -315,7 +338,9 @@ def test_participant_add_person_already_on_the_mission_errs_on_the_email(client,
 def test_participant_add_picked_person_already_on_the_mission_errs_on_the_person(
     client, planner, mission
 ):
-    participant = ParticipantFactory(mission=mission)
+    participant = ParticipantFactory(
+        mission=mission, person=PersonFactory(organisation=mission.lead_organisation)
+    )
 
     response = client.post(
         reverse("plan:participant-add", args=[mission.pk]),
@@ -334,14 +359,11 @@ def test_participant_add_without_person_or_name_says_what_is_missing(client, pla
         reverse("plan:participant-add", args=[mission.pk]), new_person(full_name="", email="")
     )
 
-    assert response.context["form"].errors == {
-        "full_name": ["Enter the new person's name."],
-        "email": ["Enter the new person's e-mail address."],
-    }
+    assert response.context["form"].errors == {"email": ["Enter the person's e-mail address."]}
 
 
 def test_participant_add_person_and_new_details_together_is_refused(client, planner, mission):
-    person = PersonFactory()
+    person = PersonFactory(organisation=mission.lead_organisation)
 
     response = client.post(
         reverse("plan:participant-add", args=[mission.pk]), new_person(person=person.pk)
@@ -384,8 +406,11 @@ def test_participant_add_markup_rtl_and_emoji_are_kept_and_escaped(client, plann
         new_person(full_name=HOSTILE_MARKUP, dietary_requirements="حلال 🍲"),
     )
 
-    person = mission.participants.get().person
-    assert (person.full_name, person.dietary_requirements) == (HOSTILE_MARKUP, "حلال 🍲")
+    participant = mission.participants.get()
+    assert (participant.person.full_name, participant.dietary_requirements) == (
+        HOSTILE_MARKUP,
+        "حلال 🍲",
+    )
     response = client.get(reverse("plan:participant-list", args=[mission.pk]))
     assertNotContains(response, HOSTILE_MARKUP)
     assertContains(response, "حلال 🍲")
@@ -394,10 +419,11 @@ def test_participant_add_markup_rtl_and_emoji_are_kept_and_escaped(client, plann
 def test_participant_add_search_finds_by_name_or_email_and_marks_who_takes_part(
     client, planner, mission
 ):
-    ada = PersonFactory(full_name="Ada Lovelace", email="ada@example.org")
-    bea = PersonFactory(full_name="Beatrix Ada", email="bea@example.org")
-    PersonFactory(full_name="Carl", email="carl@ada.example.org")
-    PersonFactory(full_name="Dora", email="dora@example.org")
+    ours = mission.lead_organisation
+    ada = PersonFactory(full_name="Ada Lovelace", email="ada@example.org", organisation=ours)
+    bea = PersonFactory(full_name="Beatrix Ada", email="bea@example.org", organisation=ours)
+    PersonFactory(full_name="Carl", email="carl@ada.example.org", organisation=ours)
+    PersonFactory(full_name="Dora", email="dora@example.org", organisation=ours)
     ParticipantFactory(mission=mission, person=bea)
 
     response = client.get(reverse("plan:participant-add", args=[mission.pk]), {"q": "ADA"}, **HTMX)
@@ -410,6 +436,102 @@ def test_participant_add_search_finds_by_name_or_email_and_marks_who_takes_part(
     assertContains(response, f'value="{ada.pk}" id="person-{ada.pk}">')
     assertContains(response, f'value="{bea.pk}" id="person-{bea.pk}" disabled>')
     assertNotContains(response, "<html")
+
+
+def test_participant_add_search_lists_only_people_of_the_planners_own_organisation(
+    client, planner, mission
+):
+    PersonFactory(
+        full_name="Ada Ours", email="ada@ours.example", organisation=mission.lead_organisation
+    )
+    PersonFactory(full_name="Ada Theirs", email="ada@theirs.example")
+    PersonFactory(full_name="Ada Nobody's", email="ada@none.example", organisation=None)
+
+    response = client.get(reverse("plan:participant-add", args=[mission.pk]), {"q": "ada"}, **HTMX)
+
+    assert [p.full_name for p in response.context["matches"]] == ["Ada Ours"]
+    assertNotContains(response, "ada@theirs.example")
+    assertNotContains(response, "ada@none.example")
+
+
+def test_participant_add_search_shows_at_most_20_in_a_fixed_number_of_queries(
+    client, planner, mission, django_assert_max_num_queries
+):
+    PersonFactory.create_batch(30, organisation=mission.lead_organisation)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(
+            reverse("plan:participant-add", args=[mission.pk]), {"q": "delegate"}, **HTMX
+        )
+
+    assert len(response.context["matches"]) == 20
+    assert response.content.decode().count('name="person"') == 20
+
+
+def test_participant_add_picked_person_of_another_organisation_is_refused(client, planner, mission):
+    theirs = PersonFactory(full_name="Ada Theirs", email="ada@theirs.example")
+
+    response = client.post(
+        reverse("plan:participant-add", args=[mission.pk]),
+        new_person(full_name="", email="", person=theirs.pk),
+    )
+
+    assert response.context["form"].errors == {"person": ["Pick someone from the search results."]}
+    assert not mission.participants.exists()
+    assertNotContains(response, "ada@theirs.example")
+
+
+def test_participant_add_someone_of_another_organisation_by_exact_email_without_a_name(
+    client, planner, mission
+):
+    theirs = PersonFactory(full_name="Ada Theirs", email="Ada@Theirs.example")
+
+    response = client.post(
+        reverse("plan:participant-add", args=[mission.pk]),
+        new_person(full_name="", email="ada@theirs.example", dietary_requirements=""),
+    )
+
+    assertRedirects(response, reverse("plan:participant-list", args=[mission.pk]))
+    assert mission.participants.get().person == theirs
+
+
+def test_participant_add_unknown_email_without_a_name_asks_for_the_name(client, planner, mission):
+    response = client.post(
+        reverse("plan:participant-add", args=[mission.pk]),
+        new_person(full_name="", email="nobody@example.org"),
+    )
+
+    assert response.context["form"].errors == {
+        "full_name": ["This e-mail address is not in the directory: enter the new person's name."]
+    }
+    assert not Person.objects.filter(email="nobody@example.org").exists()
+
+
+def test_participant_add_never_carries_over_what_the_person_told_another_councils_mission(
+    client, planner, mission
+):
+    """The attack of issue 12, finding 3: add someone of another council's mission, export."""
+    theirs = ParticipantFactory(
+        person=PersonFactory(full_name="Ada Theirs", email="ada@theirs.example"),
+        phone="+81 3 0000 1111",
+        dietary_requirements="Halal, nut allergy",
+        accessibility_needs="Wheelchair user",
+    )
+
+    client.post(
+        reverse("plan:participant-add", args=[mission.pk]),
+        new_person(full_name="", email="ada@theirs.example", dietary_requirements=""),
+    )
+    participants = client.get(reverse("plan:participant-export", args=[mission.pk]))
+    dietary = client.get(reverse("plan:dietary-export", args=[mission.pk]))
+    page = client.get(reverse("plan:participant-list", args=[mission.pk]))
+
+    assert mission.participants.get().person == theirs.person
+    for response in (participants, dietary, page):
+        content = response.content.decode()
+        assert "Ada Theirs" in content or response is dietary
+        for secret in ("+81 3 0000 1111", "Halal", "Wheelchair"):
+            assert secret not in content
 
 
 # EDIT ----------------------------------------------------------------------------
@@ -425,6 +547,32 @@ def participant_data(**overrides) -> dict:
         "departure_details": "NH 209",
         "notes": "",
     } | overrides
+
+
+def test_participant_edit_keeps_phone_and_needs_for_this_mission_only(client, planner, mission):
+    person = PersonFactory()
+    elsewhere = ParticipantFactory(person=person, dietary_requirements="Vegetarian")
+    participant = ParticipantFactory(mission=mission, person=person)
+
+    client.post(
+        reverse("plan:participant-edit", args=[participant.pk]),
+        participant_data(
+            phone="+49 341 2", dietary_requirements="Vegan", accessibility_needs="Ramp"
+        ),
+    )
+
+    participant.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (
+        participant.phone,
+        participant.dietary_requirements,
+        participant.accessibility_needs,
+    ) == (
+        "+49 341 2",
+        "Vegan",
+        "Ramp",
+    )
+    assert (elsewhere.phone, elsewhere.dietary_requirements) == ("", "Vegetarian")
 
 
 def test_participant_edit_takes_travel_times_in_the_mission_zone(client, planner, mission):
@@ -722,8 +870,9 @@ def test_participant_import_xlsx_is_previewed_and_imported(client, planner, miss
     preview = client.post(url, {"file": SimpleUploadedFile("people.xlsx", out.getvalue())})
     confirm(client, mission, preview)
 
-    person = mission.participants.get().person
-    assert (person.full_name, person.preferred_language, person.dietary_requirements) == (
+    participant = mission.participants.get()
+    person = participant.person
+    assert (person.full_name, person.preferred_language, participant.dietary_requirements) == (
         "Lena Vogel",
         "de",
         "Glutenfrei",
@@ -787,3 +936,28 @@ def test_participant_import_without_a_file_asks_for_one(client, planner, mission
     response = client.post(reverse("plan:participant-import", args=[mission.pk]), {})
 
     assert response.context["form"].errors == {"file": ["This field is required."]}
+
+
+def test_participant_import_puts_phone_and_needs_on_this_missions_participant_only(
+    client, planner, mission
+):
+    known = PersonFactory(full_name="Ada Known", email="ada@example.org")
+    elsewhere = ParticipantFactory(person=known, dietary_requirements="Halal", phone="+44 1")
+    content = (
+        "name,email,dietary,accessibility,phone\n"
+        "Ada Known,ada@example.org,Vegan,,+49 341 5\n"
+        "Bo New,bo@example.org,,Ramp,\n"
+    )
+
+    confirm(client, mission, upload(client, mission, content))
+
+    told = {
+        p.person.email: (p.phone, p.dietary_requirements, p.accessibility_needs)
+        for p in mission.participants.select_related("person")
+    }
+    assert told == {
+        "ada@example.org": ("+49 341 5", "Vegan", ""),
+        "bo@example.org": ("", "", "Ramp"),
+    }
+    elsewhere.refresh_from_db()
+    assert (elsewhere.phone, elsewhere.dietary_requirements) == ("+44 1", "Halal")

@@ -108,9 +108,9 @@ def leipzig_mission():
         person=PersonFactory(
             full_name="Fiona Latter",
             email="fiona.latter@example.org",
-            phone="+44 121 303 1111",
             organisation=council,
         ),
+        phone="+44 121 303 1111",
     )
     return mission
 

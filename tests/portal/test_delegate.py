@@ -273,9 +273,8 @@ def test_page_item_venue_map_host_meeting_point_online_link_and_contact(
     ParticipantFactory(
         mission=tokyo_mission,
         role=ParticipantRole.ORGANISER,
-        person=PersonFactory(
-            full_name="Katrin Vogel", email="katrin.vogel@example.org", phone="+49 341 123 4567"
-        ),
+        person=PersonFactory(full_name="Katrin Vogel", email="katrin.vogel@example.org"),
+        phone="+49 341 123 4567",
     )
     _item(
         tokyo_mission,

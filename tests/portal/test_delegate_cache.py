@@ -144,10 +144,9 @@ def test_listed_delegates_name_and_organisation_edited_show_at_once(
 
 
 def test_organisers_phone_edited_shows_at_once(visit, token, kept, tokyo_mission):
-    organiser = PersonFactory(full_name="Karin Vogel", phone="")
-    ParticipantFactory(
+    organiser = ParticipantFactory(
         mission=tokyo_mission,
-        person=organiser,
+        person=PersonFactory(full_name="Karin Vogel"),
         role=ParticipantRole.ORGANISER,
         rsvp_status=RsvpStatus.ACCEPTED,
     )

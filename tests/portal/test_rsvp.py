@@ -289,7 +289,7 @@ def test_answer_accept_records_answer_needs_and_travel_in_the_missions_zone(
     assert (participant.arrival_details, participant.departure_details) == ("LH 716", "NH 223")
     assert participant.listed is True
     assert participant.answered_at is not None
-    assert (participant.person.dietary_requirements, participant.person.accessibility_needs) == (
+    assert (participant.dietary_requirements, participant.accessibility_needs) == (
         "Vegetarian, no nuts",
         "Step-free access",
     )
@@ -376,13 +376,37 @@ def test_answer_with_10000_characters_of_dietary_text_gets_a_clear_error(
     assert _state(participant) == before
 
 
+def test_answer_needs_and_phone_belong_to_this_mission_only(client, participant, token):
+    elsewhere = ParticipantFactory(
+        person=participant.person, dietary_requirements="Halal", phone="+44 1"
+    )
+
+    client.post(_url(token), _answer(dietary_requirements="Vegan", phone="+49 341 9"))
+
+    participant.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (participant.dietary_requirements, participant.phone) == ("Vegan", "+49 341 9")
+    assert (elsewhere.dietary_requirements, elsewhere.phone) == ("Halal", "+44 1")
+
+
+def test_answer_form_shows_what_was_told_this_mission_not_another(client, participant, token):
+    ParticipantFactory(person=participant.person, dietary_requirements="Halal")
+    participant.dietary_requirements = "Kosher"
+    participant.save()
+
+    page = _text(client.get(_url(token)))
+
+    assert "Kosher" in page
+    assert "Halal" not in page
+
+
 def test_answer_markup_is_stored_as_written_and_escaped_on_the_page(client, participant, token):
     client.post(_url(token), _answer(dietary_requirements="<script>alert(1)</script>"))
 
     page = _text(client.get(_url(token)))
 
     participant.refresh_from_db()
-    assert participant.person.dietary_requirements == "<script>alert(1)</script>"
+    assert participant.dietary_requirements == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -394,7 +418,7 @@ def test_answer_right_to_left_text_and_emoji_are_kept(client, participant, token
     )
 
     participant.refresh_from_db()
-    assert participant.person.dietary_requirements == "حلال فقط 🥗"
+    assert participant.dietary_requirements == "حلال فقط 🥗"
     assert participant.arrival_details == "✈️ EK 39"
     assert "حلال فقط 🥗" in _text(client.get(_url(token)))
 
