@@ -5,7 +5,6 @@ server (aiosmtpd); see conftest.py. Eager mode would prove nothing about deliver
 """
 
 import datetime as dt
-import itertools
 import math
 import re
 import threading
@@ -461,8 +460,10 @@ def test_relay_rate_limit_holds_its_pace_across_two_workers(start_worker, smtp_s
     # The relay's clock paces the sends; a message's own trip to the sink adds some jitter.
     since_first = [round(arrival - arrivals[0], 2) for arrival in arrivals]
     assert all(since_first[k] > k * 0.5 - 0.2 for k in range(8)), since_first
-    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    assert min(gaps) > 0.3, gaps
+    # Never a burst: any three messages span a second (half of it may be a busy
+    # machine's jitter); without the limit all eight arrive within a tenth of a second.
+    spans = [arrivals[k + 2] - arrivals[k] for k in range(6)]
+    assert min(spans) > 0.5, spans
     wait_for_states({MessageState.SENT: 8})
     for worker in workers:  # each sent one mission's invitations
         assert worker.wait_for_results("messaging.tasks.deliver_messages", 1) == [
