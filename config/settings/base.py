@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp",  # a second factor at sign-in (AUTHENTICATION below)
     "django_otp.plugins.otp_totp",  # codes from an authenticator app
     "django_otp.plugins.otp_static",  # one-time backup codes
+    "csp",  # the Content-Security-Policy header (django-csp; SECURITY HEADERS below)
     # The rooms, lowest first: each imports only those above it in this list.
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
@@ -78,7 +80,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: answered here, no CSP
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.security_headers",  # a nonce on every page; Permissions-Policy
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",  # CSP_NONCE, for an inline <script nonce>
             ],
         },
     },
@@ -147,6 +152,46 @@ OTP_TOTP_ISSUER = "Itinera"  # the name authenticator apps show
 PASSWORD_RESET_RATE_ENABLED = True
 PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
 PASSWORD_RESET_RATE_PER_ADDRESS = "10/h"
+
+# SECURITY HEADERS ------------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# Every page (the workspace, the admin, the delegate's pages, htmx's fragments) says what
+# the browser may load and run: our own files only, no inline script but one carrying the
+# page's nonce (templates: `nonce="{{ CSP_NONCE }}"`), no inline style. htmx's own
+# indicator style is off (meta htmx-config in templates/base.html; static/css/itinera.css
+# has it), and a fragment htmx swaps in may bring a <script src> of ours, never an inline
+# script: its nonce is the fragment's, not the page's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # The one style attribute of a package: django-simple-history's admin history
+        # page (`<p class="paginator" style="border-top: 0">`), allowed by its hash alone.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        # Bootstrap's CSS draws the arrows and ticks of form controls as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of ours uses, off for every page and anything it might embed
+# (config/middleware.py sends it). Not publickey-credentials-*: passkeys may sign staff in.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Permissions-Policy
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "midi", "payment", "screen-wake-lock", "serial",
+        "usb", "xr-spatial-tracking",
+    ]
+)  # fmt: skip
 
 # STATIC FILES ----------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html

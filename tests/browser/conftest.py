@@ -1,6 +1,10 @@
 """Playwright driving Debian's Chromium (never a browser that Playwright downloads).
 
-Screenshots go to artifacts/ (git-ignored), for people to look at after a run.
+Screenshots go to artifacts/ (git-ignored), for people to look at after a run. Every
+browser test also asserts that no page it opened broke the Content-Security-Policy: a
+context made by `new_context` reports each violation (the page's `securitypolicyviolation`
+events, and the console's messages about the policy, which also cover sandboxed frames
+where no script runs) to the `csp_violations` list, checked when the test ends.
 """
 
 import os
@@ -8,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import CHROMIUM
 
@@ -38,10 +42,50 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Runs in every page and frame before the page's own scripts: each violation of the
+# policy is handed to the binding, with what was blocked and where.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.documentURI} (${event.sourceFile || ""}:${event.lineNumber}): ${event.sample}`
+  );
+});
+"""
+
+
 @pytest.fixture
-def page(browser: Browser, live_server) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def csp_violations() -> Iterator[list[str]]:
+    """What the pages of the test's contexts reported against the policy: nothing, at the end."""
+    violations: list[str] = []
+    yield violations
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def new_context(browser: Browser, violations: list[str], **options) -> BrowserContext:
+    """A browser context whose pages report every CSP violation to `violations`."""
+    context = browser.new_context(**options)
     context.set_default_timeout(10_000)
+    context.expose_binding("reportCspViolation", lambda _source, text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.page.url if message.page else "?"
+            violations.append(f"console at {where}: {message.text}")
+
+    context.on("console", console)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, csp_violations) -> Iterator[Page]:
+    context = new_context(
+        browser,
+        csp_violations,
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+    )
     page = context.new_page()
     yield page
     context.close()

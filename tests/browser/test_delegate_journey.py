@@ -22,6 +22,7 @@ from missions.enums import ParticipantRole, RsvpStatus
 from missions.models import Participant
 from missions.tokens import token_issue
 from organisations.enums import OrganisationKind
+from tests.browser.conftest import new_context
 from tests.factories import (
     ItineraryItemFactory,
     MissionFactory,
@@ -44,13 +45,17 @@ GERMAN_MONTHS = [
 
 
 @pytest.fixture
-def phone(browser: Browser, live_server, settings) -> Iterator[Page]:
+def phone(browser: Browser, live_server, settings, csp_violations) -> Iterator[Page]:
     """A phone-sized page on the live server; the rate limit stays out of the way."""
     settings.LINK_RATE_ENABLED = False
-    context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+    context = new_context(
+        browser,
+        csp_violations,
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
     )
-    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()

@@ -154,3 +154,11 @@ def test_planner_builds_a_checked_mission_with_its_delegates(page: Page, planner
     assert "Ines Dietrich" in content
     assert "vegetarian" in content
     assert "Leipzig creative 1" not in content
+
+    # The invitation as each language's recipients would get it, before anything is sent.
+    page.get_by_role("link", name="Send invitations").click()
+    page.locator("main form").get_by_role("button", name="Preview the selected").first.click()
+    expect(page.locator("#invitation-summary")).to_contain_text("10 recipients selected.")
+    expect(
+        page.frame_locator("#preview-en iframe").get_by_text(mission.title).first
+    ).to_be_visible()
