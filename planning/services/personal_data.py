@@ -50,6 +50,8 @@ MISSION_PERSONAL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "token_nonce",  # the personal link goes too
         "token_hash",
         "token_created_at",
+        # Phone, dietary requirements and accessibility needs join here when they move
+        # from the directory's Person to the participant (issue 12, personal data by purpose).
     ),
     Feedback: ("comment",),  # the rating stays, for the feedback summary
     OutgoingMessage: ("recipient_email", "recipient_name", "context", "last_error"),
@@ -175,14 +177,26 @@ def person_export_json(*, person: Person) -> bytes:
 # ERASURE ----------------------------------------------------------------------------------
 
 
-def _admin_log_scrub(model: type[models.Model], ids: list[int]) -> None:
-    """The admin's log keeps each changed object's name: those of erased rows go."""
-    if not ids:
-        return
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=[str(pk) for pk in ids],
-    ).update(object_repr="", change_message="")
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _admin_log_scrub(
+    objects: dict[type[models.Model], list[int]], mentions: tuple[str, ...] = ()
+) -> None:
+    """The admin's log keeps each changed object's name (a participant's is the person's,
+    a message's its address): those of these rows, and any naming `mentions`, go."""
+    condition = Q(pk__in=[])
+    for model, ids in objects.items():
+        if ids:
+            condition |= Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=[str(pk) for pk in ids],
+            )
+    for text in mentions:
+        if text:
+            condition |= Q(object_repr__icontains=text) | Q(change_message__icontains=text)
+    LogEntry.objects.filter(condition).update(object_repr="", change_message="")
 
 
 @transaction.atomic
@@ -198,9 +212,16 @@ def person_erase(*, person: Person) -> None:
     participations = list(Participant.objects.filter(person=person).values_list("pk", "mission_id"))
     ids = [pk for pk, _mission in participations]
     mission_ids = sorted({mission for _pk, mission in participations})
-    OutgoingMessage.objects.filter(
+    messages = OutgoingMessage.objects.filter(
         Q(participant_id__in=ids) | Q(recipient_email__iexact=person.email)
-    ).delete()
+    )
+    logged = {
+        Person: [person_id],
+        Participant: ids,
+        Feedback: _ids(Feedback.objects.filter(participant_id__in=ids)),
+        OutgoingMessage: _ids(messages),
+    }
+    messages.delete()
     # Other delegates' kept pages may list the person among who else is coming.
     DelegatePage.objects.filter(participant__mission_id__in=mission_ids).delete()
     archives_discard(mission_ids=mission_ids)
@@ -210,8 +231,7 @@ def person_erase(*, person: Person) -> None:
     # After the deletes, which simple-history records as rows of their own.
     Participant.history.filter(id__in=ids).delete()
     Person.history.filter(id=person_id).delete()
-    _admin_log_scrub(Participant, ids)
-    _admin_log_scrub(Person, [person_id])
+    _admin_log_scrub(logged, mentions=(person.full_name, person.email))
     audit_record(
         action=AuditAction.PERSON_ERASED,
         organisation=organisation,
@@ -222,10 +242,10 @@ def person_erase(*, person: Person) -> None:
 # RETENTION --------------------------------------------------------------------------------
 
 
-def _anonymised_email(field: str = "pk", prefix: str = "anonymised"):
+def _anonymised_email():
     """An expression: `anonymised-<id>@anonymised.invalid`, unique per row."""
     return Concat(
-        Value(f"{prefix}-"), Cast(field, models.CharField()), Value(f"@{ANONYMISED_DOMAIN}")
+        Value("anonymised-"), Cast("pk", models.CharField()), Value(f"@{ANONYMISED_DOMAIN}")
     )
 
 
@@ -249,11 +269,12 @@ def _cleared(model: type[models.Model]) -> dict:
 def mission_anonymise(*, mission: Mission, now: dt.datetime | None = None) -> bool:
     """Anonymise the mission's personal data; False if it already was (idempotent).
 
-    Each participant points at a placeholder person of its own (no name, no address,
-    no organisation) and loses the fields of MISSION_PERSONAL_FIELDS, its personal link
-    included; feedback keeps its rating, outbox rows their kind and state; the history
-    of the participants is purged and their kept pages and booklet archives deleted. What
-    reports count stays: participants by role and answer, items, messages by state.
+    Each participant points at a placeholder person of its own (ANONYMISED_NAME, an
+    address at ANONYMISED_DOMAIN, no organisation) and loses the fields of
+    MISSION_PERSONAL_FIELDS, its personal link included; feedback keeps its rating, outbox
+    rows their kind and state; the participants' history is purged, their kept pages and
+    the booklet archives deleted. What reports count stays: participants by role and
+    answer, items, ratings, messages by state.
     """
     now = now or timezone.now()
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
@@ -272,13 +293,18 @@ def mission_anonymise(*, mission: Mission, now: dt.datetime | None = None) -> bo
     ids = [participant.pk for participant in participants]
     Participant.objects.filter(pk__in=ids).update(**_cleared(Participant), updated_at=now)
     Feedback.objects.filter(participant_id__in=ids).update(**_cleared(Feedback), updated_at=now)
-    OutgoingMessage.objects.filter(Q(mission=mission) | Q(participant_id__in=ids)).update(
-        **_cleared(OutgoingMessage)
-    )
+    messages = OutgoingMessage.objects.filter(Q(mission=mission) | Q(participant_id__in=ids))
+    messages.update(**_cleared(OutgoingMessage))
     Participant.history.filter(mission_id=mission.pk).delete()
     DelegatePage.objects.filter(participant_id__in=ids).delete()
     archives_discard(mission_ids=[mission.pk])
-    _admin_log_scrub(Participant, ids)
+    _admin_log_scrub(
+        {
+            Participant: ids,
+            Feedback: _ids(Feedback.objects.filter(participant_id__in=ids)),
+            OutgoingMessage: _ids(messages),
+        }
+    )
     AuditEntry.objects.filter(participant_id__in=ids).update(person=None)
     Mission.objects.filter(pk=mission.pk).update(personal_data_anonymised_at=now)
     audit_record(

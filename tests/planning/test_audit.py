@@ -273,3 +273,21 @@ def test_audit_log_in_the_admin_is_read_only(admin_client):
     delete = admin_client.post(reverse("admin:missions_auditentry_delete", args=[entry.pk]))
     assert delete.status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_admin_reads_the_export_of_a_person_of_their_organisation(client, admin_of):
+    person = PersonFactory(full_name="Ines Dietrich")
+    other = PersonFactory(full_name="Someone Else")
+    planner = MembershipFactory(organisation=person.organisation).user
+    client.force_login(planner)
+    client.get(reverse("directory:person-export", args=[person.pk]))
+    client.force_login(MembershipFactory(organisation=other.organisation).user)
+    client.get(reverse("directory:person-export", args=[other.pk]))
+    admin_of(person.organisation)
+
+    response = client.get(reverse("plan:audit-log"))
+
+    assertContains(response, 'data-testid="audit-entry"', count=1)
+    assertContains(response, "Ines Dietrich")
+    assertContains(response, planner.username)
+    assertNotContains(response, "Someone Else")
