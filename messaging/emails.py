@@ -283,7 +283,7 @@ def _contacts(sender: int | None, mission: Mission) -> list[dict[str, str]]:
     found = list(users.filter(pk=sender)) if sender else []
     if not found:
         planners = Membership.objects.filter(
-            organisation=mission.lead_organisation, role=MembershipRole.PLANNER
+            organisation=mission.lead_organisation, role__in=MembershipRole.PLANS
         ).values("user")
         found = list(users.filter(pk__in=planners).order_by("pk")[:2])
     return [

@@ -16,7 +16,8 @@ from messaging.emails import render_message
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from missions import tokens
-from missions.enums import RsvpStatus
+from missions.audit import audit_record_links
+from missions.enums import AuditAction, RsvpStatus
 from missions.languages import language_asked, language_for
 from missions.models import Mission, Participant
 
@@ -36,7 +37,8 @@ def links_ensure(*, participants: list[Participant]) -> set[int]:
     new link is made by `tokens.link_new` and written with a history row, as
     `token_issue` writes it, a batch of rows at a time. The same write marks those not
     yet invited as invited: `invitations_send`, which calls this, need not write the same
-    rows again. The caller's instances get what was written.
+    rows again. The caller's instances get what was written. Each new link is an entry
+    of the audit log, all of them one INSERT.
     """
     missing = {p.pk: p for p in participants if not p.token_nonce}
     if not missing:
@@ -70,6 +72,7 @@ def links_ensure(*, participants: list[Participant]) -> set[int]:
     Participant.history.bulk_history_create(
         issued, update=True, default_date=now, batch_size=BATCH_SIZE
     )
+    audit_record_links(action=AuditAction.LINK_ISSUED, participants=issued)
     for row in issued:
         for name in ISSUED_FIELDS:
             setattr(missing[row.pk], name, getattr(row, name))

@@ -87,3 +87,16 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     AGREED = "agreed", _("Agreement reached")
     DROPPED = "dropped", _("Dropped")
+
+
+class AuditAction(models.TextChoices):
+    """What an entry of the audit log records (missions/audit.py)."""
+
+    EXPORT = "export", _("Personal data exported")
+    BOOKLETS_DOWNLOADED = "booklets_downloaded", _("Booklet archive downloaded")
+    PERSON_EXPORTED = "person_exported", _("Everything held about a person exported")
+    LINK_ISSUED = "link_issued", _("Personal link issued")
+    LINK_REGENERATED = "link_regenerated", _("Personal link regenerated")
+    LINK_REVOKED = "link_revoked", _("Personal link revoked")
+    PERSON_ERASED = "person_erased", _("Person erased")
+    MISSION_ANONYMISED = "mission_anonymised", _("Personal data of a mission anonymised")

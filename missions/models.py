@@ -19,6 +19,7 @@ from timezone_field import TimeZoneField
 from missions.enums import (
     ActionStatus,
     Audience,
+    AuditAction,
     FeasibilityRule,
     ItemKind,
     MissionKind,
@@ -70,6 +71,13 @@ class Mission(models.Model):
         _("travel buffer (minutes)"),
         default=15,
         help_text=_("Added to the travel time between two venues in the feasibility checks."),
+    )
+    personal_data_anonymised_at = models.DateTimeField(
+        _("personal data anonymised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Past its retention, the participants' personal data were anonymised."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -424,3 +432,75 @@ class FollowUpAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.agreed[:50]}"
+
+
+class AuditEntry(models.Model):
+    """One export or download of personal data, or one change of a personal link: who,
+    when, what and from where. Written only by `missions.audit`; read by the
+    organisation's administrators (`missions.selectors.audit_entries_for`).
+
+    It outlives what it names: a deleted mission, participant, person or user leaves the
+    entry with the link cleared. The description never holds a person's name or address,
+    so erasing a person (planning.services.personal_data) leaves nothing of them here.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(
+        _("who"), max_length=150, help_text=_("The user's name at the time, or “system”.")
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Whose administrators see an entry that names no mission."),
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["mission", "-at"], name="audit_mission_at"),
+            models.Index(fields=["-at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.get_action_display()}"

@@ -11,6 +11,7 @@ its objects up through these querysets, so an object out of scope is a 404.
   travel, notes) is shown and exported only to those who may change the mission, its
   organisers (`can_see_personal_data`, `mission_for(..., personal_data=True)`); read-only
   users see names, organisations, roles and answers.
+- The audit log of an organisation's missions is for its administrators (and superusers).
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -18,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from missions.enums import Audience
-from missions.models import Feedback, ItineraryItem, Mission, Participant
+from missions.models import AuditEntry, Feedback, ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
 
@@ -47,7 +48,7 @@ def missions_editable_by(user: User) -> QuerySet[Mission]:
         return missions.none()
     if user.is_superuser:
         return missions
-    organisations = user.memberships.filter(role=MembershipRole.PLANNER).values("organisation")
+    organisations = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
     return missions.filter(pk__in=Mission.objects.filter(organisers__in=organisations).values("pk"))
 
 
@@ -150,3 +151,47 @@ def participant_items(
 def feedback_of(participant: Participant) -> Feedback | None:
     """What the participant said of the mission, if they said anything yet."""
     return Feedback.objects.filter(participant=participant).first()
+
+
+# THE AUDIT LOG ------------------------------------------------------------------------
+
+
+def _administered(user: User) -> QuerySet:
+    """The ids of the organisations the user administers."""
+    return user.memberships.filter(role=MembershipRole.ADMIN).values("organisation")
+
+
+def can_see_audit_log(user: User) -> bool:
+    """Administrators of an organisation, and superusers."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or _administered(user).exists()
+
+
+def audit_missions_for(user: User) -> QuerySet[Mission]:
+    """The missions whose audit log the user reads: those one of the organisations they
+    administer organises; all for superusers."""
+    if not can_see_audit_log(user):
+        return Mission.objects.none()
+    if user.is_superuser:
+        return Mission.objects.all()
+    return Mission.objects.filter(
+        pk__in=Mission.objects.filter(organisers__in=_administered(user)).values("pk")
+    )
+
+
+def audit_entries_for(user: User, *, mission: Mission | None = None) -> QuerySet[AuditEntry]:
+    """The entries the user may read, newest first: those of the missions their
+    organisations organise, and those that name no mission but one of their organisations
+    (a person's data exported or erased); with `mission`, that mission's only."""
+    entries = AuditEntry.objects.select_related("mission", "participant__person", "person")
+    if not can_see_audit_log(user):
+        return entries.none()
+    if not user.is_superuser:
+        entries = entries.filter(
+            Q(mission__in=audit_missions_for(user))
+            | Q(mission__isnull=True, organisation__in=_administered(user))
+        )
+    if mission is not None:
+        entries = entries.filter(mission=mission)
+    return entries.order_by("-at", "-pk")

@@ -5,7 +5,8 @@ A token is an HMAC (SHA-256, keyed by SECRET_KEY) of the participant's id and a 
 database keeps the nonce and the token's SHA-256 (for look-up), never the token, and
 neither alone gives the link. Staff regenerate a link (new nonce: old links die) or
 revoke it (no nonce). A token expires 30 days after its mission ends. Rotating
-SECRET_KEY invalidates every link.
+SECRET_KEY invalidates every link. Every link issued, regenerated or revoked is an entry
+of the audit log (`missions.audit`).
 """
 
 import datetime as dt
@@ -19,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from missions.audit import audit_record
+from missions.enums import AuditAction
 from missions.models import Participant
 
 VALID_AFTER_MISSION = dt.timedelta(days=30)
@@ -61,15 +64,23 @@ def link_new(*, participant: Participant, now: dt.datetime) -> str:
 
 
 def token_issue(*, participant: Participant) -> str:
-    """A new link for the participant; any earlier link stops working."""
+    """A new link for the participant; any earlier link stops working. Audited: issued,
+    or regenerated if they had one."""
+    had_link = bool(participant.token_nonce)
     token = link_new(participant=participant, now=timezone.now())
     participant.save(update_fields=[*LINK_FIELDS, "updated_at"])
+    audit_record(
+        action=AuditAction.LINK_REGENERATED if had_link else AuditAction.LINK_ISSUED,
+        participant=participant,
+    )
     return token
 
 
 def token_revoke(*, participant: Participant) -> None:
+    """The participant's link stops working (audited)."""
     participant.token_nonce = participant.token_hash = ""
     participant.save(update_fields=["token_nonce", "token_hash", "updated_at"])
+    audit_record(action=AuditAction.LINK_REVOKED, participant=participant)
 
 
 def token_for(*, participant: Participant) -> str:

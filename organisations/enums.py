@@ -21,4 +21,10 @@ class Language(models.TextChoices):
 
 class MembershipRole(models.TextChoices):
     PLANNER = "planner", _("Planner")
+    ADMIN = "admin", _("Administrator")  # a planner who also sees the audit log
     VIEWER = "viewer", _("Viewer")
+
+
+# The roles that run the organisation's missions (set after the class, so `choices` stays
+# the three roles): planners, and administrators, who also see the audit log.
+MembershipRole.PLANS = (MembershipRole.PLANNER, MembershipRole.ADMIN)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector, Venue
 
 User = AbstractBaseUser | AnonymousUser
@@ -83,6 +84,22 @@ def organisation_search(
     if country:
         organisations = organisations.filter(country=country)
     return organisations
+
+
+def people_in_care_of(user: User) -> QuerySet[Person]:
+    """The people whose personal data the user may export: those of the organisations the
+    user plans for (planners and administrators); everyone for superusers."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if user.is_superuser:
+        return Person.objects.all()
+    planned = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
+    return Person.objects.filter(organisation__in=planned)
+
+
+def person_in_care_of(user: User, pk: int) -> Person:
+    """The person, if the user may export their data (`people_in_care_of`), else 404."""
+    return get_object_or_404(people_in_care_of(user).select_related("organisation"), pk=pk)
 
 
 def sector_choices() -> list[tuple[str, str]]:

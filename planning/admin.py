@@ -8,15 +8,16 @@ POST, runs under `timezone.override(mission.time_zone)`.
 
 import zoneinfo
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.template.response import SimpleTemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,6 +31,7 @@ from messaging.models import OutgoingMessage, ReminderRule
 from missions import tokens
 from missions.display import format_local
 from missions.models import (
+    AuditEntry,
     Feedback,
     FollowUpAction,
     ItineraryItem,
@@ -37,6 +39,9 @@ from missions.models import (
     Participant,
     WarningAcknowledgement,
 )
+from organisations.admin import PersonAdmin as DirectoryPersonAdmin
+from organisations.models import Person
+from planning.services import personal_data
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -455,3 +460,87 @@ class FollowUpActionAdmin(SimpleHistoryAdmin):
     search_fields = ["agreed", "organisation__name", "contact__full_name", "mission__title"]
     autocomplete_fields = ["mission", "organisation", "contact", "owner"]
     date_hierarchy = "due_date"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: written only by `missions.audit`, never by hand."""
+
+    list_display = ["at", "actor", "action", "mission", "person", "description", "ip_address"]
+    list_filter = ["action"]
+    list_select_related = ["mission", "person"]
+    search_fields = ["actor", "description", "mission__title", "ip_address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# DATA SUBJECTS: the directory's person admin, with export and erasure (superusers only).
+admin.site.unregister(Person)
+
+
+@admin.register(Person)
+class PersonAdmin(DirectoryPersonAdmin):
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    def has_data_subject_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(
+        description=_("Export everything held about the person (JSON)"),
+        permissions=["data_subject"],
+    )
+    def export_personal_data(self, request: HttpRequest, queryset):
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(request, _("Select one person to export."), messages.WARNING)
+            return None
+        [person] = people
+        return HttpResponse(
+            personal_data.person_export_json(person=person),
+            content_type="application/json; charset=utf-8",
+            headers={
+                "Content-Disposition": content_disposition_header(
+                    as_attachment=True, filename=f"personal-data-{person.pk}.json"
+                ),
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @admin.action(
+        description=_("Erase the selected people everywhere"), permissions=["data_subject"]
+    )
+    def erase_personal_data(self, request: HttpRequest, queryset):
+        people = list(queryset.select_related("organisation"))
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/organisations/person/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "people": people,
+                    "action": "erase_personal_data",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "title": _("Erase people everywhere?"),
+                },
+            )
+        for person in people:
+            personal_data.person_erase(person=person)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person erased everywhere.",
+                "%(count)d people erased everywhere.",
+                len(people),
+            )
+            % {"count": len(people)},
+        )
+        return None

@@ -7,8 +7,8 @@ object out of the user's scope is a 404.
 
 from django.urls import include, path
 
+from planning.views import audit, dashboard, directory, itinerary, missions, participants
 from planning.views import booklets as booklet_views
-from planning.views import dashboard, directory, itinerary, missions, participants
 from planning.views import follow_ups as follow_up_views
 from planning.views import invitations as invitation_views
 
@@ -113,6 +113,8 @@ plan_patterns = [
         booklet_views.booklets_download,
         name="booklets-download",
     ),
+    # The audit log of the organisation's missions, for its administrators (views/audit.py)
+    path("audit/", audit.audit_log, name="audit-log"),
 ]
 
 directory_patterns = [
@@ -122,6 +124,8 @@ directory_patterns = [
     path("organisations/options/", directory.organisation_options, name="organisation-options"),
     path("venues/options/", directory.venue_options, name="venue-options"),
     path("venues/new/", directory.venue_create, name="venue-create"),
+    # Everything held about one person, for planners of their organisation (data subjects)
+    path("people/<int:pk>/personal-data.json", directory.person_export, name="person-export"),
 ]
 
 urlpatterns = [

@@ -243,6 +243,12 @@ def _delete(archives: QuerySet[BookletArchive]) -> int:
     return len(gone)
 
 
+def archives_discard(*, mission_ids: list[int]) -> int:
+    """Delete every archive of these missions, in any state, with its files (a person
+    erased from them, their data anonymised); a worker building one finds it gone."""
+    return _delete(BookletArchive.objects.filter(mission_id__in=mission_ids))
+
+
 # EXPIRY ---------------------------------------------------------------------------------
 
 

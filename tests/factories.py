@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 
 from messaging.enums import MessageKind, ReminderAnchor
 from messaging.models import OutgoingMessage, ReminderRule
-from missions.enums import FeasibilityRule, ItemKind, MissionKind
+from missions.enums import AuditAction, FeasibilityRule, ItemKind, MissionKind
 from missions.models import (
+    AuditEntry,
     Feedback,
     FollowUpAction,
     ItineraryItem,
@@ -214,3 +215,13 @@ class BookletArchiveFactory(factory.django.DjangoModelFactory):
     state = ArchiveState.QUEUED
     total = 12
     done = 0
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    action = AuditAction.EXPORT
+    mission = factory.SubFactory(MissionFactory)
+    actor = "system"
+    description = "participants.csv"

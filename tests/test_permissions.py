@@ -26,6 +26,7 @@ from tests.factories import (
     OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
+    PersonFactory,
     VenueFactory,
 )
 
@@ -43,6 +44,8 @@ Kwargs = Callable[[World], dict]
 #           like "edit", though it changes nothing.
 #   "post"  POST only, changes an object: organiser's GET 405; partner's and
 #           outsider's POST 404 (and changes nothing).
+#   "admin" for administrators of the organisation only (tests/planning/test_audit.py):
+#           404 for all three planners.
 # Anonymous visitors are sent to the login page (302) everywhere.
 # Add a row for each URL you add, in your area's section.
 
@@ -80,6 +83,11 @@ def _ready_booklets(w: World) -> dict:
     )
     archive.file.save("booklets.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
     return {"pk": w.mission.pk, "archive_pk": archive.pk}
+
+
+def _organiser_person(w: World) -> dict:
+    """A person of the organising organisation's directory."""
+    return {"pk": PersonFactory(organisation=w.organiser).pk}
 
 
 def _action(w: World) -> dict:
@@ -129,12 +137,15 @@ URLS: dict[str, tuple[Kwargs, str]] = {
     "plan:booklets": (_mission, "edit"),
     "plan:booklets-status": (_mission, "edit"),
     "plan:booklets-download": (_ready_booklets, "edit"),
+    # The audit log, for the organisation's administrators (planning/views/audit.py)
+    "plan:audit-log": (_none, "admin"),
     # Directory (organisations/views.py)
     "directory:organisation-list": (_none, "page"),
     "directory:organisation-detail": (_organisation, "page"),
     "directory:organisation-options": (_none, "page"),
     "directory:venue-options": (_none, "page"),
     "directory:venue-create": (_none, "page"),
+    "directory:person-export": (_organiser_person, "edit"),
 }
 
 EXPECTED = {
@@ -144,6 +155,7 @@ EXPECTED = {
     "edit": (200, 404, 404),
     "personal": (200, 404, 404),
     "post": (405, 404, 404),
+    "admin": (404, 404, 404),
 }
 USERS = ["organiser", "partner", "outsider", "anonymous"]
 

@@ -32,6 +32,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Times are stored in UTC and always shown in the zone of the place they happen.
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Where staff sit: what happened in the office rather than at a place (the audit log) is
+# shown in this zone, with the zone named. An IANA name.
+STAFF_TIME_ZONE = env("STAFF_TIME_ZONE", default="Europe/London")
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "missions.audit.AuditMiddleware",  # who and from where, for the audit log
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with its page
 ]
 
@@ -300,6 +304,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# PERSONAL DATA ---------------------------------------------------------------
+# planning/services/personal_data.py: days after a mission's last day that its
+# participants' personal data are kept; then the periodic task `anonymise_missions`
+# anonymises them (counts for reports stay). UK GDPR / DSGVO: storage limitation.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+
 # OUTBOX ----------------------------------------------------------------------
 # messaging/outbox.py: batching, retries with exponential backoff, and the rescue job.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -327,4 +337,6 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-scan": {"task": "messaging.tasks.scan_reminders", "schedule": 300.0},
     # Prepared booklet archives carry working personal links: gone a day after (portal).
     "booklet-archives-expire": {"task": "portal.tasks.expire_booklet_archives", "schedule": 3600.0},
+    # Missions past PERSONAL_DATA_RETENTION_DAYS: their personal data anonymised (planning).
+    "personal-data-retention": {"task": "planning.tasks.anonymise_missions", "schedule": 86400.0},
 }

@@ -328,7 +328,7 @@ def planner_organisations(user: User) -> QuerySet[Organisation]:
     if user.is_superuser:
         return Organisation.objects.all()
     return Organisation.objects.filter(
-        memberships__user=user, memberships__role=MembershipRole.PLANNER
+        memberships__user=user, memberships__role__in=MembershipRole.PLANS
     )
 
 

@@ -93,7 +93,7 @@ def actions_of(mission: Mission) -> QuerySet[FollowUpAction]:
 def owner_choices(mission: Mission, *, current: AbstractBaseUser | None = None) -> QuerySet:
     """Planners of the mission's organisers (and the current owner, who may have left)."""
     planners = Q(
-        memberships__role=MembershipRole.PLANNER,
+        memberships__role__in=MembershipRole.PLANS,
         memberships__organisation__in=mission.organisers.values("pk"),
     )
     if current is not None:

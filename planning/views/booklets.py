@@ -9,7 +9,8 @@
 Only the mission's organisers may prepare and download its booklets: each PDF carries
 that delegate's working personal link. Anyone else, partners and viewers included, gets a
 404, as for everything out of scope under /plan/. A prepared archive is deleted a day
-after it is ready (`portal.booklet_archives.archives_expire`).
+after it is ready (`portal.booklet_archives.archives_expire`). Each download is an entry
+of the audit log.
 """
 
 from django.contrib import messages
@@ -19,6 +20,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from missions.audit import audit_record
+from missions.enums import AuditAction
 from missions.selectors import mission_for
 from portal.booklet_archives import archive_status
 from portal.enums import ArchiveState
@@ -69,4 +72,7 @@ def booklets_download(request: HttpRequest, pk: int, archive_pk: int) -> FileRes
         content_type="application/zip",
     )
     response["Cache-Control"] = "private, no-store"
+    audit_record(
+        action=AuditAction.BOOKLETS_DOWNLOADED, mission=mission, description="booklets.zip"
+    )
     return response

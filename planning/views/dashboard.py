@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from missions.feasibility import open_warning_counts
+from missions.selectors import can_see_audit_log
 from missions.services.missions import can_create_missions, dashboard_missions
 
 
@@ -20,5 +21,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "upcoming": board.upcoming,
             "past": board.past,
             "can_create": can_create_missions(request.user),
+            "can_see_audit_log": can_see_audit_log(request.user),
         },
     )

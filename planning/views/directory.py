@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
@@ -23,6 +23,7 @@ from missions.selectors import missions_of_organisation
 from organisations import selectors, services
 from organisations.models import Venue
 from planning.forms.directory import DirectorySearchForm, PickerQueryForm, VenueForm
+from planning.services.personal_data import person_export_json
 
 PAGE_SIZE = 25
 ELEMENT_ID = re.compile(r"[A-Za-z][\w-]{0,99}")
@@ -61,6 +62,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_detail(pk)
     missions = missions_of_organisation(organisation=organisation, user=request.user)
+    # Planners of the organisation may export what is held about each of its people.
+    can_export = selectors.people_in_care_of(request.user).filter(organisation=organisation)
     return render(
         request,
         "organisations/organisation_detail.html",
@@ -68,6 +71,25 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "missions": missions,
             "contact_details": selectors.can_see_contact_details(request.user, organisation),
+            "can_export": can_export.exists(),
+        },
+    )
+
+
+@require_GET
+@directory_view
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about one person, as JSON (a data subject's access request), for
+    planners of the person's organisation; the download is an entry of the audit log."""
+    person = selectors.person_in_care_of(request.user, pk)
+    return HttpResponse(
+        person_export_json(person=person),
+        content_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=f"personal-data-{person.pk}.json"
+            ),
+            "Cache-Control": "private, no-store",
         },
     )
 

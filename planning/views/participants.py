@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from missions import exports
-from missions.enums import ParticipantRole, RsvpStatus
+from missions.audit import audit_record
+from missions.enums import AuditAction, ParticipantRole, RsvpStatus
 from missions.imports import COLUMN_LABELS, ImportRow, check_rows
 from missions.models import Mission
 from missions.selectors import can_edit, can_see_personal_data, mission_for, participant_for
@@ -223,7 +224,8 @@ def _import_confirm(request: HttpRequest, mission: Mission) -> HttpResponse:
 
 
 def _csv_response(mission: Mission, name: str, write) -> HttpResponse:
-    """A CSV file of personal data: kept by no cache or proxy on its way."""
+    """A CSV file of personal data: kept by no cache or proxy on its way, and an entry
+    of the audit log."""
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={
@@ -234,6 +236,7 @@ def _csv_response(mission: Mission, name: str, write) -> HttpResponse:
         },
     )
     write(response, mission)
+    audit_record(action=AuditAction.EXPORT, mission=mission, description=f"{name}.csv")
     return response
 
 

@@ -1,0 +1,43 @@
+"""An organisation's administrator exports a list, then reads it in the audit log, in
+a real browser; axe-core finds no serious or critical accessibility problem there."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from missions.enums import RsvpStatus
+from organisations.enums import MembershipRole
+from tests.factories import MembershipFactory, MissionFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_administrator_reads_the_export_in_the_audit_log(page: Page, artifacts):
+    mission = MissionFactory(title="Leipzig creative industries trade mission")
+    ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+    MissionFactory(title="Second mission", lead_organisation=mission.lead_organisation)
+    MembershipFactory(
+        organisation=mission.lead_organisation,
+        role=MembershipRole.ADMIN,
+        user__username="amira",
+    )
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("amira")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.request.get(f"/plan/missions/{mission.pk}/dietary.csv")  # the browser's session
+
+    page.get_by_role("link", name="Audit log").click()
+    page.get_by_label("Mission").select_option(label=mission.title)
+    page.get_by_role("button", name="Filter").click()
+
+    row = page.get_by_test_id("audit-entry")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("dietary.csv")
+    expect(row).to_contain_text("amira")
+    page.screenshot(path=artifacts / "audit-log.png", full_page=True)
+    # The page's own content (the shared navigation bar is every staff page's).
+    violations = Axe().run(page, context="main").response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
