@@ -493,7 +493,7 @@ def test_organisation_page_stays_within_query_budget(
         ItineraryItemFactory(mission__organisers=[steamhouse], host=steamhouse)
     client.force_login(planner)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(detail_url(steamhouse))
 
     assert len(response.context["missions"]) == count
