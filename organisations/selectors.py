@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from organisations.enums import MembershipRole
 from organisations.models import Organisation, Sector, Venue
 
 User = AbstractBaseUser | AnonymousUser
@@ -22,6 +23,13 @@ def can_use_directory(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.memberships.exists()
+
+
+def can_add_to_directory(user: User) -> bool:
+    """Planners of any organisation, and superusers; a viewer only reads."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(role=MembershipRole.PLANNER).exists()
 
 
 def organisation_search(
