@@ -194,7 +194,19 @@ class ParticipantImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
 
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        """With `refusal`, the form comes back with that error next to the file field,
+        for an upload refused before it was read (no data of it is given)."""
+        if refusal:
+            args, kwargs = (), {**kwargs, "data": {}, "files": {}}
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        if refusal:
+            self.fields["file"].required = False
+
     def clean_file(self):
+        if self.refusal:
+            raise ValidationError(self.refusal, code="refused")
         upload = self.cleaned_data["file"]
         try:
             self.table: Table = read_table(upload)

@@ -2,12 +2,14 @@
 
 import datetime as dt
 import re
+import time
 import zoneinfo
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -562,6 +564,44 @@ def test_participant_import_page_shows_the_upload_form(client, planner, mission)
 
     assertContains(response, 'type="file"')
     assertContains(response, 'enctype="multipart/form-data"')
+
+
+def test_participant_import_of_a_30_mb_body_is_refused_before_it_is_read(client, planner, mission):
+    """The error sits next to the file field, and the body is never read: not by the
+    view, and not by the CSRF check, which would parse the whole of it."""
+    csv = b"full_name,email\n" + b"Ada Lovelace,ada@example.org\n" * (30 * 1024 * 1024 // 29)
+    started = time.monotonic()
+
+    response = client.post(
+        reverse("plan:participant-import", args=[mission.pk]),
+        {"file": SimpleUploadedFile("people.csv", csv, content_type="text/csv")},
+    )
+
+    elapsed = time.monotonic() - started
+    assert response.status_code == 413
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+    field = re.search(r'<input[^>]*name="file"[^>]*>', response.content.decode()).group(0)
+    assert "is-invalid" in field
+    assertContains(
+        response,
+        "The file is larger than 2 MB. Split the list into smaller files.",
+        status_code=413,
+    )
+    assert elapsed < 5
+    assert Person.objects.count() == 0
+
+
+def test_participant_import_still_needs_the_csrf_token(planner, mission):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(planner)
+
+    response = client.post(
+        reverse("plan:participant-import", args=[mission.pk]),
+        {"file": csv_upload(GOOD_CSV)},
+    )
+
+    assert response.status_code == 403
+    assert "participant-import:" not in str(dict(client.session))
 
 
 def test_participant_import_preview_shows_every_row_and_creates_nothing(client, planner, mission):
