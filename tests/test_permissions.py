@@ -119,8 +119,8 @@ def test_dashboard_never_shows_or_counts_a_mission_of_another_organisation(clien
     response = client.get(reverse("plan:dashboard"))
 
     board = response.context
-    assert [m.title for m in board["upcoming"] + board["past"]] == ["Our mission"]
-    [row] = board["upcoming"] or board["past"]
+    assert [m.title for m in board["upcoming"] + list(board["past"])] == ["Our mission"]
+    [row] = board["upcoming"] or list(board["past"])
     assert (row.rsvp_invited, row.rsvp_accepted, row.rsvp_declined) == (1, 1, 0)
     assert "Their" not in response.content.decode()
 
@@ -132,7 +132,7 @@ def test_mission_lists_of_superuser_show_every_organisation(admin_client):
 
     response = admin_client.get(reverse("plan:dashboard"))
 
-    titles = sorted(m.title for m in response.context["upcoming"] + response.context["past"])
+    titles = sorted(m.title for m in response.context["upcoming"] + list(response.context["past"]))
     assert titles == ["A", "B"]
 
 
