@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext_lazy as _
 
 from missions.display import format_local
@@ -14,6 +15,7 @@ from organisations.models import Organisation, Person
 
 
 class ParticipantFilterForm(forms.Form):
+    PAGE_SIZE = 50
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *ParticipantRole.choices], required=False
     )
@@ -26,6 +28,11 @@ class ParticipantFilterForm(forms.Form):
             return participants
         filters = {name: value for name, value in self.cleaned_data.items() if value}
         return participants.filter(**filters)
+
+    def page(self, participants, number: str | None) -> Page:
+        """The filtered participants' page `number` (the last if it is past the end), of
+        PAGE_SIZE: the list and its delivery column show the same page."""
+        return Paginator(self.filter(participants), self.PAGE_SIZE).get_page(number)
 
 
 class ParticipantAddForm(forms.Form):

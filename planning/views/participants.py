@@ -64,7 +64,7 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
             "missions/participant_list.html",
             {
                 "mission": mission,
-                "participants": list(filters.filter(participants_of(mission))),
+                "participants": filters.page(participants_of(mission), request.GET.get("page")),
                 "filters": filters,
                 "editable": can_edit(request.user, mission),
                 "counts": [

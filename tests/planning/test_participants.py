@@ -223,7 +223,30 @@ def test_participant_list_stays_within_15_queries(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("plan:participant-list", args=[mission.pk]))
 
-    assert len(response.context["participants"]) == count
+    assert len(response.context["participants"]) == min(count, 50)
+
+
+def test_participant_list_pages_50_at_a_time_and_the_delivery_column_follows(
+    client, planner, mission
+):
+    people = PersonFactory.create_batch(60, organisation=OrganisationFactory())
+    Participant.objects.bulk_create(Participant(mission=mission, person=p) for p in people)
+    ordered = list(mission.participants.order_by("person__full_name", "pk"))
+    url = reverse("plan:participant-list", args=[mission.pk])
+
+    second = client.get(url, {"role": "", "page": 2})
+    delivery = client.get(
+        reverse("plan:delivery-status", args=[mission.pk]), {"role": "", "page": 2}
+    )
+
+    assert list(second.context["participants"]) == ordered[50:]
+    assertContains(second, '<nav aria-label="Pages of participants"')
+    assertContains(second, 'href="?role=&amp;page=1"')
+    assertContains(
+        second, f'hx-get="{reverse("plan:delivery-status", args=[mission.pk])}?role=&amp;page=2"'
+    )
+    cells = set(re.findall(r'id="delivery-(\d+)"', delivery.content.decode()))
+    assert cells == {str(p.pk) for p in ordered[50:]}
 
 
 def test_mission_nav_links_to_the_participants(client, planner, mission):
