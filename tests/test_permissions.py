@@ -89,53 +89,6 @@ pytestmark = pytest.mark.django_db
 World = SimpleNamespace
 
 
-# LISTS AND COUNTS ---------------------------------------------------------------------
-# These come first: they build their own data, and the matrix's `world` (below) lives
-# until the end of the module once a matrix test has asked for it.
-
-
-def test_dashboard_never_shows_or_counts_a_mission_of_another_organisation(client: Client):
-    ours, theirs = OrganisationFactory.create_batch(2)
-    mine = MissionFactory(title="Our mission", lead_organisation=ours)
-    ParticipantFactory(mission=mine, rsvp_status=RsvpStatus.ACCEPTED)
-    other_upcoming = MissionFactory(
-        title="Their mission", lead_organisation=theirs, start_date=mine.start_date
-    )
-    ParticipantFactory.create_batch(3, mission=other_upcoming, rsvp_status=RsvpStatus.ACCEPTED)
-    # The same person on both missions is counted on ours only once.
-    ParticipantFactory(
-        mission=other_upcoming, person=mine.participants.get().person, rsvp_status="declined"
-    )
-    ItineraryItemFactory(mission=other_upcoming, kind="site_visit")
-    past_date = mine.start_date.replace(year=2000)
-    MissionFactory(
-        title="Their old mission",
-        lead_organisation=theirs,
-        start_date=past_date,
-        end_date=past_date,
-    )
-    client.force_login(MembershipFactory(organisation=ours).user)
-
-    response = client.get(reverse("plan:dashboard"))
-
-    board = response.context
-    assert [m.title for m in board["upcoming"] + list(board["past"])] == ["Our mission"]
-    [row] = board["upcoming"] or list(board["past"])
-    assert (row.rsvp_invited, row.rsvp_accepted, row.rsvp_declined) == (1, 1, 0)
-    assert "Their" not in response.content.decode()
-
-
-def test_mission_lists_of_superuser_show_every_organisation(admin_client):
-    ours, theirs = OrganisationFactory.create_batch(2)
-    MissionFactory(title="A", lead_organisation=ours)
-    MissionFactory(title="B", lead_organisation=theirs)
-
-    response = admin_client.get(reverse("plan:dashboard"))
-
-    titles = sorted(m.title for m in response.context["upcoming"] + list(response.context["past"]))
-    assert titles == ["A", "B"]
-
-
 # THE WORLD ----------------------------------------------------------------------------
 
 
