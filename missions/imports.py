@@ -50,6 +50,9 @@ from organisations.enums import Language
 from organisations.models import Organisation, Person
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# What a form that posts one file of MAX_FILE_BYTES adds around it (multipart headers,
+# the CSRF token): a request body announced larger cannot hold an acceptable file.
+MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 MAX_ROWS = 2000
 MAX_RECORDS = 10 * MAX_ROWS  # blank lines included, so that a million of them stay cheap
 MAX_COLUMNS = 100
@@ -124,11 +127,11 @@ class Table:
 def read_table(upload: UploadedFile) -> Table:
     """The rows of an uploaded CSV or XLSX file, or ImportFileError."""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise ImportFileError(_too_large())
+        raise ImportFileError(too_large_message())
     upload.seek(0)
     data = upload.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(_too_large())
+        raise ImportFileError(too_large_message())
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
@@ -140,7 +143,7 @@ def read_table(upload: UploadedFile) -> Table:
     return _table(_csv_records(_decode(data)))
 
 
-def _too_large() -> str:
+def too_large_message() -> str:
     return _("The file is larger than %(limit)d MB. Split the list into smaller files.") % {
         "limit": MAX_FILE_BYTES // (1024 * 1024)
     }
@@ -184,7 +187,7 @@ def _xlsx_records(data: bytes) -> Iterator[list[str]]:
     except zipfile.BadZipFile as error:
         raise ImportFileError(_not_a_table()) from error
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_too_large())
+        raise ImportFileError(too_large_message())
     workbook = None
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

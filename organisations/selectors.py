@@ -50,6 +50,13 @@ def can_see_contact_details(user: User, organisation: Organisation) -> bool:
     return user.is_superuser or user.memberships.filter(organisation=organisation).exists()
 
 
+def can_add_to_directory(user: User) -> bool:
+    """Planners of any organisation, and superusers; a viewer only reads."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(role__in=MembershipRole.PLANS).exists()
+
+
 def organisation_search(
     *,
     q: str = "",

@@ -24,8 +24,8 @@ def venue_create(
 ) -> Venue:
     """Add a venue to the directory, validated with `full_clean` (ValidationError if invalid).
 
-    `user` is the staff member who adds it; the directory is shared, so anyone with a
-    membership may add a venue.
+    `user` is the staff member who adds it; the directory is shared, so any planner may
+    add a venue (`organisations.selectors.can_add_to_directory`, which the view asks).
     """
     venue = Venue(
         name=name,

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext_lazy as _
 
 from missions.display import format_local
@@ -16,6 +17,7 @@ from organisations.selectors import people_browsable_by
 
 
 class ParticipantFilterForm(forms.Form):
+    PAGE_SIZE = 50
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *ParticipantRole.choices], required=False
     )
@@ -28,6 +30,11 @@ class ParticipantFilterForm(forms.Form):
             return participants
         filters = {name: value for name, value in self.cleaned_data.items() if value}
         return participants.filter(**filters)
+
+    def page(self, participants, number: str | None) -> Page:
+        """The filtered participants' page `number` (the last if it is past the end), of
+        PAGE_SIZE: the list and its delivery column show the same page."""
+        return Paginator(self.filter(participants), self.PAGE_SIZE).get_page(number)
 
 
 def _participant_length(name: str) -> int:
@@ -212,7 +219,19 @@ class ParticipantImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
 
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        """With `refusal`, the form comes back with that error next to the file field,
+        for an upload refused before it was read (no data of it is given)."""
+        if refusal:
+            args, kwargs = (), {**kwargs, "data": {}, "files": {}}
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        if refusal:
+            self.fields["file"].required = False
+
     def clean_file(self):
+        if self.refusal:
+            raise ValidationError(self.refusal, code="refused")
         upload = self.cleaned_data["file"]
         try:
             self.table: Table = read_table(upload)

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -6,10 +7,13 @@ from missions.feasibility import open_warning_counts
 from missions.selectors import can_see_audit_log
 from missions.services.missions import can_create_missions, dashboard_missions
 
+PAST_PAGE_SIZE = 25
+
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Current and upcoming missions with their answers and open warnings; past ones below."""
+    """Current and upcoming missions with their answers and open warnings; past ones below,
+    25 a page (`?page=`)."""
     board = dashboard_missions(request.user)
     warnings = open_warning_counts(board.upcoming)
     for mission in board.upcoming:
@@ -19,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan/dashboard.html",
         {
             "upcoming": board.upcoming,
-            "past": board.past,
+            "past": Paginator(board.past, PAST_PAGE_SIZE).get_page(request.GET.get("page")),
             "can_create": can_create_missions(request.user),
             "can_see_audit_log": can_see_audit_log(request.user),
         },

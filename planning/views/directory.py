@@ -72,6 +72,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missions": missions,
             "contact_details": selectors.can_see_contact_details(request.user, organisation),
             "can_export": can_export.exists(),
+            "can_add_venue": selectors.can_add_to_directory(request.user),
         },
     )
 
@@ -137,7 +138,12 @@ def _select_id(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 @directory_view
 def venue_create(request: HttpRequest) -> HttpResponse:
-    """A new venue: an <option> for the picker's select (htmx), or back to `next`."""
+    """A new venue: an <option> for the picker's select (htmx), or back to `next`.
+
+    Planners only: a viewer of an organisation reads the directory, never adds to it.
+    """
+    if not selectors.can_add_to_directory(request.user):
+        raise Http404
     # A target only makes sense inside a page that has that select, i.e. for htmx.
     context = {"target": _select_id(request) if request.htmx else "", "next": _safe_next(request)}
     if request.method == "GET":

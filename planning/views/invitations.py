@@ -73,10 +73,11 @@ def _send(request: HttpRequest, mission: Mission, participants: list[Participant
 
 @login_required
 def delivery_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The delivery column of the participants page (same filters), for htmx to swap in."""
+    """The delivery column of the participants page (same filters, same page), for htmx to
+    swap in."""
     mission = mission_for(request.user, pk)
     filters = ParticipantFilterForm(request.GET or None)
-    participants = list(filters.filter(participants_of(mission)))
+    participants = list(filters.page(participants_of(mission), request.GET.get("page")))
     deliveries = deliveries_of(mission=mission, participants=participants)
     with timezone.override(mission.time_zone):
         return render(

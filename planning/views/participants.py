@@ -20,11 +20,18 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from missions import exports
 from missions.audit import audit_record
 from missions.enums import AuditAction, ParticipantRole, RsvpStatus
-from missions.imports import COLUMN_LABELS, ImportRow, check_rows
+from missions.imports import (
+    COLUMN_LABELS,
+    MAX_BODY_BYTES,
+    ImportRow,
+    check_rows,
+    too_large_message,
+)
 from missions.models import Mission
 from missions.selectors import can_edit, can_see_personal_data, mission_for, participant_for
 from missions.services.participants import (
@@ -61,7 +68,7 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
             "missions/participant_list.html",
             {
                 "mission": mission,
-                "participants": list(filters.filter(participants_of(mission))),
+                "participants": filters.page(participants_of(mission), request.GET.get("page")),
                 "filters": filters,
                 "editable": can_edit(request.user, mission),
                 "personal": can_see_personal_data(request.user, mission),
@@ -169,19 +176,44 @@ def _preview(
     return render(request, "missions/participant_import_preview.html", context)
 
 
+def _announced_bytes(request: HttpRequest) -> int:
+    value = request.META.get("CONTENT_LENGTH") or ""
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
+# CSRF is checked inside, once the size is: CsrfViewMiddleware reads the whole body (to
+# find the token) before any view runs. The refusal reads and writes nothing.
+@csrf_exempt
 @login_required
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upload and its preview; a body announced larger than a file may be is refused
+    with the form's error next to the field before a byte of it is read."""
     mission = mission_for(request.user, pk, edit=True)
+    if request.method == "POST" and _announced_bytes(request) > MAX_BODY_BYTES:
+        form = ParticipantImportForm(refusal=too_large_message())
+        return _import_form(request, mission, form, status=413)
+    return _participant_import(request, mission)
+
+
+@csrf_protect
+def _participant_import(request: HttpRequest, mission: Mission) -> HttpResponse:
     if request.method == "POST" and "token" in request.POST:
         return _import_confirm(request, mission)
     form = ParticipantImportForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         rows = check_rows(mission=mission, rows=form.table.rows)
         return _preview(request, mission, rows, ignored_headers=form.table.ignored_headers)
+    return _import_form(request, mission, form)
+
+
+def _import_form(
+    request: HttpRequest, mission: Mission, form: ParticipantImportForm, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "missions/participant_import.html",
         {"mission": mission, "form": form, "column_labels": COLUMN_LABELS},
+        status=status,
     )
 
 

@@ -141,6 +141,64 @@ def test_dashboard_lists_past_missions_in_a_collapsed_section(planner_client, pl
     assert "Next one" not in past
 
 
+def past_mission(n: int, organisation):
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=n)
+    return MissionFactory(
+        title=f"Past mission {n:02d}", lead_organisation=organisation, start_date=day, end_date=day
+    )
+
+
+def test_dashboard_pages_past_missions_25_at_a_time_with_an_accessible_nav(planner_client, planner):
+    for n in range(30):
+        past_mission(n, planner.organisation)
+
+    first = planner_client.get(reverse("plan:dashboard"))
+    second = planner_client.get(reverse("plan:dashboard"), {"page": 2})
+
+    assert [m.title for m in first.context["past"]] == [
+        f"Past mission {n:02d}" for n in range(29, 4, -1)
+    ]
+    assert [m.title for m in second.context["past"]] == [
+        f"Past mission {n:02d}" for n in range(4, -1, -1)
+    ]
+    assertContains(first, "Past (30)")
+    nav = re.search(
+        r'<nav aria-label="Pages of past missions".*?</nav>', first.content.decode(), re.S
+    )
+    assert nav is not None
+    assert re.search(
+        r'aria-current="page"><span class="page-link"><span class="visually-hidden">Page </span>1<',
+        nav.group(0),
+    )
+    assert 'href="?page=2"' in nav.group(0)
+    assert '<details class="mt-4" id="past-missions" open>' in second.content.decode()
+
+
+def test_dashboard_pagination_speaks_german(planner_client, planner):
+    for n in range(26):
+        past_mission(n, planner.organisation)
+
+    response = planner_client.get(reverse("plan:dashboard"), HTTP_ACCEPT_LANGUAGE="de")
+
+    assertContains(response, 'aria-label="Seiten der vergangenen Missionen"')
+    assertContains(response, '<span class="visually-hidden">Seite </span>2')
+    assertContains(response, ">Weiter</a>")
+
+
+@pytest.mark.parametrize("past", [5, 80])
+def test_dashboard_with_many_past_missions_stays_within_query_budget(
+    planner_client, planner, django_assert_max_num_queries, past
+):
+    for n in range(past):
+        past_mission(n, planner.organisation)
+
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = planner_client.get(reverse("plan:dashboard"), {"page": 2})
+
+    # A page past the last one shows the last: a few missions, or a full page of 25.
+    assert len(response.context["past"]) == min(past, 25)
+
+
 def test_dashboard_empty_for_planner_says_to_create_a_mission(planner_client):
     response = planner_client.get(reverse("plan:dashboard"))
 

@@ -2,12 +2,14 @@
 
 import datetime as dt
 import re
+import time
 import zoneinfo
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -244,7 +246,30 @@ def test_participant_list_stays_within_15_queries(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("plan:participant-list", args=[mission.pk]))
 
-    assert len(response.context["participants"]) == count
+    assert len(response.context["participants"]) == min(count, 50)
+
+
+def test_participant_list_pages_50_at_a_time_and_the_delivery_column_follows(
+    client, planner, mission
+):
+    people = PersonFactory.create_batch(60, organisation=OrganisationFactory())
+    Participant.objects.bulk_create(Participant(mission=mission, person=p) for p in people)
+    ordered = list(mission.participants.order_by("person__full_name", "pk"))
+    url = reverse("plan:participant-list", args=[mission.pk])
+
+    second = client.get(url, {"role": "", "page": 2})
+    delivery = client.get(
+        reverse("plan:delivery-status", args=[mission.pk]), {"role": "", "page": 2}
+    )
+
+    assert list(second.context["participants"]) == ordered[50:]
+    assertContains(second, '<nav aria-label="Pages of participants"')
+    assertContains(second, 'href="?role=&amp;page=1"')
+    assertContains(
+        second, f'hx-get="{reverse("plan:delivery-status", args=[mission.pk])}?role=&amp;page=2"'
+    )
+    cells = set(re.findall(r'id="delivery-(\d+)"', delivery.content.decode()))
+    assert cells == {str(p.pk) for p in ordered[50:]}
 
 
 def test_mission_nav_links_to_the_participants(client, planner, mission):
@@ -710,6 +735,44 @@ def test_participant_import_page_shows_the_upload_form(client, planner, mission)
 
     assertContains(response, 'type="file"')
     assertContains(response, 'enctype="multipart/form-data"')
+
+
+def test_participant_import_of_a_30_mb_body_is_refused_before_it_is_read(client, planner, mission):
+    """The error sits next to the file field, and the body is never read: not by the
+    view, and not by the CSRF check, which would parse the whole of it."""
+    csv = b"full_name,email\n" + b"Ada Lovelace,ada@example.org\n" * (30 * 1024 * 1024 // 29)
+    started = time.monotonic()
+
+    response = client.post(
+        reverse("plan:participant-import", args=[mission.pk]),
+        {"file": SimpleUploadedFile("people.csv", csv, content_type="text/csv")},
+    )
+
+    elapsed = time.monotonic() - started
+    assert response.status_code == 413
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+    field = re.search(r'<input[^>]*name="file"[^>]*>', response.content.decode()).group(0)
+    assert "is-invalid" in field
+    assertContains(
+        response,
+        "The file is larger than 2 MB. Split the list into smaller files.",
+        status_code=413,
+    )
+    assert elapsed < 5
+    assert Person.objects.count() == 0
+
+
+def test_participant_import_still_needs_the_csrf_token(planner, mission):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(planner)
+
+    response = client.post(
+        reverse("plan:participant-import", args=[mission.pk]),
+        {"file": csv_upload(GOOD_CSV)},
+    )
+
+    assert response.status_code == 403
+    assert "participant-import:" not in str(dict(client.session))
 
 
 def test_participant_import_preview_shows_every_row_and_creates_nothing(client, planner, mission):
