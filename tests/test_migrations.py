@@ -1,10 +1,15 @@
-"""The move of four models out of missions (missions 0008, messaging 0001, portal 0001).
+"""Data kept by the migrations that move it.
+
+The move of four models out of missions (missions 0008, messaging 0001, portal 0001):
 
 OutgoingMessage and ReminderRule went to messaging, DelegatePage and BookletArchive to
 portal, with SeparateDatabaseAndState: only Django's picture of them moved. Going back to
 the schema before the move and forward again must rebuild no table, lose no row, and
 leave the content types (which admin log entries and permissions point at) relabelled,
 not recreated.
+
+The calendar feeds' own tokens (missions 0009): every participant with a personal link
+gets the hash of its calendar token, derived as `missions.tokens` derives it.
 """
 
 import pytest
@@ -15,7 +20,13 @@ from django.test.utils import CaptureQueriesContext
 
 from messaging.models import OutgoingMessage, ReminderRule
 from missions.demo import load_demo
-from missions.models import Mission
+from missions.models import Mission, Participant
+from missions.tokens import (
+    calendar_token_for,
+    token_hash,
+    token_issue,
+    token_revoke,
+)
 from portal.models import BookletArchive, DelegatePage
 from tests.factories import (
     BookletArchiveFactory,
@@ -36,6 +47,12 @@ MOVED = {
     DelegatePage: "portal",
     BookletArchive: "portal",
 }
+AFTER_THE_MOVE = [
+    ("missions", "0008_models_moved_to_messaging_and_portal"),
+    ("messaging", "0001_initial"),
+    ("portal", "0001_initial"),
+]
+BEFORE_CALENDAR_TOKENS = [("missions", "0008_models_moved_to_messaging_and_portal")]
 DDL = ("CREATE ", "ALTER ", "DROP ", "RENAME ")
 
 
@@ -90,6 +107,7 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
     }
 
     try:
+        _migrate(AFTER_THE_MOVE)  # the later migrations out of the way
         back = _migrate(BEFORE_THE_MOVE)
 
         assert _row_counts() == counts
@@ -97,8 +115,9 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
             (content_type.pk, "missions", content_type.model)
             for content_type in content_types.values()
         }
+        forward = _migrate(AFTER_THE_MOVE)
     finally:
-        forward = _migrate()
+        _migrate()
 
     assert [sql for sql in back + forward if sql.lstrip().upper().startswith(DDL)] == []
     assert _row_counts() == counts
@@ -122,3 +141,33 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
         BookletArchive: "missions_bookletarchive",
     }
     assert set(counts) <= set(connection.introspection.table_names())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calendar_tokens_hashed_for_every_live_link_and_nothing_else_changed():
+    load_demo()
+    participants = list(Participant.objects.order_by("pk"))
+    for participant in participants[::2]:
+        token_issue(participant=participant)
+    for participant in participants[1::4]:
+        token_revoke(participant=participant)
+    before = list(Participant.objects.order_by("pk").values())
+    Participant.objects.update(calendar_token_hash="")  # as the rows were before 0009
+    counts = _row_counts()
+
+    try:
+        _migrate(BEFORE_CALENDAR_TOKENS)
+    finally:
+        _migrate()
+
+    assert _row_counts() == counts
+    assert list(Participant.objects.order_by("pk").values()) == before
+    live = Participant.objects.exclude(token_nonce="")
+    assert live.count() >= len(participants[::2]) - len(participants[1::4])
+    for participant in live:  # the feed's token, as the page gives it, is the one hashed
+        assert participant.calendar_token_hash == token_hash(
+            calendar_token_for(participant=participant)
+        )
+    assert set(
+        Participant.objects.filter(token_nonce="").values_list("calendar_token_hash", flat=True)
+    ) <= {""}
