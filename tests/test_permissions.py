@@ -10,12 +10,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
 from messaging.enums import MessageState
 from missions.enums import RsvpStatus
+from portal.booklet_archives import archive_file_save
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from tests.factories import (
@@ -76,7 +76,8 @@ def _ready_booklets(w: World) -> dict:
     archive = BookletArchive.objects.create(
         mission=w.mission, state=ArchiveState.READY, total=1, done=1
     )
-    archive.file.save("booklets.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    archive_file_save(archive=archive, content=b"PK\x05\x06" + bytes(18), name="booklets.zip")
+    archive.save()
     return {"pk": w.mission.pk, "archive_pk": archive.pk}
 
 
