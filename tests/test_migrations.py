@@ -9,8 +9,11 @@ leave the content types (which admin log entries and permissions point at) relab
 not recreated.
 
 The calendar feeds' own tokens (missions 0009): every participant with a personal link
-gets the hash of its calendar token, derived as `missions.tokens` derives it.
+gets the hash of its calendar token, derived as `missions.tokens` derives it. The kept
+delegate pages rendered with links in them (portal 0002) are deleted.
 """
+
+import gzip
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -53,6 +56,7 @@ AFTER_THE_MOVE = [
     ("portal", "0001_initial"),
 ]
 BEFORE_CALENDAR_TOKENS = [("missions", "0008_models_moved_to_messaging_and_portal")]
+BEFORE_KEPT_PAGES_DELETED = [("portal", "0001_initial")]
 DDL = ("CREATE ", "ALTER ", "DROP ", "RENAME ")
 
 
@@ -116,17 +120,25 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
             for content_type in content_types.values()
         }
         forward = _migrate(AFTER_THE_MOVE)
+        after_the_move = _row_counts()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT key FROM missions_delegatepage WHERE participant_id = %s", [participant.pk]
+            )
+            [kept_key] = cursor.fetchone()
     finally:
         _migrate()
 
     assert [sql for sql in back + forward if sql.lstrip().upper().startswith(DDL)] == []
-    assert _row_counts() == counts
+    assert after_the_move == counts
+    assert kept_key == page.key
+    # Then portal 0002 deletes the kept pages (rendered with links in them), nothing else.
+    assert _row_counts() == counts | {"missions_delegatepage": 0}
     assert {model: list(model.objects.values_list("pk", flat=True)) for model in MOVED} == (
-        moved_rows
+        moved_rows | {DelegatePage: []}
     )
     assert OutgoingMessage.objects.get(pk=message.pk).recipient_email == (participant.person.email)
     assert ReminderRule.objects.get(pk=rule.pk).mission == mission
-    assert DelegatePage.objects.get(participant=participant).key == page.key
     assert BookletArchive.objects.get(pk=archive.pk).requested_by.username == "anna"
     assert _content_types(model_names) == {
         (content_type.pk, MOVED[model], content_type.model)
@@ -171,3 +183,20 @@ def test_calendar_tokens_hashed_for_every_live_link_and_nothing_else_changed():
     assert set(
         Participant.objects.filter(token_nonce="").values_list("calendar_token_hash", flat=True)
     ) <= {""}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_pages_rendered_with_links_deleted_and_nothing_else():
+    load_demo()
+    participant = Participant.objects.first()
+    token = token_issue(participant=participant)
+    DelegatePageFactory(participant=participant, gzipped=gzip.compress(f"/r/{token}/".encode()))
+    counts = _row_counts()
+
+    try:
+        _migrate(BEFORE_KEPT_PAGES_DELETED)
+    finally:
+        _migrate()
+
+    assert not DelegatePage.objects.exists()
+    assert _row_counts() == counts | {"missions_delegatepage": 0}
