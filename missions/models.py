@@ -242,9 +242,11 @@ class Participant(models.Model):
         help_text=_("Chosen on the personal page; else the person's preferred language."),
     )
     # The personal link: a secret derived from this random nonce (see missions.tokens);
-    # only the token's SHA-256 is stored, for look-up. No nonce: no valid link.
+    # only the token's SHA-256 is stored, for look-up. No nonce: no valid link. The
+    # calendar feed's read-only token is derived from the same nonce, with its own hash.
     token_nonce = models.CharField(max_length=64, blank=True, editable=False)
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    calendar_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     page_seen_at = models.DateTimeField(
@@ -299,6 +301,11 @@ class Participant(models.Model):
                 fields=["token_hash"],
                 condition=~models.Q(token_hash=""),
                 name="participant_unique_token_hash",
+            ),
+            models.UniqueConstraint(
+                fields=["calendar_token_hash"],
+                condition=~models.Q(calendar_token_hash=""),
+                name="participant_unique_calendar_token_hash",
             ),
         ]
 

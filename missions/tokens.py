@@ -1,12 +1,19 @@
-"""Personal links of participants: `/r/<token>/`.
+"""Personal links of participants: `/r/<token>/`, `/d/<token>/`, and their calendar feeds.
 
 A token is an HMAC (SHA-256, keyed by SECRET_KEY) of the participant's id and a random
 128-bit nonce, so the same link can be put in every message without storing it: the
 database keeps the nonce and the token's SHA-256 (for look-up), never the token, and
 neither alone gives the link. Staff regenerate a link (new nonce: old links die) or
 revoke it (no nonce). A token expires 30 days after its mission ends. Rotating
-SECRET_KEY invalidates every link. Every link issued, regenerated or revoked is an entry
-of the audit log (`missions.audit`).
+SECRET_KEY invalidates every link.
+
+The calendar feed (`/c/<calendar token>.ics`), which delegates paste into Google
+Calendar or Outlook and may share, has a token of its own: an HMAC of the same id and
+nonce with another salt, stored as its SHA-256 too. It opens the feed and nothing else,
+and is regenerated, revoked and expires together with the personal link.
+
+Every link issued, regenerated or revoked is an entry of the audit log
+(`missions.audit`).
 """
 
 import datetime as dt
@@ -25,14 +32,19 @@ from missions.enums import AuditAction
 from missions.models import Participant
 
 VALID_AFTER_MISSION = dt.timedelta(days=30)
+# What each token of a participant is derived for (the HMAC's salt).
+LINK_SALT = "itinera.participant-link"
+CALENDAR_SALT = "itinera.participant-calendar"
+
+
+def _derived(participant: Participant, salt: str) -> str:
+    return salted_hmac(
+        salt, f"{participant.pk}:{participant.token_nonce}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _token(participant: Participant) -> str:
-    return salted_hmac(
-        "itinera.participant-link",
-        f"{participant.pk}:{participant.token_nonce}",
-        algorithm="sha256",
-    ).hexdigest()
+    return _derived(participant, LINK_SALT)
 
 
 def token_hash(token: str) -> str:
@@ -46,7 +58,7 @@ def link_expired(*, end_date: dt.date, time_zone: zoneinfo.ZoneInfo) -> bool:
 
 
 # What issuing a link writes on a participant.
-LINK_FIELDS = ("token_nonce", "token_hash", "token_created_at")
+LINK_FIELDS = ("token_nonce", "token_hash", "calendar_token_hash", "token_created_at")
 
 
 def link_new(*, participant: Participant, now: dt.datetime) -> str:
@@ -59,6 +71,7 @@ def link_new(*, participant: Participant, now: dt.datetime) -> str:
     participant.token_nonce = secrets.token_hex(16)
     token = _token(participant)
     participant.token_hash = token_hash(token)
+    participant.calendar_token_hash = token_hash(_derived(participant, CALENDAR_SALT))
     participant.token_created_at = now
     return token
 
@@ -77,9 +90,11 @@ def token_issue(*, participant: Participant) -> str:
 
 
 def token_revoke(*, participant: Participant) -> None:
-    """The participant's link stops working (audited)."""
-    participant.token_nonce = participant.token_hash = ""
-    participant.save(update_fields=["token_nonce", "token_hash", "updated_at"])
+    """The personal link and the calendar feed stop working (audited)."""
+    participant.token_nonce = participant.token_hash = participant.calendar_token_hash = ""
+    participant.save(
+        update_fields=["token_nonce", "token_hash", "calendar_token_hash", "updated_at"]
+    )
     audit_record(action=AuditAction.LINK_REVOKED, participant=participant)
 
 
@@ -99,13 +114,31 @@ def token_for(*, participant: Participant) -> str:
     return _token(participant)
 
 
+def calendar_token_for(*, participant: Participant) -> str:
+    """The participant's calendar feed token, issuing a personal link if they have none."""
+    token_for(participant=participant)  # the nonce both are derived from
+    return _derived(participant, CALENDAR_SALT)
+
+
 def participant_for_token(token: str) -> Participant | None:
     """The participant whose live link this is, or None (wrong, revoked or expired)."""
+    return _participant_by("token_hash", token)
+
+
+def participant_for_calendar_token(token: str) -> Participant | None:
+    """The participant whose live calendar feed this is, or None (wrong, revoked or expired).
+
+    A personal link's token is not a calendar token, nor the other way round.
+    """
+    return _participant_by("calendar_token_hash", token)
+
+
+def _participant_by(field: str, token: str) -> Participant | None:
     if not token or len(token) > 128:
         return None
     participant = (
         Participant.objects.select_related("mission", "person")
-        .filter(token_hash=token_hash(token))
+        .filter(**{field: token_hash(token)})
         .exclude(token_nonce="")
         .first()
     )
@@ -121,3 +154,8 @@ def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:
     """The absolute address of a page under the participant's link (issued if they have none)."""
     path = reverse(name, kwargs={"token": token_for(participant=participant)})
     return settings.SITE_URL.rstrip("/") + path
+
+
+def calendar_path(participant: Participant) -> str:
+    """The path of the participant's calendar feed (a link issued if they have none)."""
+    return reverse("calendar:feed", kwargs={"token": calendar_token_for(participant=participant)})

@@ -5,7 +5,13 @@ fit in a web request. Staff ask for an archive (`portal.services.booklets`); the
 `portal.tasks.build_booklet_archive` hands it to `archive_build` after commit, which
 lays out one booklet after another (`portal.booklet.write_booklets`), counts `done`
 as it goes, so the page that polls shows the progress, and stores the ZIP in the default
-storage. Staff download it from there (`planning/views/booklets.py`).
+storage, sealed. Staff download it from there (`planning/views/booklets.py`).
+
+Every booklet carries its delegate's working personal link, so what rests in the storage
+is sealed (`archive_file_save`): AES-256-GCM with a key derived from SECRET_KEY and the
+archive's id bound in. A copy of MEDIA_ROOT, a backup, opens nothing without the key;
+the download unseals it (`archive_content`). Rotating SECRET_KEY makes the archives
+unreadable, as it makes the links they carry stop working: staff prepare them again.
 
 One archive at a time per mission: asking again while one is on its way gives that one.
 A build is idempotent: the claim is a conditional UPDATE (queued or building → building),
@@ -18,14 +24,18 @@ delivery of the same task at the same time leaves it to the first: runs twice, o
 import contextlib
 import datetime as dt
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.core.files import File
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from missions.display import format_local
 from missions.enums import RsvpStatus
@@ -46,6 +56,42 @@ ERROR_LENGTH = 500  # characters of an error that staff see
 KEEP_FOR = dt.timedelta(days=1)  # a finished archive, then it is deleted with its file
 # The first key of the advisory locks of booklet archives (the second is the archive's id).
 LOCK_NAMESPACE = 0x1B00C1E7
+NONCE_BYTES = 12  # AES-GCM's nonce, stored in front of the sealed archive
+
+
+# AT REST ----------------------------------------------------------------------------------
+
+
+def _cipher() -> AESGCM:
+    """AES-256-GCM under a key derived from SECRET_KEY for booklet archives alone."""
+    return AESGCM(salted_hmac("itinera.booklet-archive", "key", algorithm="sha256").digest())
+
+
+def archive_file_save(*, archive: BookletArchive, content: bytes, name: str) -> str:
+    """Store the archive's ZIP `content` sealed under `name`; returns the name stored.
+
+    The archive's id is bound in, so one archive's file put in another's place does not
+    open. Sets `archive.file` on the instance only.
+    """
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + _cipher().encrypt(nonce, content, str(archive.pk).encode())
+    archive.file.save(f"{name}.sealed", ContentFile(sealed), save=False)
+    return archive.file.name
+
+
+def archive_content(archive: BookletArchive) -> bytes | None:
+    """The archive's ZIP, unsealed; None when its file is gone or does not open."""
+    try:
+        with archive.file.open("rb") as file:
+            sealed = file.read()
+    except (FileNotFoundError, ValueError):  # gone from the storage, or never stored
+        return None
+    nonce, box = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+    try:
+        return _cipher().decrypt(nonce, box, str(archive.pk).encode())
+    except InvalidTag:  # another SECRET_KEY, another archive's file, or damaged
+        logger.warning("Booklet archive %s does not open: prepare it again", archive.pk)
+        return None
 
 
 # READS ----------------------------------------------------------------------------------
@@ -201,10 +247,9 @@ def _build(archive: BookletArchive, participants: list[Participant]) -> None:
     with tempfile.TemporaryFile(suffix=".zip") as file:
         write_booklets(mission=mission, participants=participants, file=file, on_booklet=count)
         file.seek(0)
-        archive.file.save(
-            f"{mission.slug}-booklets.zip", File(file, name="booklets.zip"), save=False
+        name = archive_file_save(
+            archive=archive, content=file.read(), name=f"{mission.slug}-booklets.zip"
         )
-    name = archive.file.name
     try:
         finished = building.update(
             state=ArchiveState.READY,
@@ -256,7 +301,8 @@ def archives_expire(*, now: dt.datetime | None = None) -> int:
     """Periodic: delete the archives finished more than KEEP_FOR ago, and their files.
 
     Every booklet in an archive carries its delegate's working personal link, so a
-    prepared ZIP is kept only as long as staff need it to print; returns how many went.
+    prepared ZIP is kept (sealed) only as long as staff need it to print; returns how
+    many went.
     """
     now = now or timezone.now()
     return _delete(

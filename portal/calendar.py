@@ -8,7 +8,9 @@ stable (`item-<pk>@<OUTBOX_MESSAGE_ID_DOMAIN>`) and SEQUENCE grows with every sa
 change, so importing a newer file updates the events instead of duplicating them.
 
 The same file serves the invitation's attachment, the delegate's download and their
-subscription feed (`portal.views.calendar`). Without a METHOD, DTSTAMP is
+subscription feed (`portal.views.calendar`); only the attachment links each event to the
+personal link: the files from the portal end up in calendars that are shared, and
+carry no link that can answer or change anything. Without a METHOD, DTSTAMP is
 when the item was last revised (RFC 5545, 3.8.7.2), so two fetches of an unchanged
 programme give the same events. Reads: one query for the items, whatever their number.
 """
@@ -50,7 +52,7 @@ def with_revisions(items: QuerySet[ItineraryItem]) -> QuerySet[ItineraryItem]:
     )
 
 
-def _description(item: ItineraryItem, link: str) -> str:
+def _description(item: ItineraryItem, link: str | None) -> str:
     lines = [item.description] if item.description else []
     if item.host_id:
         lines.append(_("Host: %(host)s") % {"host": item.host.name})
@@ -58,7 +60,8 @@ def _description(item: ItineraryItem, link: str) -> str:
         lines.append(_("Meeting point: %(place)s") % {"place": item.meeting_point})
     if item.online_link:
         lines.append(_("Online: %(link)s") % {"link": item.online_link})
-    lines.append(_("Your programme and your answer: %(link)s") % {"link": link})
+    if link:
+        lines.append(_("Your programme and your answer: %(link)s") % {"link": link})
     return "\n\n".join(lines)
 
 
@@ -70,7 +73,9 @@ def _alarm(item: ItineraryItem) -> icalendar.Alarm:
     return alarm
 
 
-def _event(item: ItineraryItem, *, link: str, cancelled: bool, alarm: bool) -> icalendar.Event:
+def _event(
+    item: ItineraryItem, *, link: str | None, cancelled: bool, alarm: bool
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", item_uid(item))
     event.add("dtstamp", item.updated_at)
@@ -86,7 +91,8 @@ def _event(item: ItineraryItem, *, link: str, cancelled: bool, alarm: bool) -> i
     if item.venue_id and item.venue.latitude is not None:
         event.add("geo", (float(item.venue.latitude), float(item.venue.longitude)))
     event.add("description", _description(item, link))
-    event.add("url", link)
+    if link:
+        event.add("url", link)
     event.add("categories", [str(item.get_kind_display())])
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if alarm and not cancelled:  # no reminder of something that will not happen
@@ -101,7 +107,7 @@ def participant_calendar(
     items: Iterable[ItineraryItem] | None = None,
     alarm: bool = False,
     feed: bool = False,
-    link_to: str = "rsvp:answer",
+    link_to: str | None = "rsvp:answer",
 ) -> bytes:
     """The items the participant attends as an iCalendar file.
 
@@ -111,10 +117,10 @@ def participant_calendar(
     that has already fetched the items passes them (through `with_revisions`) as
     `items`. `alarm` adds a reminder an hour before each item that takes place; `feed`
     tells subscribed calendars how often to fetch it again; each event links to the
-    participant's page `link_to` (a URL name under the personal link).
+    participant's page `link_to` (a URL name under the personal link), or to nothing.
     """
     mission = participant.mission
-    link = personal_url(participant, link_to)
+    link = personal_url(participant, link_to) if link_to else None
     # Someone who is not coming keeps no live event: every item is cancelled for them.
     everything_off = (
         mission.status == MissionStatus.CANCELLED

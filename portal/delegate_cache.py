@@ -5,10 +5,10 @@ and 300 names each time costs ~15 ms. So the page as last rendered is kept per
 participant (`DelegatePage`) with the key it was rendered for, made of everything it
 depends on:
 
-- the participant, their link (a regenerated link changes the addresses on the page),
-  the language, the address the page is served at (scheme and host are on it) and the
-  code and translations serving it (`release`, so a deploy never serves a page rendered
-  by the previous one);
+- the participant, their link (a regenerated link starts afresh), the language, the
+  address the page is served at (scheme and host: nothing rendered for one address is
+  served at another) and the code and translations serving it (`release`, so a deploy
+  never serves a page rendered by the previous one);
 - the link's version (`portal.selectors.delegate_link`): the previous visit
   (from which changes are marked) and the counts and last changes of everything the
   page shows (items, venues, hosts, participants, people, organisations).
@@ -21,7 +21,10 @@ the next item starts or ends, the mission begins or is over), and at the latest 
 
 What is kept is the gzipped page (Django's `compress_string`, with its random padding
 against BREACH) and whether it marked changes since the previous visit: only then must
-the visit be remembered (see `portal.views.delegate.page`).
+the visit be remembered (see `portal.views.delegate.page`). What is kept holds no
+working link: the page is rendered without the token and links the pages under the link
+relatively to its own address, so a copy of the database opens no page and the kept
+bytes are served as they are.
 """
 
 import datetime as dt

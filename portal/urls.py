@@ -2,6 +2,8 @@
 
 `/r/<token>/` (namespace `rsvp`): the answer, the page's language, the feedback form.
 `/d/<token>/` (namespace `delegate`): the delegate's own page, calendar and booklet.
+`/c/<calendar token>.ics` (namespace `calendar`): the calendar feed, under a read-only
+token of its own (`missions.tokens.calendar_token_for`) that opens nothing else.
 """
 
 from django.urls import include, path
@@ -15,10 +17,13 @@ rsvp_patterns = [
     path("<str:token>/feedback/", rsvp.feedback, name="feedback"),
 ]
 
+# The delegate's page links the others relatively (`answer/`, `booklet.pdf`): the page
+# is kept rendered, and what is kept holds no link (portal/delegate_cache.py).
 delegate_patterns = [
     path("<str:token>/", delegate.page, name="page"),
     path("<str:token>/language/", delegate.language, name="language"),
-    path("<str:token>/calendar.ics", delegate_calendar.calendar_feed, name="calendar-feed"),
+    path("<str:token>/answer/", delegate.answer, name="answer"),
+    path("<str:token>/calendar/", delegate_calendar.calendar_page, name="calendar"),
     path(
         "<str:token>/calendar-download.ics",
         delegate_calendar.calendar_download,
@@ -27,7 +32,12 @@ delegate_patterns = [
     path("<str:token>/booklet.pdf", booklets.booklet, name="booklet"),
 ]
 
+calendar_patterns = [
+    path("<str:token>.ics", delegate_calendar.calendar_feed, name="feed"),
+]
+
 urlpatterns = [
     path("r/", include((rsvp_patterns, "rsvp"))),
     path("d/", include((delegate_patterns, "delegate"))),
+    path("c/", include((calendar_patterns, "calendar"))),
 ]

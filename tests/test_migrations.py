@@ -1,13 +1,21 @@
-"""Migrations that move data: the move of four models out of missions (missions 0008,
-messaging 0001, portal 0001), and phone and needs from Person to Participant (missions
-0009, organisations 0002).
+"""Data kept by the migrations that move it.
+
+The move of four models out of missions (missions 0008, messaging 0001, portal 0001):
 
 OutgoingMessage and ReminderRule went to messaging, DelegatePage and BookletArchive to
 portal, with SeparateDatabaseAndState: only Django's picture of them moved. Going back to
 the schema before the move and forward again must rebuild no table, lose no row, and
 leave the content types (which admin log entries and permissions point at) relabelled,
 not recreated.
+
+Phone and needs from Person to each Participant (missions 0009, organisations 0003).
+
+The calendar feeds' own tokens (missions 0012): every participant with a personal link
+gets the hash of its calendar token, derived as `missions.tokens` derives it. The kept
+delegate pages rendered with links in them (portal 0002) are deleted.
 """
+
+import gzip
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +26,12 @@ from django.test.utils import CaptureQueriesContext
 from messaging.models import OutgoingMessage, ReminderRule
 from missions.demo import load_demo
 from missions.models import Mission, Participant
+from missions.tokens import (
+    calendar_token_for,
+    token_hash,
+    token_issue,
+    token_revoke,
+)
 from portal.models import BookletArchive, DelegatePage
 from tests.factories import (
     BookletArchiveFactory,
@@ -48,6 +62,8 @@ MOVED = {
     DelegatePage: "portal",
     BookletArchive: "portal",
 }
+BEFORE_CALENDAR_TOKENS = [("missions", "0011_mission_personal_data_anonymised")]
+BEFORE_KEPT_PAGES_DELETED = [("portal", "0001_initial")]
 DDL = ("CREATE ", "ALTER ", "DROP ", "RENAME ")
 BEFORE_NEEDS_MOVED = [
     ("missions", "0008_models_moved_to_messaging_and_portal"),
@@ -107,6 +123,7 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
     }
 
     try:
+        _migrate(AFTER_THE_MOVE)  # the later migrations out of the way
         back = _migrate(BEFORE_THE_MOVE)
 
         assert _row_counts() == counts
@@ -114,19 +131,29 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
             (content_type.pk, "missions", content_type.model)
             for content_type in content_types.values()
         }
-    finally:
         forward = _migrate(AFTER_THE_MOVE)
-        after = _row_counts()
+        after_the_move = _row_counts()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT key FROM missions_delegatepage WHERE participant_id = %s", [participant.pk]
+            )
+            [kept_key] = cursor.fetchone()
+    finally:
         _migrate()
 
     assert [sql for sql in back + forward if sql.lstrip().upper().startswith(DDL)] == []
-    assert after == counts
+    assert after_the_move == counts
+    assert kept_key == page.key
+    # Then portal 0002 deletes the kept pages (rendered with links in them), nothing else
+    # (of the tables there were; later migrations add their own, such as the audit log's).
+    assert {table: n for table, n in _row_counts().items() if table in counts} == counts | {
+        "missions_delegatepage": 0
+    }
     assert {model: list(model.objects.values_list("pk", flat=True)) for model in MOVED} == (
-        moved_rows
+        moved_rows | {DelegatePage: []}
     )
     assert OutgoingMessage.objects.get(pk=message.pk).recipient_email == (participant.person.email)
     assert ReminderRule.objects.get(pk=rule.pk).mission == mission
-    assert DelegatePage.objects.get(participant=participant).key == page.key
     assert BookletArchive.objects.get(pk=archive.pk).requested_by.username == "anna"
     assert _content_types(model_names) == {
         (content_type.pk, MOVED[model], content_type.model)
@@ -143,7 +170,7 @@ def test_move_to_messaging_and_portal_back_and_forth_rebuilds_no_table_and_loses
     assert set(counts) <= set(connection.introspection.table_names())
 
 
-# PHONE AND NEEDS MOVED TO THE PARTICIPANT (missions 0009, organisations 0002) ---------
+# PHONE AND NEEDS MOVED TO THE PARTICIPANT (missions 0009, organisations 0003) ---------
 
 NEEDS = ("phone", "dietary_requirements", "accessibility_needs")
 
@@ -203,3 +230,50 @@ def test_needs_moved_back_give_the_person_their_latest_participations_values():
         )
     finally:
         _migrate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calendar_tokens_hashed_for_every_live_link_and_nothing_else_changed():
+    load_demo()
+    participants = list(Participant.objects.order_by("pk"))
+    for participant in participants[::2]:
+        token_issue(participant=participant)
+    for participant in participants[1::4]:
+        token_revoke(participant=participant)
+    before = list(Participant.objects.order_by("pk").values())
+    Participant.objects.update(calendar_token_hash="")  # as the rows were before 0009
+    counts = _row_counts()
+
+    try:
+        _migrate(BEFORE_CALENDAR_TOKENS)
+    finally:
+        _migrate()
+
+    assert _row_counts() == counts
+    assert list(Participant.objects.order_by("pk").values()) == before
+    live = Participant.objects.exclude(token_nonce="")
+    assert live.count() >= len(participants[::2]) - len(participants[1::4])
+    for participant in live:  # the feed's token, as the page gives it, is the one hashed
+        assert participant.calendar_token_hash == token_hash(
+            calendar_token_for(participant=participant)
+        )
+    assert set(
+        Participant.objects.filter(token_nonce="").values_list("calendar_token_hash", flat=True)
+    ) <= {""}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_pages_rendered_with_links_deleted_and_nothing_else():
+    load_demo()
+    participant = Participant.objects.first()
+    token = token_issue(participant=participant)
+    DelegatePageFactory(participant=participant, gzipped=gzip.compress(f"/r/{token}/".encode()))
+    counts = _row_counts()
+
+    try:
+        _migrate(BEFORE_KEPT_PAGES_DELETED)
+    finally:
+        _migrate()
+
+    assert not DelegatePage.objects.exists()
+    assert _row_counts() == counts | {"missions_delegatepage": 0}

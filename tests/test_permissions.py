@@ -46,7 +46,6 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.http import HttpResponse
@@ -65,8 +64,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from messaging.enums import MessageState
 from missions.enums import FeasibilityRule, RsvpStatus
-from missions.tokens import token_issue, token_revoke
+from missions.tokens import calendar_token_for, token_issue, token_revoke
 from organisations.enums import MembershipRole
+from portal.booklet_archives import archive_file_save
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from tests.factories import (
@@ -113,6 +113,7 @@ def _world() -> World:
     uninvited = ParticipantFactory(mission=mission)
     revoked = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.INVITED)
     token_revoke_after_issue = token_issue(participant=revoked)
+    calendar_revoked = calendar_token_for(participant=revoked)
     token_revoke(participant=revoked)
     theirs = MissionFactory(
         lead_organisation=outsider,
@@ -128,7 +129,8 @@ def _world() -> World:
     archive = BookletArchive.objects.create(
         mission=mission, state=ArchiveState.READY, total=1, done=1
     )
-    archive.file.save("booklets.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    archive_file_save(archive=archive, content=b"PK\x05\x06" + bytes(18), name="booklets.zip")
+    archive.save()
     superuser = UserFactory(is_staff=True, is_superuser=True)
     world = World(
         organiser=organiser,
@@ -161,6 +163,14 @@ def _world() -> World:
             "revoked": token_revoke_after_issue,
         },
     )
+    # The calendar feeds' own tokens (`/c/`), derived from the same links.
+    world.calendar_tokens = {
+        "right": calendar_token_for(participant=participant),
+        "other": calendar_token_for(participant=other),
+        "garbage": "0" * 64,
+        "expired": calendar_token_for(participant=expired),
+        "revoked": calendar_revoked,
+    }
     world.admin_objects = _admin_objects(world, superuser)
     return world
 
@@ -618,6 +628,7 @@ TOKENS = ["right", "other", "garbage", "expired", "revoked"]
 class PortalRow:
     methods: tuple[str, ...]  # what the page accepts (else 405, whatever the token)
     data: Callable[[World], dict] | None = None  # a POST's fields besides the page's form
+    live_get: int = 200  # a live link's GET (302: the page sends the delegate on)
 
 
 PORTAL: dict[str, PortalRow] = {
@@ -628,7 +639,8 @@ PORTAL: dict[str, PortalRow] = {
     # The delegate's page, calendar and booklet (portal/views/)
     "delegate:page": PortalRow(("GET",)),
     "delegate:language": PortalRow(("POST",), lambda w: {"language": "de"}),
-    "delegate:calendar-feed": PortalRow(("GET",)),
+    "delegate:answer": PortalRow(("GET",), live_get=302),  # on to the answer under /r/
+    "delegate:calendar": PortalRow(("GET",)),  # the feed's addresses
     "delegate:calendar-ics": PortalRow(("GET",)),
     "delegate:booklet": PortalRow(("GET",)),
 }
@@ -652,6 +664,7 @@ def _portal_data(w: World) -> dict[str, dict]:
 
 def test_portal_table_has_a_row_for_every_url_of_rsvp_and_delegate():
     names = _url_names("rsvp", "delegate")
+    assert _url_names("calendar") == {"calendar:feed"}  # its own test below
 
     assert sorted(names - PORTAL.keys()) == []
     assert sorted(PORTAL.keys() - names) == []
@@ -674,7 +687,9 @@ def test_portal_answers_each_link_as_the_table_says(client: Client, world: World
             assert response.status_code == 405, method
         elif token in ("right", "other"):
             # A live link is its participant's, with its own page; a POST may answer.
-            assert response.status_code in ((200,) if method == "GET" else (200, 302)), method
+            assert response.status_code in ((row.live_get,) if method == "GET" else (200, 302)), (
+                method
+            )
         else:
             assert response.status_code == 404, method
         if token == "other":
@@ -686,6 +701,22 @@ def test_portal_answers_each_link_as_the_table_says(client: Client, world: World
             assert response.wrote == [], f"a {token} link wrote with {method} {url_name}"
         elif method == "GET":
             assert set(response.wrote) <= set(KEPT_ON_READ), f"GET {url_name} wrote"
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_calendar_feed_answers_only_its_own_live_token(client: Client, world: World, token):
+    """`/c/<calendar token>.ics` (portal/views/calendar.py): read-only, a live feed token
+    only; a personal link's token opens no feed."""
+    feed = reverse("calendar:feed", kwargs={"token": world.calendar_tokens[token]})
+    with_page_token = reverse("calendar:feed", kwargs={"token": world.tokens[token]})
+
+    get = _request(client, "GET", feed)
+    post = _request(client, "POST", feed)
+
+    assert get.status_code == (200 if token in ("right", "other") else 404)
+    assert post.status_code == 405
+    assert _request(client, "GET", with_page_token).status_code == 404
+    assert get.wrote == post.wrote == []
 
 
 def test_a_live_link_s_post_with_the_row_s_data_writes(client: Client, world: World):

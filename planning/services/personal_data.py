@@ -45,6 +45,7 @@ MISSION_PERSONAL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "page_seen_at",
         "token_nonce",  # the personal link goes too
         "token_hash",
+        "calendar_token_hash",
         "token_created_at",
     ),
     Feedback: ("comment",),  # the rating stays, for the feedback summary
@@ -55,7 +56,7 @@ ANONYMISED_DOMAIN = "anonymised.invalid"  # RFC 2606: never a real address
 ANONYMISED_NAME = "Anonymised participant"
 
 # Never exported: what a personal link is derived from and looked up by.
-SECRET_FIELDS = {"token_nonce", "token_hash"}
+SECRET_FIELDS = {"token_nonce", "token_hash", "calendar_token_hash"}
 
 EXPORT_FORMAT = "itinera-personal-data/1"
 

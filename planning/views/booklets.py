@@ -9,9 +9,11 @@
 Only the mission's organisers may prepare and download its booklets: each PDF carries
 that delegate's working personal link. Anyone else, partners and viewers included, gets a
 404, as for everything out of scope under /plan/. A prepared archive is deleted a day
-after it is ready (`portal.booklet_archives.archives_expire`). Each download is an entry
-of the audit log.
+after it is ready (`portal.booklet_archives.archives_expire`), and rests sealed until then
+(`archive_file_save`): the download unseals it. Each download is an entry of the audit log.
 """
+
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from missions.audit import audit_record
 from missions.enums import AuditAction
 from missions.selectors import mission_for
-from portal.booklet_archives import archive_status
+from portal.booklet_archives import archive_content, archive_status
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from portal.services.booklets import archive_request
@@ -59,14 +61,11 @@ def booklets_download(request: HttpRequest, pk: int, archive_pk: int) -> FileRes
     archive = get_object_or_404(
         BookletArchive, pk=archive_pk, mission=mission, state=ArchiveState.READY
     )
-    if not archive.file:
+    content = archive_content(archive)
+    if content is None:  # deleted since, as a newer archive became ready; or unreadable
         raise Http404
-    try:
-        file = archive.file.open("rb")
-    except FileNotFoundError as error:  # deleted since, as a newer archive became ready
-        raise Http404 from error
     response = FileResponse(
-        file,
+        io.BytesIO(content),
         as_attachment=True,
         filename=f"{mission.slug}-booklets.zip",
         content_type="application/zip",

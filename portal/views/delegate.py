@@ -5,11 +5,14 @@ limit per IP address, one friendly 404 for a wrong, expired or revoked token, th
 participant's language, `Referrer-Policy: no-referrer` and `Cache-Control: private,
 no-store`, and the token kept out of the logs. GET shows the page, then remembers the
 visit (a HEAD, as link checkers send, does not); only POST chooses the language.
+`answer/` takes the delegate on to their answer under `/r/<token>/`.
 
 A delegate on the road reloads the page to see where to go next, so the page as last
 rendered is served again while nothing on it changed (`portal.delegate_cache`): one
 query reads the link with the page's version and the kept page. Only a page that is
-not current any more loads the participant and renders. It is sent gzipped to slow
+not current any more loads the participant and renders. The page is rendered without
+the token: it links the pages under the link relatively (`answer/`, `language/`,
+`calendar/`), so what is kept holds no working link. It is sent gzipped to slow
 phone connections: 60 items and 300 names are ~100 kB of HTML, a few kB gzipped. No
 BREACH exposure: no text an attacker chooses appears on the page, and the compressed
 page carries random padding besides. No transaction around the request: it reads, and
@@ -44,12 +47,11 @@ def _link_holder(token: str) -> Holder | None:
     return Holder(view_kwargs={"link": link}, language=link.language, time_zone=link.time_zone)
 
 
-def _render(request: HttpRequest, participant: Participant, token: str, key: str):
+def _render(request: HttpRequest, participant: Participant, key: str):
     itinerary = delegate_itinerary(participant)
-    context = {
+    context = {  # no token: the page is kept (see the module's docstring)
         "itinerary": itinerary,
         "mission": itinerary.mission,
-        "token": token,
         "closed": answer_closed_because(participant),  # cancelled, withdrawn or over
     }
     return delegate_cache.page_keep(
@@ -70,7 +72,7 @@ def page(request: HttpRequest, *, link: DelegateLink, token: str) -> HttpRespons
         participant = participant_for_token(token)
         if participant is None:  # revoked this very moment
             return link_invalid(request)
-        kept = _render(request, participant, token, key)
+        kept = _render(request, participant, key)
     if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
         response = HttpResponse(kept.gzipped, headers={"Content-Encoding": "gzip"})
     else:
@@ -81,6 +83,11 @@ def page(request: HttpRequest, *, link: DelegateLink, token: str) -> HttpRespons
     if request.method == "GET" and (link.page_seen_at is None or kept.marks_changes):
         delegate_page_seen(participant_id=link.participant_id, at=timezone.now())
     return response
+
+
+@token_page("GET", "HEAD", find=_link_holder)
+def answer(request: HttpRequest, *, link: DelegateLink, token: str) -> HttpResponse:
+    return redirect("rsvp:answer", token=token)
 
 
 @token_page("POST")

@@ -1,7 +1,8 @@
 """The guard of every page under a participant's personal link (`token_page`).
 
 Whoever holds the link is the participant; there is no login. So every page under it
-(`/r/<token>/`, `/d/<token>/`):
+(`/r/<token>/`, `/d/<token>/`, and the calendar feed under its own token,
+`/c/<calendar token>.ics`):
 
 - is rate-limited per IP address through Redis (`portal.rate_limit`), answering 429
   past the limit, whether the token is right or not;
@@ -10,8 +11,8 @@ Whoever holds the link is the participant; there is no login. So every page unde
 - sends `Referrer-Policy: no-referrer` (links on the page must not leak the token to
   other sites) and `Cache-Control: private, no-store` (no proxy keeps a copy);
 - keeps the token out of the logs: the request's path is redacted before the view runs
-  (`/d/[token]/`, also in the WSGI environ that gunicorn's access log reads), and
-  expected refusals (404, 405, 429) are not logged by
+  (`/d/[token]/`, `/c/[token].ics`, also in the WSGI environ that gunicorn's access log
+  reads), and expected refusals (404, 405, 429) are not logged by
   `django.request` at all.
 """
 
@@ -28,7 +29,8 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from missions.languages import language_for
-from missions.tokens import participant_for_token, token_hash
+from missions.models import Participant
+from missions.tokens import participant_for_calendar_token, participant_for_token, token_hash
 from portal.rate_limit import over_limit
 
 REDACTED = "[token]"  # what logs and error reports see instead of the token
@@ -47,7 +49,15 @@ class Holder:
 
 def participant_holder(token: str) -> Holder | None:
     """The participant of a live link, whole (`missions.tokens.participant_for_token`)."""
-    participant = participant_for_token(token)
+    return _holder(participant_for_token(token))
+
+
+def calendar_holder(token: str) -> Holder | None:
+    """The participant of a live calendar feed: its token opens nothing else."""
+    return _holder(participant_for_calendar_token(token))
+
+
+def _holder(participant: Participant | None) -> Holder | None:
     if participant is None:
         return None
     return Holder(

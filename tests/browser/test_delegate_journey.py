@@ -208,21 +208,33 @@ def test_delegate_follows_the_invitation_answers_and_reads_their_page_in_german(
     problems += accessibility_problems(phone, "delegate page in German")
     phone.screenshot(path=artifacts / "delegate-4-german-390.png", full_page=True)
 
-    # The calendar to download and to subscribe to, and the booklet, from the page.
+    # The calendar to download, and the booklet, from the page; the page's links are
+    # relative to its address (the kept page holds no link).
     calendar = reverse("delegate:calendar-ics", args=[token])
-    feed = reverse("delegate:calendar-feed", args=[token])
-    expect(phone.locator(f'a[href="{calendar}"]')).to_be_visible()
+    expect(phone.locator('a[href="calendar-download.ics"]')).to_be_visible()
     response = phone.request.get(calendar)
     assert response.ok
     assert response.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VCALENDAR" in response.text()
-    expect(phone.locator(f'a[href$="{feed}"]')).to_have_attribute("href", re.compile(r"^webcal://"))
     booklet = reverse("delegate:booklet", args=[token])
-    expect(phone.locator(f'a[href="{booklet}"]')).to_be_visible()
+    expect(phone.locator('a[href="booklet.pdf"]')).to_be_visible()
     response = phone.request.get(booklet)
     assert response.ok
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
+
+    # To subscribe, a page of its own gives the feed's addresses under the feed's own
+    # token, which opens nothing else.
+    phone.locator('a[href="calendar/"]').click()
+    expect(phone).to_have_url(re.compile(re.escape(reverse("delegate:calendar", args=[token]))))
+    feed = phone.get_by_test_id("subscribe").get_attribute("href")
+    assert re.fullmatch(r"webcal://[^/]+/c/[0-9a-f]{64}\.ics", feed)
+    assert token not in feed
+    response = phone.request.get(live_server.url + "/" + feed.split("/", 3)[3])
+    assert response.ok
+    assert "BEGIN:VCALENDAR" in response.text()
+    problems += accessibility_problems(phone, "calendar subscription page")
+    phone.screenshot(path=artifacts / "delegate-4b-calendar-390.png", full_page=True)
 
     assert problems == [], "\n".join(problems)
 

@@ -57,6 +57,7 @@ def test_access_log_redacts_personal_links_of_requests_that_reach_no_view(tmp_pa
                 answers = [
                     _status(f"http://127.0.0.1:{port}/d/{TOKEN}/"),
                     _status(f"http://127.0.0.1:{port}/r/{TOKEN}/nonexistent?x=1"),
+                    _status(f"http://127.0.0.1:{port}/c/{TOKEN}.ics?alarm=1"),
                 ]
                 break
             except (ConnectionError, urllib.error.URLError):
@@ -67,8 +68,9 @@ def test_access_log_redacts_personal_links_of_requests_that_reach_no_view(tmp_pa
         server.wait(timeout=10)
 
     lines = log.read_text().splitlines()
-    assert answers == [301, 301]  # production sends plain HTTP to HTTPS first
-    assert len(lines) == 2
+    assert answers == [301, 301, 301]  # production sends plain HTTP to HTTPS first
+    assert len(lines) == 3
     assert TOKEN not in log.read_text()
     assert '"GET /d/[token]/ HTTP/1.1" 301' in lines[0]
     assert '"GET /r/[token]/nonexistent?x=1 HTTP/1.1" 301' in lines[1]
+    assert '"GET /c/[token].ics?alarm=1 HTTP/1.1" 301' in lines[2]

@@ -11,7 +11,8 @@ TOKEN = "2bf21270a286fe5e9433f16bfaba5774dbc965c01bf75ad56326edeff8d609b9"
 @pytest.mark.parametrize(
     ("logger", "path"),
     [
-        ("django.server", f"/d/{TOKEN}/calendar.ics"),  # runserver's request line
+        ("django.server", f"/d/{TOKEN}/calendar-download.ics"),  # runserver's request line
+        ("django.server", f"/c/{TOKEN}.ics"),  # the calendar feed's own token
         ("django.request", f"/r/{TOKEN}/"),
         ("missions", f"/d/{TOKEN}/"),
     ],

@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,15 @@ def _elements(response, tag: str | None = None, **attrs: str) -> list[Element]:
 
 def _texts(response, tag: str | None = None, **attrs: str) -> list[str]:
     return [element.text for element in _elements(response, tag, **attrs)]
+
+
+def _links(response, address: str) -> dict[str, str]:
+    """The page's links by their text, as a browser at `address` resolves them."""
+    return {
+        element.text: urljoin(address, element.attrs["href"])
+        for element in _elements(response, "a")
+        if element.attrs.get("href")
+    }
 
 
 def _items(response) -> dict[str, Element]:

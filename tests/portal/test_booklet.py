@@ -27,6 +27,7 @@ from tests.factories import (
     PersonFactory,
     VenueFactory,
 )
+from tests.portal.delegate_page import _links
 
 pytestmark = pytest.mark.django_db
 
@@ -332,7 +333,11 @@ def test_booklets_zip_names_files_safely(mission):
 def test_delegate_page_links_the_booklet_and_a_print_stylesheet(client, delegate):
     token = token_issue(participant=delegate)
 
-    html = client.get(reverse("delegate:page", kwargs={"token": token})).content.decode()
+    page = reverse("delegate:page", kwargs={"token": token})
+    response = client.get(page)
+    html = response.content.decode()
 
-    assert f'href="{reverse("delegate:booklet", kwargs={"token": token})}"' in html
+    assert _links(response, page)["Booklet (PDF)"] == reverse(
+        "delegate:booklet", kwargs={"token": token}
+    )
     assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in html

@@ -10,7 +10,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connections
 from django.template.defaultfilters import filesizeformat
@@ -18,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from missions import tokens
 from missions.display import format_local
 from missions.enums import RsvpStatus
 from organisations.enums import Language, MembershipRole
@@ -82,8 +82,16 @@ def _build(archive: BookletArchive) -> BookletArchive:
     return archive
 
 
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+
+
 def _files() -> list[str]:
     return default_storage.listdir("booklets")[1] if default_storage.exists("booklets") else []
+
+
+def _unsealed(archive: BookletArchive) -> zipfile.ZipFile:
+    """The archive's ZIP as staff download it."""
+    return zipfile.ZipFile(io.BytesIO(booklet_archives.archive_content(archive)))
 
 
 def _zip(response) -> zipfile.ZipFile:
@@ -96,7 +104,8 @@ def _ready_archive(mission, **kwargs) -> BookletArchive:
     archive = BookletArchive.objects.create(
         mission=mission, state=ArchiveState.READY, total=1, done=1, **kwargs
     )
-    archive.file.save("old.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    booklet_archives.archive_file_save(archive=archive, content=EMPTY_ZIP, name="old.zip")
+    archive.save()
     return archive
 
 
@@ -249,7 +258,7 @@ def test_archive_build_reads_the_mission_once_whatever_the_number_of_delegates(
 
     reads = [query for query in captured.captured_queries if query["sql"].startswith("SELECT")]
     assert len(reads) <= 10  # the lock, the archive, the delegates, the mission's sources...
-    assert len(zipfile.ZipFile(archive.file.open("rb")).namelist()) == 13
+    assert len(_unsealed(archive).namelist()) == 13
 
 
 def test_archive_build_runs_twice_one_file(mission, delegate):
@@ -260,7 +269,7 @@ def test_archive_build_runs_twice_one_file(mission, delegate):
 
     assert second.state == ArchiveState.READY
     assert (second.file.name, second.finished_at) == (first.file.name, first.finished_at)
-    assert _files() == ["leipzig-creative-birmingham-booklets.zip"]
+    assert _files() == ["leipzig-creative-birmingham-booklets.zip.sealed"]
 
 
 def test_archive_build_after_its_worker_died_starts_over(mission, delegate):
@@ -271,8 +280,8 @@ def test_archive_build_after_its_worker_died_starts_over(mission, delegate):
     archive = _build(archive)
 
     assert (archive.state, archive.done) == (ArchiveState.READY, 2)
-    assert len(zipfile.ZipFile(archive.file.open("rb")).namelist()) == 2
-    assert _files() == ["leipzig-creative-birmingham-booklets.zip"]
+    assert len(_unsealed(archive).namelist()) == 2
+    assert _files() == ["leipzig-creative-birmingham-booklets.zip.sealed"]
 
 
 @pytest.mark.postgresql(reason="another session's advisory lock (SQLite has no locks to hold)")
@@ -566,3 +575,38 @@ def test_download_of_a_file_gone_from_the_storage_is_404(client, mission, delega
     response = client.get(_download(archive))
 
     assert response.status_code == 404
+
+
+# AT REST -----------------------------------------------------------------------------------
+
+
+def test_archive_rests_sealed_and_the_download_unseals_it(client, mission, delegate, planner):
+    """A copy of the storage holds no booklet and no personal link; staff get the ZIP."""
+    archive = _build(BookletArchive.objects.create(mission=mission, total=2))
+    delegate.refresh_from_db()
+    link = tokens.token_for(participant=delegate).encode()
+
+    with default_storage.open(archive.file.name, "rb") as file:
+        rested = file.read()
+    downloaded = b"".join(client.get(_download(archive)).streaming_content)
+
+    assert not zipfile.is_zipfile(io.BytesIO(rested))
+    assert b"%PDF" not in rested
+    assert link not in rested
+    assert link[:16] not in rested
+    assert len(zipfile.ZipFile(io.BytesIO(downloaded)).namelist()) == 2
+    assert len(rested) == len(downloaded) + 28  # the nonce and the tag: nothing else kept
+
+
+def test_archive_sealed_for_another_archive_or_key_does_not_open(
+    client, mission, delegate, planner, settings
+):
+    archive, other = _ready_archive(mission), _ready_archive(mission)
+    other.file.name = archive.file.name  # one archive's file put in another's place
+    other.save()
+
+    assert client.get(_download(archive)).status_code == 200
+    assert client.get(_download(other)).status_code == 404
+    assert booklet_archives.archive_content(archive) == EMPTY_ZIP
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY  # a copy of the storage alone
+    assert booklet_archives.archive_content(archive) is None

@@ -1,10 +1,12 @@
 """The participant's .ics, parsed back with icalendar and compared with the database.
 
-The file itself (`participant_calendar`), then the delegate's feed and download under
-the personal link (`delegate:calendar-feed`, `delegate:calendar-ics`).
+The file itself (`participant_calendar`), then the delegate's feed under its own
+read-only token (`calendar:feed`), the download and the page to subscribe under the
+personal link (`delegate:calendar-ics`, `delegate:calendar`), and what each token opens.
 """
 
 import datetime as dt
+import hashlib
 import ipaddress
 import logging
 import secrets
@@ -19,8 +21,15 @@ from django.utils import timezone
 
 from missions.demo import load_demo
 from missions.enums import Audience, MissionStatus, RsvpStatus
-from missions.models import ItineraryItem, Mission
-from missions.tokens import participant_for_token, token_issue, token_revoke
+from missions.models import ItineraryItem, Mission, Participant
+from missions.tokens import (
+    calendar_token_for,
+    participant_for_token,
+    token_for,
+    token_issue,
+    token_revoke,
+)
+from organisations.models import Person
 from portal.calendar import participant_calendar
 from tests.dates import year_like_2025
 from tests.factories import (
@@ -30,6 +39,7 @@ from tests.factories import (
     PersonFactory,
     VenueFactory,
 )
+from tests.portal.delegate_page import _links
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +310,7 @@ def test_calendar_of_every_demo_participant_matches_the_database(slug):
 # THE FEED AND THE DOWNLOAD ---------------------------------------------------------------
 
 
-def _url(token: str, name: str = "delegate:calendar-feed") -> str:
+def _url(token: str, name: str = "calendar:feed") -> str:
     return reverse(name, kwargs={"token": token})
 
 
@@ -310,10 +320,24 @@ def token(tour):
     return token_issue(participant=participant)
 
 
-def test_feed_serves_the_calendar_with_cancelled_items_for_subscription(client, tour, token):
+@pytest.fixture
+def feed_token(tour, token):
+    """The calendar feed's own token, issued with the personal link (`token`)."""
+    participant, _ = tour
+    return calendar_token_for(participant=participant)
+
+
+def _token_of(participant, name: str) -> str:
+    """The participant's token for the page `name`: the feed's own, or the personal link."""
+    if name == "calendar:feed":
+        return calendar_token_for(participant=participant)
+    return token_for(participant=participant)
+
+
+def test_feed_serves_the_calendar_with_cancelled_items_for_subscription(client, tour, feed_token):
     participant, items = tour
 
-    response = client.get(_url(token))
+    response = client.get(_url(feed_token))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -326,14 +350,16 @@ def test_feed_serves_the_calendar_with_cancelled_items_for_subscription(client, 
     assert str(events[_uid(items["briefing"])]["STATUS"]) == "CONFIRMED"
     assert str(calendar["REFRESH-INTERVAL"].to_ical().decode()) == "PT1H"
     assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
-    link = settings.SITE_URL.rstrip("/") + reverse("delegate:page", kwargs={"token": token})
-    assert str(events[_uid(items["concert"])]["URL"]) == link
+    # What calendars keep, and may share, opens no page: no event links the personal page.
+    assert [event.get("URL") for event in events.values()] == [None] * 4
+    assert token_for(participant=participant).encode() not in response.content
+    assert b"Your programme and your answer" not in response.content
 
 
-def test_feed_times_match_the_database_across_the_change_of_the_clocks(client, tour, token):
+def test_feed_times_match_the_database_across_the_change_of_the_clocks(client, tour, feed_token):
     participant, items = tour
 
-    events = _events(client.get(_url(token)).content)
+    events = _events(client.get(_url(feed_token)).content)
 
     for name in ("briefing", "night_shoot", "concert", "cancelled"):
         item = items[name]
@@ -347,9 +373,9 @@ def test_feed_times_match_the_database_across_the_change_of_the_clocks(client, t
 
 
 def test_feed_london_zone_is_europe_london_with_gmt_and_bst_never_gmt_as_a_zone(
-    client, tour, token
+    client, tour, feed_token
 ):
-    response = client.get(_url(token))
+    response = client.get(_url(feed_token))
     calendar = icalendar.Calendar.from_ical(response.content)
     text = response.content.decode()
 
@@ -365,9 +391,9 @@ def test_feed_london_zone_is_europe_london_with_gmt_and_bst_never_gmt_as_a_zone(
     assert "TZID:GMT" not in text
 
 
-def test_feed_uids_and_events_stay_the_same_across_two_fetches(client, tour, token):
-    first = client.get(_url(token)).content
-    second = client.get(_url(token)).content
+def test_feed_uids_and_events_stay_the_same_across_two_fetches(client, tour, feed_token):
+    first = client.get(_url(feed_token)).content
+    second = client.get(_url(feed_token)).content
 
     assert sorted(_events(first)) == sorted(_events(second))
     assert [event.to_ical() for event in _events(first).values()] == [
@@ -375,14 +401,14 @@ def test_feed_uids_and_events_stay_the_same_across_two_fetches(client, tour, tok
     ]
 
 
-def test_feed_editing_an_item_raises_its_sequence_only(client, tour, token):
+def test_feed_editing_an_item_raises_its_sequence_only(client, tour, feed_token):
     participant, items = tour
-    before = _events(client.get(_url(token)).content)
+    before = _events(client.get(_url(feed_token)).content)
     concert = items["concert"]
 
     concert.starts_at += dt.timedelta(minutes=30)
     concert.save()
-    after = _events(client.get(_url(token)).content)
+    after = _events(client.get(_url(feed_token)).content)
 
     assert after[_uid(concert)]["SEQUENCE"] == before[_uid(concert)]["SEQUENCE"] + 1
     assert after[_uid(concert)].decoded("DTSTART") == dt.datetime(YEAR, 4, 1, 19, 30, tzinfo=TOKYO)
@@ -391,25 +417,27 @@ def test_feed_editing_an_item_raises_its_sequence_only(client, tour, token):
 
 
 def test_feed_item_cancelled_after_subscribing_turns_cancelled_with_a_higher_sequence(
-    client, tour, token
+    client, tour, feed_token
 ):
     participant, items = tour
     briefing = items["briefing"]
-    before = _events(client.get(_url(token)).content)[_uid(briefing)]
+    before = _events(client.get(_url(feed_token)).content)[_uid(briefing)]
 
     briefing.is_cancelled = True
     briefing.save()
-    after = _events(client.get(_url(token)).content)[_uid(briefing)]
+    after = _events(client.get(_url(feed_token)).content)[_uid(briefing)]
 
     assert (str(before["STATUS"]), str(after["STATUS"])) == ("CONFIRMED", "CANCELLED")
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
 
 
-def test_feed_with_alarm_reminds_an_hour_before_every_item_that_takes_place(client, tour, token):
+def test_feed_with_alarm_reminds_an_hour_before_every_item_that_takes_place(
+    client, tour, feed_token
+):
     participant, items = tour
 
-    plain = _events(client.get(_url(token)).content)
-    reminded = _events(client.get(_url(token) + "?alarm=1").content)
+    plain = _events(client.get(_url(feed_token)).content)
+    reminded = _events(client.get(_url(feed_token) + "?alarm=1").content)
 
     assert [event.walk("VALARM") for event in plain.values()] == [[]] * 4
     for name in ("briefing", "night_shoot", "concert"):
@@ -422,7 +450,7 @@ def test_feed_with_alarm_reminds_an_hour_before_every_item_that_takes_place(clie
 
 
 def test_download_is_the_same_calendar_as_an_attachment_named_after_the_mission(
-    client, tour, token
+    client, tour, token, feed_token
 ):
     participant, items = tour
 
@@ -434,17 +462,19 @@ def test_download_is_the_same_calendar_as_an_attachment_named_after_the_mission(
     assert response["Content-Disposition"] == (
         f'attachment; filename="{participant.mission.slug}.ics"'
     )
-    assert sorted(_events(response.content)) == sorted(_events(client.get(_url(token)).content))
+    assert sorted(_events(response.content)) == sorted(
+        _events(client.get(_url(feed_token)).content)
+    )
     assert "REFRESH-INTERVAL" not in icalendar.Calendar.from_ical(response.content)
     assert len(_events(reminded.content)[_uid(items["concert"])].walk("VALARM")) == 1
 
 
-def test_feed_speaks_the_participants_language(client, tour, token):
+def test_feed_speaks_the_participants_language(client, tour, feed_token):
     participant, items = tour
     participant.language = "de"
     participant.save()
 
-    response = client.get(_url(token))
+    response = client.get(_url(feed_token))
 
     assert response["Content-Language"] == "de"
     assert str(_events(response.content)[_uid(items["concert"])]["CATEGORIES"].cats[0]) == (
@@ -452,13 +482,10 @@ def test_feed_speaks_the_participants_language(client, tour, token):
     )
 
 
-@pytest.mark.parametrize("name", ["delegate:calendar-feed", "delegate:calendar-ics"])
+@pytest.mark.parametrize("name", ["calendar:feed", "delegate:calendar-ics", "delegate:calendar"])
 def test_feed_headers_keep_the_token_private(client, tour, token, name):
-    responses = [
-        client.get(_url(token, name)),
-        client.head(_url(token, name)),
-        client.post(_url(token, name)),
-    ]
+    url = _url(_token_of(tour[0], name), name)
+    responses = [client.get(url), client.head(url), client.post(url)]
 
     assert [response.status_code for response in responses] == [200, 200, 405]
     for response in responses:
@@ -467,25 +494,39 @@ def test_feed_headers_keep_the_token_private(client, tour, token, name):
     assert "sessionid" not in client.cookies
 
 
-def _expired_token() -> str:
+def _expired_token(name: str) -> str:
     ended = timezone.localdate() - dt.timedelta(days=31)
     mission = MissionFactory(start_date=ended, end_date=ended)
-    return token_issue(participant=ParticipantFactory(mission=mission))
+    return _token_of(ParticipantFactory(mission=mission), name)
 
 
-def _revoked_token() -> str:
+def _revoked_token(name: str) -> str:
     participant = ParticipantFactory()
-    token = token_issue(participant=participant)
+    token = _token_of(participant, name)
     token_revoke(participant=participant)
     return token
 
 
-@pytest.mark.parametrize("name", ["delegate:calendar-feed", "delegate:calendar-ics"])
+def _regenerated_token(name: str) -> str:
+    participant = ParticipantFactory()
+    token = _token_of(participant, name)
+    token_issue(participant=participant)
+    return token
+
+
+@pytest.mark.parametrize("name", ["calendar:feed", "delegate:calendar-ics", "delegate:calendar"])
 @pytest.mark.parametrize(
-    "make_token", [lambda: secrets.token_hex(32), _expired_token, _revoked_token, lambda: "x" * 500]
+    "make_token",
+    [
+        lambda name: secrets.token_hex(32),
+        _expired_token,
+        _revoked_token,
+        _regenerated_token,
+        lambda name: "x" * 500,
+    ],
 )
 def test_feed_bad_token_gets_the_friendly_404_and_is_not_logged(client, make_token, name, caplog):
-    token = make_token()
+    token = make_token(name)
 
     with caplog.at_level(logging.DEBUG):
         response = client.get(_url(token, name))
@@ -501,8 +542,8 @@ def test_feed_of_another_participant_shows_only_their_items(client, tour):
     participant, items = tour
     other = ParticipantFactory(mission=participant.mission)
 
-    mine = _events(client.get(_url(token_issue(participant=participant))).content)
-    theirs = _events(client.get(_url(token_issue(participant=other))).content)
+    mine = _events(client.get(_url(calendar_token_for(participant=participant))).content)
+    theirs = _events(client.get(_url(calendar_token_for(participant=other))).content)
 
     assert _uid(items["night_shoot"]) in mine
     assert _uid(items["night_shoot"]) not in theirs
@@ -510,7 +551,7 @@ def test_feed_of_another_participant_shows_only_their_items(client, tour):
 
 
 def test_feed_stays_within_8_queries_whatever_the_number_of_items(
-    client, tour, token, django_assert_max_num_queries
+    client, tour, feed_token, django_assert_max_num_queries
 ):
     participant, items = tour
     mission = participant.mission
@@ -538,7 +579,7 @@ def test_feed_stays_within_8_queries_whatever_the_number_of_items(
     )
 
     with django_assert_max_num_queries(8):
-        response = client.get(_url(token) + "?alarm=1")
+        response = client.get(_url(feed_token) + "?alarm=1")
 
     assert len(_events(response.content)) == 64
 
@@ -549,11 +590,14 @@ def _unique_client_address() -> str:
 
 
 @pytest.mark.redis
-def test_feed_answers_429_past_its_links_own_limit_from_any_address(client, tour, token, settings):
+def test_feed_answers_429_past_its_links_own_limit_from_any_address(
+    client, tour, feed_token, settings
+):
     settings.LINK_RATE_FEED = "3/h"  # an hour's window: the count cannot reset mid-test
 
     statuses = [
-        client.get(_url(token), REMOTE_ADDR=_unique_client_address()).status_code for _ in range(4)
+        client.get(_url(feed_token), REMOTE_ADDR=_unique_client_address()).status_code
+        for _ in range(4)
     ]
 
     assert statuses == [200, 200, 200, 429]
@@ -568,7 +612,7 @@ def test_feed_fetched_by_one_calendar_server_for_many_people_is_not_limited_by_a
     server = _unique_client_address()
     mission = tour[0].mission
     links = [
-        token_issue(
+        calendar_token_for(
             participant=ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
         )
         for _ in range(4)
@@ -591,18 +635,91 @@ def test_wrong_feed_links_still_count_against_the_address(client, tour, settings
     assert statuses == [404, 404, 429]
 
 
+# ITS OWN TOKEN ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [
+        ("get", "delegate:page"),
+        ("get", "delegate:answer"),
+        ("get", "delegate:calendar"),
+        ("get", "delegate:calendar-ics"),
+        ("get", "delegate:booklet"),
+        ("post", "delegate:language"),
+        ("get", "rsvp:answer"),
+        ("post", "rsvp:answer"),
+        ("post", "rsvp:language"),
+        ("get", "rsvp:feedback"),
+    ],
+)
+def test_feed_token_opens_no_page_and_changes_nothing(client, tour, feed_token, method, name):
+    participant, _ = tour
+    rows = (
+        Participant.objects.filter(pk=participant.pk),
+        Person.objects.filter(pk=participant.person_id),
+    )
+    before = [row.values().get() for row in rows]
+    data = {"answer": RsvpStatus.DECLINED, "language": "de", "dietary_requirements": "vegan"}
+
+    response = getattr(client, method)(_url(feed_token, name), data)
+
+    assert response.status_code == 404
+    assert [t.name for t in response.templates][0] == "rsvp/link_invalid.html"
+    assert [row.values().get() for row in rows] == before
+
+
+def test_page_token_opens_the_page_and_not_the_feed(client, tour, token, feed_token):
+    assert feed_token != token
+    assert client.get(reverse("delegate:page", kwargs={"token": token})).status_code == 200
+    assert client.get(reverse("rsvp:answer", kwargs={"token": token})).status_code == 200
+    assert client.get(_url(token)).status_code == 404
+    assert client.get(_url(feed_token)).status_code == 200
+
+
+def test_feed_regenerated_with_the_personal_link_and_revoked_with_it(client, tour, feed_token):
+    participant, _ = tour
+
+    token_issue(participant=participant)
+    renewed = calendar_token_for(participant=participant)
+    statuses = [client.get(_url(feed_token)).status_code, client.get(_url(renewed)).status_code]
+    token_revoke(participant=participant)
+
+    assert statuses == [404, 200]
+    assert client.get(_url(renewed)).status_code == 404
+
+
+def test_feed_token_kept_only_as_its_hash(tour, feed_token):
+    participant, _ = tour
+    row = Participant.objects.filter(pk=participant.pk).values().get()
+
+    assert row["calendar_token_hash"] == hashlib.sha256(feed_token.encode()).hexdigest()
+    assert feed_token not in {str(value) for value in row.values()}
+
+
 # ON THE DELEGATE'S PAGE ------------------------------------------------------------------
 
 
-def test_delegate_page_links_the_download_the_webcal_feed_and_its_https_address(
-    client, tour, token
+def test_delegate_page_links_the_download_and_the_page_to_subscribe(client, tour, token):
+    page = reverse("delegate:page", kwargs={"token": token})
+    response = client.get(page)
+
+    links = _links(response, page)
+    assert links["Add to calendar"] == _url(token, "delegate:calendar-ics")
+    assert links["Subscribe to the calendar"] == _url(token, "delegate:calendar")
+
+
+def test_calendar_page_gives_the_feeds_webcal_and_https_addresses_under_its_own_token(
+    client, tour, token, feed_token
 ):
-    response = client.get(reverse("delegate:page", kwargs={"token": token}))
+    response = client.get(_url(token, "delegate:calendar"))
     html = response.content.decode()
 
-    feed, download = _url(token), _url(token, "delegate:calendar-ics")
-    assert f'href="{download}"' in html
+    feed, download = _url(feed_token), _url(token, "delegate:calendar-ics")
+    assert response.status_code == 200
     assert f'href="webcal://testserver{feed}"' in html
     assert f'value="http://testserver{feed}"' in html
     assert f'href="webcal://testserver{feed}?alarm=1"' in html
     assert f'href="{download}?alarm=1"' in html
+    # The language switch, the download and the way back: never in the feed's addresses.
+    assert html.count(token) == 3

@@ -30,6 +30,7 @@ from tests.portal.delegate_page import (
     _item,
     _item_texts,
     _items,
+    _links,
     _november,
     _others,
     _texts,
@@ -320,10 +321,13 @@ def test_page_mission_line_and_link_to_change_the_answer(client, tokyo_mission, 
         f"Tokyo, Japan · {first:%A}, 12 November {day.year} – {last:%A}, 14 November {day.year}"
         " · local time: Asia/Tokyo"
     ]
-    assert _texts(response, "a", href=_url(token, "rsvp:answer")) == ["Change your answer"]
     assert _texts(response, data_testid="your-answer") == [
         "Your answer: Accepted. Change your answer"
     ]
+    answer = _links(response, _url(token))["Change your answer"]
+    assert answer == _url(token, "delegate:answer")
+    followed = client.get(answer)
+    assert (followed.status_code, followed["Location"]) == (302, _url(token, "rsvp:answer"))
 
 
 @pytest.mark.parametrize(

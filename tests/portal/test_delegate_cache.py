@@ -7,12 +7,13 @@ change must show at once.
 
 import datetime as dt
 import gzip
+from urllib.parse import urljoin
 
 import pytest
 from django.utils import timezone
 
 from missions.enums import Audience, ParticipantRole, RsvpStatus
-from missions.tokens import token_issue
+from missions.tokens import calendar_token_for, token_issue
 from portal import delegate_cache, selectors
 from portal.models import DelegatePage
 from portal.services.delegate import delegate_language_set
@@ -22,7 +23,17 @@ from tests.factories import (
     ParticipantFactory,
     PersonFactory,
 )
-from tests.portal.delegate_page import _at, _item, _items, _november, _others, _texts, _url
+from tests.portal.delegate_page import (
+    _at,
+    _elements,
+    _item,
+    _items,
+    _links,
+    _november,
+    _others,
+    _texts,
+    _url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +73,45 @@ def test_page_unchanged_is_served_as_kept_in_one_query(
 
     assert again.content == kept.content
     assert "Welcome reception" in again.content.decode()
+
+
+def _kept_pages() -> list[bytes]:
+    """Every kept page as it rests in the database, unzipped."""
+    return [
+        gzip.decompress(page) for page in DelegatePage.objects.values_list("gzipped", flat=True)
+    ]
+
+
+def test_kept_page_holds_no_working_link_and_the_served_page_links_work(
+    client, visit, token, kept, delegate
+):
+    """A database backup holds no personal link: the page is kept without any, yet the
+    page served from it links the answer, the calendars, the booklet and the language."""
+    feed_token = calendar_token_for(participant=delegate)
+    page = _url(token)
+    served = visit(token, HTTP_ACCEPT_ENCODING="gzip")
+
+    [rested] = _kept_pages()
+    assert token.encode() not in rested
+    assert feed_token.encode() not in rested
+    assert gzip.decompress(served.content) == rested  # served as kept
+    links = _links(kept, page)
+    answer = client.get(links["Change your answer"])
+    assert (answer.status_code, answer["Location"]) == (302, _url(token, "rsvp:answer"))
+    assert client.get(answer["Location"]).status_code == 200
+    for name in ("Add to calendar", "Subscribe to the calendar"):
+        assert client.get(links[name]).status_code == 200
+    subscribe = client.get(links["Subscribe to the calendar"])
+    feed = _url(feed_token, "calendar:feed")
+    assert f'href="webcal://testserver{feed}"' in subscribe.content.decode()
+    assert client.get(feed).content.startswith(b"BEGIN:VCALENDAR")
+    booklet = client.get(links["Booklet (PDF)"])
+    assert booklet["Content-Type"] == "application/pdf"
+    [form] = _elements(kept, "form")
+    switched = client.post(urljoin(page, form.attrs["action"]), {"language": "de"})
+    assert (switched.status_code, switched["Location"]) == (302, page)
+    assert visit(token)["Content-Language"] == "de"
+    assert [token.encode() in page for page in _kept_pages()] == [False]
 
 
 def test_page_kept_gzipped_and_plain_for_a_client_without_gzip(visit, token, kept):
@@ -212,7 +262,7 @@ def test_language_chosen_serves_the_page_in_that_language(visit, token, kept, de
 
 
 def test_regenerated_link_serves_its_own_addresses_and_the_old_one_nothing(
-    visit, token, kept, delegate
+    client, visit, token, kept, delegate
 ):
     new = token_issue(participant=delegate)
 
@@ -220,7 +270,8 @@ def test_regenerated_link_serves_its_own_addresses_and_the_old_one_nothing(
 
     assert old_page.status_code == 404
     assert new_page.status_code == 200
-    assert f"/r/{new}/" in new_page.content.decode()
+    answer = _links(new_page, _url(new))["Change your answer"]
+    assert client.get(answer)["Location"] == _url(new, "rsvp:answer")
     assert token not in new_page.content.decode()
 
 
