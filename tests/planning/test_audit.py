@@ -6,7 +6,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -16,6 +15,7 @@ from missions import tokens
 from missions.enums import AuditAction, RsvpStatus
 from missions.models import AuditEntry, Participant
 from organisations.enums import MembershipRole
+from portal.booklet_archives import archive_file_save
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from tests.factories import (
@@ -67,12 +67,14 @@ def test_booklet_archive_download_is_recorded(client, planner, mission):
     archive = BookletArchive.objects.create(
         mission=mission, state=ArchiveState.READY, total=1, done=1
     )
-    archive.file.save("booklets.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    archive_file_save(archive=archive, content=b"PK\x05\x06" + bytes(18), name="booklets.zip")
+    archive.save()
 
     response = client.get(
         reverse("plan:booklets-download", args=[mission.pk, archive.pk]), REMOTE_ADDR=ADDRESS
     )
 
+    assert response.status_code == 200
     b"".join(response.streaming_content)
     assert entries() == [
         (
