@@ -1,5 +1,5 @@
 """An organisation's administrator exports a list, then reads it in the audit log, in
-a real browser; axe-core finds no serious or critical accessibility problem there."""
+a real browser; axe-core finds no accessibility problem there, on a desktop or a phone."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -37,7 +37,8 @@ def test_administrator_reads_the_export_in_the_audit_log(page: Page, artifacts):
     expect(row).to_have_count(1)
     expect(row).to_contain_text("dietary.csv")
     expect(row).to_contain_text("amira")
-    page.screenshot(path=artifacts / "audit-log.png", full_page=True)
-    # The page's own content (the shared navigation bar is every staff page's).
-    violations = Axe().run(page, context="main").response["violations"]
-    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    for width in (1280, 390):  # on a phone the table scrolls sideways, by keyboard too
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=artifacts / f"audit-log-{width}.png", full_page=True)
+        violations = Axe().run(page).response["violations"]
+        assert [(v["id"], v["impact"]) for v in violations] == [], width
