@@ -133,7 +133,8 @@ def organisation_detail(pk: int) -> Organisation:
 
 def _picker_options(queryset: QuerySet, *, q: str, selected: int | None, fields: Q) -> list:
     """At most PICKER_LIMIT matches by name; the selected object, if any, comes first."""
-    condition = fields if q else Q()
+    # Without `q`, the first by name: an empty Q() would vanish when OR-ed with `selected`.
+    condition = fields if q else Q(pk__isnull=False)
     if selected is not None:
         condition |= Q(pk=selected)
         queryset = queryset.annotate(is_selected=Q(pk=selected)).order_by(

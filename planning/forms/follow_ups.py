@@ -9,6 +9,8 @@ from messaging.enums import ReminderAnchor
 from messaging.models import ReminderRule
 from missions.models import FollowUpAction, Mission
 from organisations.models import Organisation, Person
+from organisations.selectors import organisation_options
+from planning.forms.pickers import picker_choices
 from planning.services.follow_ups import contact_options, owner_choices
 
 AGREED_MAX_LENGTH = 2000
@@ -37,22 +39,11 @@ class FollowUpActionForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         contact = self.fields["contact"]
         contact.queryset = Person.objects.select_related("organisation").order_by("full_name")
-        # The select shows at most PICKER_LIMIT people (the chosen one first), never the
-        # whole directory; typing in the picker's search asks for others.
-        options = contact_options(selected=self._chosen_contact())
-        contact.widget.choices = [("", "---------"), *((p.pk, _person_label(p)) for p in options)]
+        picker_choices(self, "organisation", organisation_options)
+        picker_choices(self, "contact", contact_options, label=_person_label)
         current = self.instance.owner if self.instance.owner_id else None
         self.fields["owner"].queryset = owner_choices(mission, current=current)
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
-
-    def _chosen_contact(self) -> int | None:
-        value = self.data.get(self.add_prefix("contact")) if self.is_bound else None
-        if value is None:
-            value = self.initial.get("contact", self.instance.contact_id)
-        try:
-            return int(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
 
 
 def _person_label(person: Person) -> str:

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from missions.enums import Audience, FeasibilityRule
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Organisation, Venue
+from organisations.selectors import organisation_options, venue_options
+from planning.forms.pickers import picker_choices
 
 
 class LocalDateTimeField(forms.SplitDateTimeField):
@@ -66,6 +68,8 @@ class ItineraryItemForm(forms.ModelForm):
         self.fields["title"].widget.attrs["autofocus"] = True
         self.fields["venue"].queryset = Venue.objects.order_by("name")
         self.fields["host"].queryset = Organisation.objects.order_by("name")
+        picker_choices(self, "venue", venue_options)
+        picker_choices(self, "host", organisation_options)
         self.fields["attendees"].queryset = mission.participants.select_related("person").order_by(
             "person__full_name"
         )

@@ -1,6 +1,7 @@
 """The itinerary builder: timeline, add/edit/move/delete in place, warnings, permissions."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -299,3 +300,40 @@ def test_builder_stays_within_15_queries(
         response = client.get(reverse("plan:itinerary", args=[mission.pk]))
     assert response.status_code == 200
     assert len(response.context["days"][0][1]) + len(response.context["days"][1][1]) >= 1
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    return re.findall(r'<option value="(\d+)"', select.group(0))
+
+
+def test_item_form_lists_at_most_20_venues_and_hosts_not_the_whole_directory(
+    client, planner, mission
+):
+    venues = VenueFactory.create_batch(30)
+    hosts = OrganisationFactory.create_batch(30)
+    item = ItineraryItemFactory(
+        mission=mission,
+        venue=venues[-1],
+        host=hosts[-1],
+        starts_at=dt.datetime(2025, 11, 13, 10, tzinfo=TOKYO),
+        ends_at=dt.datetime(2025, 11, 13, 11, tzinfo=TOKYO),
+    )
+
+    html = client.get(reverse("plan:item-edit", args=[item.pk])).content.decode()
+
+    for name, chosen in (("venue", venues[-1]), ("host", hosts[-1])):
+        options = _options(html, name)
+        assert len(options) == 20, name
+        assert options[0] == str(chosen.pk)  # the chosen one first, selected
+
+
+def test_item_takes_a_venue_the_search_offered_beyond_the_first_20(client, planner, mission):
+    *_, last = VenueFactory.create_batch(30)
+    assert str(last.pk) not in _options(
+        client.get(reverse("plan:item-create", args=[mission.pk])).content.decode(), "venue"
+    )
+
+    client.post(reverse("plan:item-create", args=[mission.pk]), item_data(venue=last.pk))
+
+    assert ItineraryItem.objects.get(mission=mission).venue == last
