@@ -13,7 +13,8 @@ from missions.models import ItineraryItem, Mission, Participant
 from missions.services.participants import person_by_email, selectable_items
 from organisations.enums import Language
 from organisations.models import Organisation, Person
-from organisations.selectors import people_browsable_by
+from organisations.selectors import organisation_options, people_browsable_by
+from planning.forms.pickers import picker_choices
 
 
 class ParticipantFilterForm(forms.Form):
@@ -99,6 +100,7 @@ class ParticipantAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.mission = mission
         self.fields["person"].queryset = people_browsable_by(user)
+        picker_choices(self, "organisation", organisation_options)
         self.known_person: Person | None = None  # the directory's entry for the e-mail
 
     def clean(self) -> dict:

@@ -12,7 +12,7 @@ from django.db.models import Model
 
 
 def picker_choices(
-    form: forms.ModelForm,
+    form: forms.BaseForm,
     name: str,
     options: Callable[..., list[Model]],
     label: Callable[[Model], str] = str,
@@ -24,11 +24,12 @@ def picker_choices(
     field.widget.choices = [*empty, *((row.pk, label(row)) for row in chosen)]
 
 
-def _chosen(form: forms.ModelForm, name: str) -> int | None:
-    """The id the form holds for `name`: posted, initial, or the instance's."""
+def _chosen(form: forms.BaseForm, name: str) -> int | None:
+    """The id the form holds for `name`: posted, initial, or the instance's (a model form's)."""
     value = form.data.get(form.add_prefix(name)) if form.is_bound else None
     if value is None:
-        value = form.initial.get(name, getattr(form.instance, f"{name}_id", None))
+        instance = getattr(form, "instance", None)
+        value = form.initial.get(name, getattr(instance, f"{name}_id", None))
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):

@@ -316,6 +316,25 @@ def test_participant_add_new_person_creates_them_in_the_directory(client, planne
     assert (participant.dietary_requirements, participant.accessibility_needs) == ("Vegan", "")
 
 
+def test_participant_add_lists_at_most_20_organisations_and_takes_one_found_by_search(
+    client, planner, mission
+):
+    *_, last = [OrganisationFactory(name=f"Zeta agency {n:02d}") for n in range(30)]
+    url = reverse("plan:participant-add", args=[mission.pk])
+
+    page = client.get(url).content.decode()
+    select = re.search(r'<select name="organisation".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="(\d+)"', select)
+    assert len(options) == 20
+    assert str(last.pk) not in options
+    assert 'hx-get="/plan/directory/organisations/options/"' in page  # the search for more
+
+    response = client.post(url, new_person(organisation=last.pk))
+
+    assert response.status_code == 302
+    assert Person.objects.get(email="joerg.mueller@example.org").organisation == last
+
+
 def test_participant_add_existing_person_picked_from_search(client, planner, mission):
     person = PersonFactory(full_name="Ada Lovelace", organisation=mission.lead_organisation)
     url = reverse("plan:participant-add", args=[mission.pk])
