@@ -22,6 +22,7 @@ def test_administrator_reads_the_export_in_the_audit_log(page: Page, artifacts):
         organisation=mission.lead_organisation,
         role=MembershipRole.ADMIN,
         user__username="amira",
+        user__is_staff=True,  # the top bar also links to the admin
     )
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("amira")
@@ -42,3 +43,6 @@ def test_administrator_reads_the_export_in_the_audit_log(page: Page, artifacts):
         page.screenshot(path=artifacts / f"audit-log-{width}.png", full_page=True)
         violations = Axe().run(page).response["violations"]
         assert [(v["id"], v["impact"]) for v in violations] == [], width
+    page.get_by_role("button", name="DE").click()  # longer words: the top bar wraps
+    expect(page.get_by_role("heading", name="Audit-Protokoll")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
