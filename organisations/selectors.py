@@ -131,23 +131,26 @@ def organisation_detail(pk: int) -> Organisation:
     )
 
 
-def _picker_options(queryset: QuerySet, *, q: str, selected: int | None, fields: Q) -> list:
-    """At most PICKER_LIMIT matches by name; the selected object, if any, comes first."""
+def picker_options(
+    queryset: QuerySet, *, q: str, selected: int | None, fields: Q, name: str = "name"
+) -> list:
+    """At most PICKER_LIMIT rows matching `fields` (all without `q`), ordered by `name`;
+    the selected row, if any, comes first. Every directory picker's options."""
     # Without `q`, the first by name: an empty Q() would vanish when OR-ed with `selected`.
     condition = fields if q else Q(pk__isnull=False)
     if selected is not None:
         condition |= Q(pk=selected)
         queryset = queryset.annotate(is_selected=Q(pk=selected)).order_by(
-            "-is_selected", "name", "pk"
+            "-is_selected", name, "pk"
         )
     else:
-        queryset = queryset.order_by("name", "pk")
+        queryset = queryset.order_by(name, "pk")
     return list(queryset.filter(condition)[:PICKER_LIMIT])
 
 
 def venue_options(*, q: str = "", selected: int | None = None) -> list[Venue]:
     """Venues whose name, city or address contains `q`, for a picker."""
-    return _picker_options(
+    return picker_options(
         Venue.objects.only("pk", "name", "city"),
         q=q,
         selected=selected,
@@ -157,7 +160,7 @@ def venue_options(*, q: str = "", selected: int | None = None) -> list[Venue]:
 
 def organisation_options(*, q: str = "", selected: int | None = None) -> list[Organisation]:
     """Organisations whose name, short name or city contains `q`, for a picker."""
-    return _picker_options(
+    return picker_options(
         Organisation.objects.only("pk", "name", "city"),
         q=q,
         selected=selected,

@@ -28,6 +28,8 @@ from django.core.cache import caches
 from django.http import HttpRequest
 from redis.exceptions import RedisError
 
+from missions.audit import request_address
+
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
@@ -35,10 +37,8 @@ READING = ("GET", "HEAD")
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address (IPv6 as its /64 network)."""
-    meta_key = getattr(settings, "LINK_RATE_IP_META_KEY", None) or "REMOTE_ADDR"
-    # X-Forwarded-For style headers list the client first.
-    address = request.META.get(meta_key, "").split(",")[0].strip()
+    """The client's address as the audit log reads it (IPv6 as its /64 network)."""
+    address = request_address(request) or ""
     if ":" in address:
         try:
             return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)

@@ -20,6 +20,7 @@ from missions.models import Feedback, FollowUpAction, Mission
 from missions.selectors import User, missions_editable_by, missions_visible_to
 from organisations.enums import MembershipRole
 from organisations.models import Person
+from organisations.selectors import picker_options
 
 ACTION_FIELDS = ("organisation", "contact", "agreed", "owner", "due_date", "status")
 
@@ -104,22 +105,17 @@ def owner_choices(mission: Mission, *, current: AbstractBaseUser | None = None) 
     )
 
 
-def contact_options(*, q: str = "", selected: int | None = None, limit: int = 20) -> list[Person]:
-    """At most `limit` people whose name or organisation matches `q`, for the contact
-    picker. Shown by name and organisation, which every planner may see of the shared
-    directory; e-mail addresses are not searched (they are their organisation's)."""
-    people = Person.objects.select_related("organisation")
-    # Without `q`, the first people by name (a Q() would vanish when OR-ed with `selected`).
-    everyone = Q(pk__isnull=False)
-    condition = Q(full_name__icontains=q) | Q(organisation__name__icontains=q) if q else everyone
-    if selected is not None:
-        condition |= Q(pk=selected)
-        people = people.annotate(is_selected=Q(pk=selected)).order_by(
-            "-is_selected", "full_name", "pk"
-        )
-    else:
-        people = people.order_by("full_name", "pk")
-    return list(people.filter(condition)[:limit])
+def contact_options(*, q: str = "", selected: int | None = None) -> list[Person]:
+    """People whose name or organisation matches `q`, for the contact picker. Shown by
+    name and organisation, which every planner may see of the shared directory; e-mail
+    addresses are not searched (they are their organisation's)."""
+    return picker_options(
+        Person.objects.select_related("organisation"),
+        q=q,
+        selected=selected,
+        fields=Q(full_name__icontains=q) | Q(organisation__name__icontains=q),
+        name="full_name",
+    )
 
 
 @dataclass
