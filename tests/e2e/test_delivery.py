@@ -48,7 +48,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-LINK = re.compile(re.escape(SITE_URL) + r"/r/[0-9a-f]+/")
+LINK = re.compile(re.escape(SITE_URL) + r"/d/[0-9a-f]+/")
 
 
 def future_mission(**kwargs) -> Mission:
