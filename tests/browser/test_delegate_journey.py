@@ -300,3 +300,35 @@ def test_delegate_page_under_way_with_changes_and_cancellations_is_accessible(
     expect(phone.locator("li.is-cancelled")).to_contain_text("Cancelled")
     phone.screenshot(path=artifacts / "delegate-5-under-way-390.png", full_page=True)
     assert accessibility_problems(phone, "delegate page under way") == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_declined_delegate_sees_it_and_changes_the_answer_on_a_phone_and_a_desktop(
+    browser: Browser, live_server, settings, csp_violations, delegate, artifacts, width
+):
+    settings.LINK_RATE_ENABLED = False
+    context = new_context(
+        browser, csp_violations, base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    Participant.objects.filter(pk=delegate.pk).update(
+        rsvp_status=RsvpStatus.DECLINED, updated_at=timezone.now()
+    )
+    problems = []
+
+    page.goto(reverse("delegate:page", kwargs={"token": token_issue(participant=delegate)}))
+    expect(page.get_by_test_id("declined")).to_have_text(
+        "You declined this invitation. Change your answer"
+    )
+    expect(page.get_by_test_id("answer-form")).to_have_count(0)
+    problems += accessibility_problems(page, f"declined page at {width} px")
+    page.screenshot(path=artifacts / f"delegate-6-declined-{width}.png", full_page=True)
+    page.get_by_test_id("declined").get_by_role("link", name="Change your answer").click()
+    expect(page.get_by_test_id("answer-form")).to_be_in_viewport()
+    expect(page.get_by_label("No, I cannot take part")).to_be_checked()
+    problems += accessibility_problems(page, f"changing the answer at {width} px")
+    width_now = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+
+    assert width_now <= width
+    assert problems == [], "\n".join(problems)
