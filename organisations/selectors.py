@@ -122,10 +122,10 @@ def organisation_places() -> list[tuple[str, str]]:
 
 
 def organisation_detail(pk: int) -> Organisation:
-    """The organisation with its parent, units, sectors, people and venues; 404 if absent."""
+    """The organisation with its parent, units, sectors and venues; 404 if absent."""
     return get_object_or_404(
         Organisation.objects.select_related("parent").prefetch_related(
-            "sectors", "units", "people", "venues"
+            "sectors", "units", "venues"
         ),
         pk=pk,
     )

@@ -511,8 +511,9 @@ def test_organisation_page_stays_within_query_budget(
         ItineraryItemFactory(mission__organisers=[steamhouse], host=steamhouse)
     client.force_login(planner)
 
-    # Constant: three of them say what the user may do (see contacts, export, add a venue).
-    with django_assert_max_num_queries(14):
+    # Constant: three of them say what the user may do (see contacts, export, add a venue),
+    # two count and fetch a page of people.
+    with django_assert_max_num_queries(15):
         response = client.get(detail_url(steamhouse))
 
     assert len(response.context["missions"]) == count
@@ -807,3 +808,16 @@ def test_venue_create_with_put_is_not_allowed(member_client):
     response = member_client.put(VENUE_CREATE)
 
     assert response.status_code == 405
+
+
+def test_organisation_page_lists_its_people_25_at_a_time_by_name(member_client, steamhouse):
+    PersonFactory.create_batch(29, organisation=steamhouse)  # and Jo Maker: 30
+
+    first = member_client.get(detail_url(steamhouse))
+    second = member_client.get(detail_url(steamhouse), {"page": 2})
+
+    names = [person.full_name for person in steamhouse.people.order_by("full_name", "pk")]
+    assert [person.full_name for person in first.context["people"]] == names[:25]
+    assert [person.full_name for person in second.context["people"]] == names[25:]
+    assertContains(first, "30 people")
+    assertContains(first, 'href="?page=2"')
