@@ -99,11 +99,16 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _options(request: HttpRequest, choose: Callable[..., list]) -> HttpResponse:
-    query = PickerQueryForm(request.GET).query()
+    form = PickerQueryForm(request.GET)
+    query = form.query()
     return render(
         request,
         "organisations/_options.html",
-        {"options": choose(**query), "selected": query["selected"]},
+        {
+            "options": choose(**query),
+            "selected": query["selected"],
+            "multiple": bool(form.cleaned_data.get("selected_in")),
+        },
     )
 
 
