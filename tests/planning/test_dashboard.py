@@ -207,6 +207,22 @@ def test_dashboard_follow_up_actions_due_this_week_or_overdue(planner_client, pl
     assert links(response, "actions-due") == [follow_up, follow_up]
 
 
+def test_dashboard_lists_ten_actions_due_and_counts_the_rest(planner_client, planner):
+    mission = mission_in(-40, title="Spring mission", lead_organisation=planner.organisation)
+    for n in range(12):
+        FollowUpActionFactory(
+            mission=mission, agreed=f"Action {n:02d}", due_date=today() - dt.timedelta(days=n)
+        )
+
+    response = planner_client.get(reverse("plan:dashboard"))
+
+    text = section(response, "actions-due")
+    assert text.count("Spring mission ·") == 10
+    assert "Action 11" in text  # the most overdue first
+    assert "Action 01" not in text
+    assert text.endswith("and 2 more")
+
+
 def test_dashboard_mission_under_way_shows_its_next_item_in_the_items_zone(planner_client, planner):
     mission = mission_in(
         -1,
