@@ -153,7 +153,7 @@ def needs_doing(
     board.deadlines.sort(key=lambda due: (due.deadline, due.mission.title))
 
     by_id = {mission.pk: mission for mission in missions}
-    failed = failed_message_counts(missions=by_id)
+    failed = failed_message_counts(missions=list(by_id))
     board.failed_messages = [
         MissionCount(mission=by_id[pk], count=count) for pk, count in failed.items()
     ]
