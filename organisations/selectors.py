@@ -11,6 +11,8 @@ scoped like every mission, so an organisation's page never shows a mission the u
 could not open.
 """
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -122,33 +124,34 @@ def organisation_places() -> list[tuple[str, str]]:
 
 
 def organisation_detail(pk: int) -> Organisation:
-    """The organisation with its parent, units, sectors, people and venues; 404 if absent."""
+    """The organisation with its parent, units, sectors and venues; 404 if absent."""
     return get_object_or_404(
         Organisation.objects.select_related("parent").prefetch_related(
-            "sectors", "units", "people", "venues"
+            "sectors", "units", "venues"
         ),
         pk=pk,
     )
 
 
 def picker_options(
-    queryset: QuerySet, *, q: str, selected: int | None, fields: Q, name: str = "name"
+    queryset: QuerySet, *, q: str, selected: Collection[int] = (), fields: Q, name: str = "name"
 ) -> list:
-    """At most PICKER_LIMIT rows matching `fields` (all without `q`), ordered by `name`;
-    the selected row, if any, comes first. Every directory picker's options."""
+    """At most PICKER_LIMIT rows matching `fields` (all without `q`), ordered by `name`,
+    after the selected rows, which always come first and always all (so a select never
+    drops a choice). Every directory picker's options."""
     # Without `q`, the first by name: an empty Q() would vanish when OR-ed with `selected`.
     condition = fields if q else Q(pk__isnull=False)
-    if selected is not None:
-        condition |= Q(pk=selected)
-        queryset = queryset.annotate(is_selected=Q(pk=selected)).order_by(
+    if selected:
+        condition |= Q(pk__in=selected)
+        queryset = queryset.annotate(is_selected=Q(pk__in=selected)).order_by(
             "-is_selected", name, "pk"
         )
     else:
         queryset = queryset.order_by(name, "pk")
-    return list(queryset.filter(condition)[:PICKER_LIMIT])
+    return list(queryset.filter(condition)[: max(PICKER_LIMIT, len(selected))])
 
 
-def venue_options(*, q: str = "", selected: int | None = None) -> list[Venue]:
+def venue_options(*, q: str = "", selected: Collection[int] = ()) -> list[Venue]:
     """Venues whose name, city or address contains `q`, for a picker."""
     return picker_options(
         Venue.objects.only("pk", "name", "city"),
@@ -158,7 +161,7 @@ def venue_options(*, q: str = "", selected: int | None = None) -> list[Venue]:
     )
 
 
-def organisation_options(*, q: str = "", selected: int | None = None) -> list[Organisation]:
+def organisation_options(*, q: str = "", selected: Collection[int] = ()) -> list[Organisation]:
     """Organisations whose name, short name or city contains `q`, for a picker."""
     return picker_options(
         Organisation.objects.only("pk", "name", "city"),

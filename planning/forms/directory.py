@@ -12,7 +12,7 @@ from django_countries import countries
 
 from organisations.enums import OrganisationKind
 from organisations.models import Venue
-from organisations.selectors import organisation_places, sector_choices
+from organisations.selectors import PICKER_LIMIT, organisation_places, sector_choices
 
 ANY = [("", _("Any"))]
 SIX_PLACES = Decimal("0.000001")
@@ -77,17 +77,25 @@ class DirectorySearchForm(forms.Form):
 
 
 class PickerQueryForm(forms.Form):
-    """`?q=` and `?selected=` of the pickers' options; anything invalid is ignored."""
+    """`?q=` and the chosen ids of the pickers' options; anything invalid is ignored.
+
+    A single picker sends its choice as `?selected=`; a multiple one includes its select,
+    whose name `?selected_in=` gives (`partners=3&partners=7`), so what the user has
+    chosen so far stays among the options whatever they type next.
+    """
 
     q = forms.CharField(required=False, max_length=100)
-    selected = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    selected_in = forms.RegexField(regex=r"^[a-z_]{1,40}$", required=False)
 
     def query(self) -> dict:
         self.is_valid()
-        return {
-            "q": self.cleaned_data.get("q") or "",
-            "selected": self.cleaned_data.get("selected"),
-        }
+        name = self.cleaned_data.get("selected_in") or "selected"
+        ids = [value for value in self.data.getlist(name)[:PICKER_LIMIT] if _is_id(value)]
+        return {"q": self.cleaned_data.get("q") or "", "selected": [int(v) for v in ids]}
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 10 and 0 < int(value) < 2**31
 
 
 class CoordinateField(forms.DecimalField):

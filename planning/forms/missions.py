@@ -8,7 +8,7 @@ the error shows next to the field rather than above the form.
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
@@ -19,6 +19,8 @@ from missions.enums import MissionStatus
 from missions.models import Mission
 from missions.services.missions import planner_organisations
 from organisations.models import Organisation, Sector
+from organisations.selectors import organisation_options
+from planning.forms.pickers import picker_choices
 
 # Destinations of the councils' missions so far and the world's business hubs; every
 # other IANA zone follows in its own group.
@@ -130,7 +132,10 @@ class MissionForm(forms.ModelForm):
         queryset=Organisation.objects.order_by("name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Their planners see the mission read-only."),
+        help_text=_(
+            "Their planners see the mission read-only. Type to find an organisation; "
+            "hold Ctrl (or ⌘) to choose several."
+        ),
     )
     sectors = forms.ModelMultipleChoiceField(
         label=_("Sectors"),
@@ -199,6 +204,8 @@ class MissionForm(forms.ModelForm):
             del self.fields["status"]
             if self.own_ids is not None and len(self.own_ids) == 1:
                 self.initial["lead_organisation"] = next(iter(self.own_ids))
+        # The select starts with the chosen partners and the first of the directory.
+        picker_choices(self, "partners", organisation_options)
         self.fields["lead_organisation"].queryset = choices
         self.fields["organisers"].queryset = choices
         if user.is_superuser:
@@ -225,7 +232,10 @@ class MissionForm(forms.ModelForm):
                 _("Organisations"),
                 "lead_organisation",
                 "organisers",
-                Row(Column("partners"), Column("sectors")),
+                Row(
+                    Column(Field("partners", template="organisations/_picker_field.html")),
+                    Column("sectors"),
+                ),
             ),
         )
 

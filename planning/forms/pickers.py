@@ -19,18 +19,24 @@ def picker_choices(
 ) -> None:
     """Give the select `name` of `form` the picker's first options (`options(selected=)`)."""
     field = form.fields[name]
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
     chosen = options(selected=_chosen(form, name))
     field.widget.choices = [*empty, *((row.pk, label(row)) for row in chosen)]
 
 
-def _chosen(form: forms.BaseForm, name: str) -> int | None:
-    """The id the form holds for `name`: posted, initial, or the instance's (a model form's)."""
-    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    if value is None:
+def _chosen(form: forms.BaseForm, name: str) -> list[int]:
+    """The ids the form holds for `name`: posted, initial, or the instance's (a model form's)."""
+    if form.is_bound:
+        values = form[name].value()
+    else:
         instance = getattr(form, "instance", None)
-        value = form.initial.get(name, getattr(instance, f"{name}_id", None))
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+        values = form.initial.get(name, getattr(instance, f"{name}_id", None))
+    if not isinstance(values, list | tuple):
+        values = [values]
+    chosen = []
+    for value in values:
+        try:
+            chosen.append(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            continue
+    return chosen

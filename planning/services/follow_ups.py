@@ -4,7 +4,7 @@ Writes validate with `full_clean()` before saving. Reads at the end are scoped l
 missions.selectors: an action of a mission out of the user's scope is a 404.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -105,7 +105,7 @@ def owner_choices(mission: Mission, *, current: AbstractBaseUser | None = None) 
     )
 
 
-def contact_options(*, q: str = "", selected: int | None = None) -> list[Person]:
+def contact_options(*, q: str = "", selected: Collection[int] = ()) -> list[Person]:
     """People whose name or organisation matches `q`, for the contact picker. Shown by
     name and organisation, which every planner may see of the shared directory; e-mail
     addresses are not searched (they are their organisation's)."""

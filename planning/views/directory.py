@@ -64,11 +64,14 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     missions = missions_of_organisation(organisation=organisation, user=request.user)
     # Planners of the organisation may export what is held about each of its people.
     can_export = selectors.people_in_care_of(request.user).filter(organisation=organisation)
+    # A council has hundreds of people: they come a page at a time, as the directory does.
+    people = Paginator(organisation.people.order_by("full_name", "pk"), PAGE_SIZE)
     return render(
         request,
         "organisations/organisation_detail.html",
         {
             "organisation": organisation,
+            "people": people.get_page(request.GET.get("page")),
             "missions": missions,
             "contact_details": selectors.can_see_contact_details(request.user, organisation),
             "can_export": can_export.exists(),
@@ -96,11 +99,16 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _options(request: HttpRequest, choose: Callable[..., list]) -> HttpResponse:
-    query = PickerQueryForm(request.GET).query()
+    form = PickerQueryForm(request.GET)
+    query = form.query()
     return render(
         request,
         "organisations/_options.html",
-        {"options": choose(**query), "selected": query["selected"]},
+        {
+            "options": choose(**query),
+            "selected": query["selected"],
+            "multiple": bool(form.cleaned_data.get("selected_in")),
+        },
     )
 
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django import forms
@@ -511,8 +512,9 @@ def test_organisation_page_stays_within_query_budget(
         ItineraryItemFactory(mission__organisers=[steamhouse], host=steamhouse)
     client.force_login(planner)
 
-    # Constant: three of them say what the user may do (see contacts, export, add a venue).
-    with django_assert_max_num_queries(14):
+    # Constant: three of them say what the user may do (see contacts, export, add a venue),
+    # two count and fetch a page of people.
+    with django_assert_max_num_queries(15):
         response = client.get(detail_url(steamhouse))
 
     assert len(response.context["missions"]) == count
@@ -608,6 +610,78 @@ def test_picker_snippet_renders_the_search_box_and_the_select():
     assert f'hx-vals=\'{{"selected": "{symphony.pk}"}}\'' in html
     assert '<select name="venue" class="select form-select" id="id_venue">' in html
     assert f'<option value="{symphony.pk}" selected>Symphony Hall, Birmingham</option>' in html
+
+
+def test_organisation_options_for_a_multiple_picker_keep_every_choice_selected(
+    member_client, council
+):
+    leipzig = OrganisationFactory(name="Stadt Leipzig", city="Leipzig", country="DE")
+    bcu = OrganisationFactory(name="Birmingham City University")
+
+    response = member_client.get(
+        ORGANISATION_OPTIONS,
+        {"q": "city university", "selected_in": "partners", "partners": [leipzig.pk, council.pk]},
+    )
+
+    assert response.content.decode() == (  # no empty option in a multiple select
+        f'<option value="{council.pk}" selected>Birmingham City Council, Birmingham</option>\n'
+        f'<option value="{leipzig.pk}" selected>Stadt Leipzig, Leipzig</option>\n'
+        f'<option value="{bcu.pk}">Birmingham City University, Birmingham</option>\n'
+    )
+
+
+def mission_form_partners(response) -> list[str]:
+    select = re.search(r'<select name="partners".*?</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="\d+"(?: selected)?>([^<]*)</option>', select.group(0))
+
+
+def test_mission_form_partners_start_with_the_chosen_and_20_of_the_directory(client, council):
+    planner = MembershipFactory(organisation=council).user
+    for number in range(30):
+        OrganisationFactory(name=f"Agency {number:02}")
+    leipzig = OrganisationFactory(name="Stadt Leipzig", city="Leipzig", country="DE")
+    mission = MissionFactory(lead_organisation=council, partners=[leipzig])
+    client.force_login(planner)
+
+    response = client.get(reverse("plan:mission-edit", args=[mission.pk]))
+
+    partners = mission_form_partners(response)
+    assert len(partners) == 20
+    assert partners[:2] == ["Stadt Leipzig", "Agency 00"]
+    assertContains(response, f'<option value="{leipzig.pk}" selected>')
+    assertContains(response, f'hx-get="{ORGANISATION_OPTIONS}"')
+    assertContains(response, 'hx-include="#id_partners"')
+
+
+def test_mission_form_accepts_a_partner_found_by_searching(client, council):
+    planner = MembershipFactory(organisation=council).user
+    for number in range(30):
+        OrganisationFactory(name=f"Agency {number:02}")
+    zurich = OrganisationFactory(name="Zurich Tourism", city="Zurich", country="CH")
+    mission = MissionFactory(lead_organisation=council)
+    client.force_login(planner)
+    url = reverse("plan:mission-edit", args=[mission.pk])
+    data = {
+        "title": mission.title,
+        "kind": mission.kind,
+        "status": mission.status,
+        "destination_city": mission.destination_city,
+        "destination_country": str(mission.destination_country),
+        "time_zone": mission.time_zone.key,
+        "start_date": mission.start_date.isoformat(),
+        "end_date": mission.end_date.isoformat(),
+        "lead_organisation": council.pk,
+        "organisers": [council.pk],
+        "partners": [zurich.pk],
+        "travel_buffer_minutes": 15,
+    }
+
+    assert "Zurich Tourism" not in mission_form_partners(client.get(url))
+    response = client.post(url, data)
+
+    assertRedirects(response, reverse("plan:mission-detail", args=[mission.pk]))
+    assert list(mission.partners.all()) == [zurich]
+    assert mission_form_partners(client.get(url))[0] == "Zurich Tourism"
 
 
 # NEW VENUE -------------------------------------------------------------------
@@ -807,3 +881,16 @@ def test_venue_create_with_put_is_not_allowed(member_client):
     response = member_client.put(VENUE_CREATE)
 
     assert response.status_code == 405
+
+
+def test_organisation_page_lists_its_people_25_at_a_time_by_name(member_client, steamhouse):
+    PersonFactory.create_batch(29, organisation=steamhouse)  # and Jo Maker: 30
+
+    first = member_client.get(detail_url(steamhouse))
+    second = member_client.get(detail_url(steamhouse), {"page": 2})
+
+    names = [person.full_name for person in steamhouse.people.order_by("full_name", "pk")]
+    assert [person.full_name for person in first.context["people"]] == names[:25]
+    assert [person.full_name for person in second.context["people"]] == names[25:]
+    assertContains(first, "30 people")
+    assertContains(first, 'href="?page=2"')
