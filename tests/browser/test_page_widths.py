@@ -204,7 +204,7 @@ def _staff_pages(w: SimpleNamespace) -> dict[str, str]:
                 pytest.fail(f"{name}: no sample URL ({error}); add its object to _world")
     mission = w.mission.pk
     return pages | {
-        "admin:index": reverse("admin:index"),
+        "admin: index": reverse("admin:index"),
         "admin: missions": reverse("admin:missions_mission_changelist"),
         "admin: mission": reverse("admin:missions_mission_change", args=[mission]),
         "admin: participants": reverse("admin:missions_participant_changelist"),
@@ -259,6 +259,8 @@ class Visit:
             return  # a fragment, part of a page that is checked
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         self.page.goto(url)
+        # What htmx loads as the page opens (the participants' delivery column) is in.
+        self.page.wait_for_function("""() => !document.querySelector('[hx-trigger="load"]')""")
         self.measure(name)
 
     def measure(self, name: str) -> None:
