@@ -150,6 +150,10 @@
     drag = null;
   }
 
+  // A block's title is a link: the browser's own dragging of links would cancel ours.
+  document.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest(".tt-draggable")) event.preventDefault();
+  });
   document.addEventListener("pointerup", finish);
   document.addEventListener("pointercancel", function (event) {
     if (drag && event.pointerId === drag.pointer) {

@@ -1,21 +1,26 @@
 """The itinerary's timetable and the venues' map in a real browser: an organiser drags an
 item half an hour later and stretches another, the map shows a marker per venue without
-tiles, a long warning keeps the list's two columns, and axe-core and the
-Content-Security-Policy find nothing on a desktop or a phone."""
+tiles (on the itinerary and the delegate's page), a long warning keeps the list's two
+columns, and axe-core and the Content-Security-Policy find nothing on a desktop or a
+phone."""
 
 import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from missions.enums import RsvpStatus
 from missions.models import ItineraryItem
+from missions.tokens import token_issue
 from tests.browser.conftest import new_context
 from tests.factories import (
     LONDON,
     ItineraryItemFactory,
     MembershipFactory,
     MissionFactory,
+    ParticipantFactory,
     VenueFactory,
 )
 
@@ -25,8 +30,16 @@ PASSWORD = "correct horse battery staple"
 PHONE = {"width": 390, "height": 844}
 
 
-def london(hour: int, minute: int = 0, *, day: int = 11) -> dt.datetime:
-    return dt.datetime(2025, 3, day, hour, minute, tzinfo=LONDON)
+# A month ahead: the delegate's link works until the mission is over.
+FIRST_DAY = dt.date.today() + dt.timedelta(days=30)
+
+
+def london(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(FIRST_DAY, dt.time(hour, minute), LONDON)
+
+
+def wall_clock(hour: int, minute: int = 0) -> str:
+    return f"{FIRST_DAY.isoformat()}T{hour:02}:{minute:02}"
 
 
 @pytest.fixture
@@ -36,8 +49,8 @@ def mission():
         title="Leipzig creative industries trade mission",
         lead_organisation=membership.organisation,
         time_zone=LONDON,
-        start_date=dt.date(2025, 3, 11),
-        end_date=dt.date(2025, 3, 12),
+        start_date=FIRST_DAY,
+        end_date=FIRST_DAY + dt.timedelta(days=1),
         travel_buffer_minutes=10,
     )
     chamber = VenueFactory(
@@ -109,13 +122,13 @@ def test_organiser_drags_an_item_half_an_hour_later_and_stretches_another(
     round_table = ItineraryItem.objects.get(title__startswith="Round table")
     visit = ItineraryItem.objects.get(title__startswith="Site visit")
     block = page.locator(f"[data-testid=tt-block][data-item='{round_table.pk}']")
-    expect(block).to_have_attribute("data-starts", "2025-03-11T09:00")
+    expect(block).to_have_attribute("data-starts", wall_clock(9))
 
     # Two rows of a quarter of an hour down: half an hour later, the same length.
     with page.expect_response(lambda response: "/reschedule/" in response.url):
-        drag(page, block, dy=2 * row_height(page))
+        drag(page, block.get_by_role("link"), dy=2 * row_height(page))  # by its title
     block = page.locator(f"[data-testid=tt-block][data-item='{round_table.pk}']")
-    expect(block).to_have_attribute("data-starts", "2025-03-11T09:30")
+    expect(block).to_have_attribute("data-starts", wall_clock(9, 30))
     round_table.refresh_from_db()
     assert (round_table.starts_at, round_table.ends_at) == (london(9, 30), london(10, 30))
     # Now the round table overlaps the visit: side by side.
@@ -127,7 +140,7 @@ def test_organiser_drags_an_item_half_an_hour_later_and_stretches_another(
     with page.expect_response(lambda response: "/reschedule/" in response.url):
         drag(page, visit_block.get_by_test_id("tt-resize"), dy=3 * row_height(page))
     visit_block = page.locator(f"[data-testid=tt-block][data-item='{visit.pk}']")
-    expect(visit_block).to_have_attribute("data-ends", "2025-03-11T11:45")
+    expect(visit_block).to_have_attribute("data-ends", wall_clock(11, 45))
     visit.refresh_from_db()
     assert (visit.starts_at, visit.ends_at) == (london(10, 5), london(11, 45))
 
@@ -164,5 +177,26 @@ def test_timetable_and_map_fit_and_pass_axe_on_a_desktop_and_a_phone(
             assert abs(body_box["y"] - time_box["y"]) < 2
         problems += accessibility_problems(page, name)
         page.screenshot(path=artifacts / f"itinerary-{name}.png", full_page=True)
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_delegate_page_shows_the_venues_on_a_map_on_a_desktop_and_a_phone(
+    browser: Browser, live_server, mission, csp_violations, artifacts
+):
+    delegate = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+    path = reverse("delegate:page", kwargs={"token": token_issue(participant=delegate)})
+    problems = []
+    for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+        context = new_context(browser, csp_violations, base_url=live_server.url, viewport=viewport)
+        page = context.new_page()
+        page.goto(path)
+        expect(page.get_by_test_id("venue-list").locator("li")).to_have_count(2)
+        expect(page.locator("#venue-map .leaflet-marker-icon")).to_have_count(2)
+        assert page.locator("#venue-map .leaflet-tile").count() == 0
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{name}: the page is {width} px wide"
+        problems += accessibility_problems(page, f"delegate page, {name}")
+        page.screenshot(path=artifacts / f"delegate-map-{name}.png", full_page=True)
         context.close()
     assert problems == [], "\n".join(problems)

@@ -89,6 +89,18 @@ def test_timetable_has_a_column_per_day_and_blocks_sized_by_duration(client, pla
     assert "Times in Asia/Tokyo" in html
 
 
+def test_timetable_block_at_a_venue_in_another_zone_shows_its_local_time(client, planner, mission):
+    shanghai = VenueFactory(name="Expo Centre", time_zone=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    ItineraryItemFactory(
+        mission=mission, venue=shanghai, starts_at=tokyo(13, 10), ends_at=tokyo(13, 11)
+    )
+    html = client.get(reverse("plan:itinerary", args=[mission.pk])).content.decode()
+    [(attrs, classes)] = elements(html, "tt-block")
+    assert attrs["data-starts"] == "2025-11-13T10:00"  # on the axis: Tokyo's clock
+    assert {"tt-row-9", "tt-span-4"} <= classes
+    assert html.count("09:00 in Asia/Shanghai") == 2  # on the timetable and in the list
+
+
 def test_timetable_puts_overlapping_items_side_by_side(client, planner, mission):
     ItineraryItemFactory(
         mission=mission, title="Panel", starts_at=tokyo(13, 10), ends_at=tokyo(13, 11)
