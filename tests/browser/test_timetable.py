@@ -177,6 +177,13 @@ def test_timetable_and_map_fit_and_pass_axe_on_a_desktop_and_a_phone(
             assert abs(body_box["y"] - time_box["y"]) < 2
         problems += accessibility_problems(page, name)
         page.screenshot(path=artifacts / f"itinerary-{name}.png", full_page=True)
+        # In German too.
+        page.locator("button[name=language][value=de]").click()
+        expect(page.get_by_role("heading", name="Zeitplan")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{name}, German: the page is {width} px wide"
+        problems += accessibility_problems(page, f"{name}, German")
+        page.screenshot(path=artifacts / f"itinerary-{name}-de.png", full_page=True)
         context.close()
     assert problems == [], "\n".join(problems)
 

@@ -101,6 +101,18 @@ def test_timetable_block_at_a_venue_in_another_zone_shows_its_local_time(client,
     assert html.count("09:00 in Asia/Shanghai") == 2  # on the timetable and in the list
 
 
+def test_timetable_item_past_midnight_stops_at_the_bottom_and_says_so(client, planner, mission):
+    ItineraryItemFactory(
+        mission=mission, title="Night market", starts_at=tokyo(12, 22), ends_at=tokyo(13, 1)
+    )
+    html = client.get(reverse("plan:itinerary", args=[mission.pk])).content.decode()
+    [(attrs, classes)] = elements(html, "tt-block")
+    # The axis runs from 08:00 to midnight: 22:00 is row 57, two hours are 8 rows.
+    assert {"tt-row-57", "tt-span-8"} <= classes
+    assert attrs["data-ends"] == "2025-11-13T01:00"
+    assert "(next day)" in html
+
+
 def test_timetable_puts_overlapping_items_side_by_side(client, planner, mission):
     ItineraryItemFactory(
         mission=mission, title="Panel", starts_at=tokyo(13, 10), ends_at=tokyo(13, 11)
