@@ -88,14 +88,15 @@ def sign_in(page: Page) -> None:
     page.locator("main").get_by_role("button", name="Sign in").click()
 
 
-def drag(page: Page, handle, *, dy: float) -> None:
-    """Press on the middle of `handle`, move down by `dy` pixels in steps, release."""
+def drag(page: Page, handle, *, dy: float, dx: float = 0) -> None:
+    """Press on the middle of `handle`, move by `dx`, `dy` pixels in steps, release."""
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(x, y + dy / 2, steps=5)
-    page.mouse.move(x, y + dy, steps=5)
+    page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
+    page.mouse.move(x + dx, y + dy, steps=5)
     page.mouse.up()
 
 
@@ -149,6 +150,17 @@ def test_organiser_drags_an_item_half_an_hour_later_and_stretches_another(
     expect(page).to_have_url(f"{page.url.split('#')[0]}#item-{round_table.pk}")
     round_table.refresh_from_db()
     assert round_table.starts_at == london(9, 30)
+
+    # Across to the next day's column: the same time a day later.
+    columns = page.get_by_test_id("tt-day")
+    dx = columns.nth(1).bounding_box()["x"] - columns.nth(0).bounding_box()["x"]
+    with page.expect_response(lambda response: "/reschedule/" in response.url):
+        drag(page, block, dx=dx, dy=0)
+    block = page.locator(f"[data-testid=tt-block][data-item='{round_table.pk}']")
+    next_day = (FIRST_DAY + dt.timedelta(days=1)).isoformat()
+    expect(block).to_have_attribute("data-starts", f"{next_day}T09:30")
+    round_table.refresh_from_db()
+    assert round_table.starts_at == london(9, 30) + dt.timedelta(days=1)
     page.screenshot(path=artifacts / "timetable-1280.png", full_page=True)
 
 
