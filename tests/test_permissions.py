@@ -494,6 +494,11 @@ def _new_action(w: World) -> dict:
     }
 
 
+def _reschedule(w: World) -> dict:
+    day = w.mission.start_date.isoformat()
+    return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
+
+
 def _new_venue(w: World) -> dict:
     return {
         "venue-name": "Matrix Hall",
@@ -518,6 +523,7 @@ WORKSPACE: dict[str, Row] = {
     "plan:item-create": Row(_mission, "edit", _new_item, writes=True),
     "plan:item-edit": Row(_item, "edit", writes=True),
     "plan:item-move": Row(_item, "edit", lambda w: {"minutes": "30"}, ("POST",), True),
+    "plan:item-reschedule": Row(_item, "edit", _reschedule, ("POST",), True),
     "plan:item-delete": Row(_item, "edit", None, ("POST",), True),
     "plan:warning-acknowledge": Row(
         _item, "edit", lambda w: {"rule": "capacity", "reason": "Matrix"}, ("POST",), True
