@@ -14,6 +14,7 @@ from django.utils import timezone
 from messaging import outbox
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
+from missions.display import user_name
 
 
 def password_reset_accounts(email: str) -> list:
@@ -32,7 +33,7 @@ def password_resets_queue(*, email: str, language: str) -> list[OutgoingMessage]
         messages=[
             outbox.message_build(
                 recipient_email=user.email,
-                recipient_name=user.get_full_name() or user.get_username(),
+                recipient_name=user_name(user),
                 language=language,
                 kind=MessageKind.PASSWORD_RESET,
                 occasion=f"account {user.pk} at {minute}",

@@ -10,6 +10,7 @@ import zoneinfo
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -353,11 +354,18 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
         by_mission: dict[int, list[Participant]] = {}
         for participant in queryset.select_related("mission", "person").order_by("pk"):
             by_mission.setdefault(participant.mission_id, []).append(participant)
-        queued = sum(
-            invitations_send(mission=group[0].mission, participants=group, sent_by=request.user)
-            for group in by_mission.values()
-        )
-        skipped = sum(len(group) for group in by_mission.values()) - queued
+        queued = skipped = 0
+        for group in by_mission.values():
+            try:
+                sent = invitations_send(
+                    mission=group[0].mission, participants=group, sent_by=request.user
+                )
+            except ValidationError as error:  # cancelled or ended: nobody of it is invited
+                text = f"{group[0].mission.title}: {' '.join(error.messages)}"
+                self.message_user(request, text, level=messages.WARNING)
+                continue
+            queued += sent
+            skipped += len(group) - sent
         self.message_user(request, queued_text(queued=queued, skipped=skipped))
 
     @admin.action(

@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from messaging.enums import MessageKind
-from messaging.invitations import invitation_occasion
+from messaging.invitations import invitation_occasion, invitations_closed_because
 from messaging.models import OutgoingMessage
-from missions.enums import MissionStatus, RsvpStatus
+from missions.enums import RsvpStatus
 from missions.models import Mission, Participant
 
 
@@ -98,8 +98,9 @@ class InvitationForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.mission.status == MissionStatus.CANCELLED:
-            raise ValidationError(_("The mission is cancelled: no invitations can be sent."))
+        if closed := invitations_closed_because(self.mission):
+            self.errors.pop("participants", None)  # one reason is enough
+            raise ValidationError(closed)
         if self.everyone and not self.not_yet_invited_count:
             self.errors.pop("participants", None)  # one reason is enough
             raise ValidationError(_("Everyone on the mission has been invited already."))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from messaging.invitations import invitations_closed_because
 from missions import exports
 from missions.audit import audit_record
 from missions.enums import AuditAction, ParticipantRole, RsvpStatus
@@ -71,6 +72,7 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
                 "participants": filters.page(participants_of(mission), request.GET.get("page")),
                 "filters": filters,
                 "editable": can_edit(request.user, mission),
+                "invitations_closed": invitations_closed_because(mission),
                 "personal": can_see_personal_data(request.user, mission),
                 "counts": [
                     (value, label, counts.get(value, 0)) for value, label in RsvpStatus.choices

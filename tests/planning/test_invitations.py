@@ -12,15 +12,18 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState
+from messaging.invitations import invitations_send, participant_link_regenerate
 from messaging.models import OutgoingMessage
 from missions import tokens
-from missions.enums import RsvpStatus
+from missions.enums import MissionStatus, RsvpStatus
 from missions.models import Participant
 from organisations.models import Person
 from tests.factories import (
@@ -264,17 +267,85 @@ def test_invitation_send_to_a_participant_of_another_mission_is_refused(
     assert OutgoingMessage.objects.count() == 0
 
 
-def test_invitation_to_a_cancelled_mission_is_refused(client, planner, mission):
-    mission.status = "cancelled"
+def _ended(mission) -> None:
+    """The mission's last day was yesterday where it takes place."""
+    yesterday = timezone.localdate(timezone=mission.time_zone) - dt.timedelta(days=1)
+    mission.start_date = mission.end_date = yesterday
+    mission.rsvp_deadline = None
     mission.save()
+
+
+def _cancelled(mission) -> None:
+    mission.status = MissionStatus.CANCELLED
+    mission.save()
+
+
+def _completed(mission) -> None:
+    mission.status = MissionStatus.COMPLETED
+    mission.save()
+
+
+CLOSED = {
+    _cancelled: "The mission is cancelled: no invitations can be sent.",
+    _ended: "The mission ended on {date}: invitations can no longer be sent, and a link sent "
+    "now would not work.",
+    _completed: "The mission ended on {date}: invitations can no longer be sent, and a link "
+    "sent now would not work.",
+}
+
+
+@pytest.mark.parametrize("close", CLOSED, ids=lambda close: close.__name__.strip("_"))
+def test_invitation_to_a_mission_cancelled_or_ended_is_refused_with_the_reason(
+    client, planner, mission, close
+):
     ines = delegate(mission, "Ines Dietrich")
+    close(mission)
+    reason = CLOSED[close].format(date=date_format(mission.end_date, "DATE_FORMAT"))
 
-    response = client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+    page = client.get(compose_url(mission))
+    sent = client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+    everyone = client.post(compose_url(mission), {"everyone": "1"})
+    participants = client.get(reverse("plan:participant-list", args=[mission.pk]))
 
-    assert response.context["form"].non_field_errors() == [
-        "The mission is cancelled: no invitations can be sent."
+    for response in (page, sent, everyone):
+        assert response.status_code == 200
+        assert reason in text(response)
+        assertNotContains(response, 'name="participants"')
+    assert reason in text(participants)
+    assertNotContains(participants, compose_url(mission))
+    assert OutgoingMessage.objects.count() == 0
+    ines.refresh_from_db()
+    assert (ines.rsvp_status, ines.token_nonce) == (RsvpStatus.NOT_INVITED, "")
+
+
+@pytest.mark.parametrize("close", CLOSED, ids=lambda close: close.__name__.strip("_"))
+def test_invitations_send_for_a_mission_cancelled_or_ended_raises(mission, close):
+    ines = delegate(mission, "Ines Dietrich")
+    close(mission)
+
+    with pytest.raises(ValidationError) as raised:
+        invitations_send(mission=mission, participants=[ines], sent_by=None)
+    with pytest.raises(ValidationError):
+        participant_link_regenerate(participant=ines, sent_by=None, resend=True)
+
+    assert raised.value.messages == [
+        CLOSED[close].format(date=date_format(mission.end_date, "DATE_FORMAT"))
     ]
     assert OutgoingMessage.objects.count() == 0
+
+
+def test_invitations_of_a_mission_ending_today_can_still_be_sent(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    mission.start_date = mission.end_date = timezone.localdate(timezone=mission.time_zone)
+    mission.rsvp_deadline = None
+    mission.save()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+
+    assert OutgoingMessage.objects.count() == 1
 
 
 # SEND -----------------------------------------------------------------------------------
@@ -753,7 +824,7 @@ def test_admin_send_invitation_queues_one_per_participant_of_each_mission(
     admin_client, mission, django_capture_on_commit_callbacks
 ):
     ines = delegate(mission, "Ines Dietrich", language="de")
-    other_mission = MissionFactory()
+    other_mission = MissionFactory(upcoming=True)
     ken = delegate(other_mission, "Ken Wood")
     invited = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
     invitation_to(invited)
@@ -770,6 +841,26 @@ def test_admin_send_invitation_queues_one_per_participant_of_each_mission(
         ("ken.wood@example.org", other_mission.pk, "en"),
     ]
     assert len(callbacks) == 2
+
+
+def test_admin_send_invitation_skips_a_mission_that_ended_and_says_why(
+    admin_client, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    ended = MissionFactory(title="Leipzig 2025")  # 4 to 6 March 2025
+    ken = delegate(ended, "Ken Wood")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = changelist_action(admin_client, "send_invitation", [ines, ken])
+
+    assertContains(
+        response,
+        "Leipzig 2025: The mission ended on 6 March 2025: invitations can no longer be sent",
+    )
+    assertContains(response, "1 invitation queued.")
+    assert list(OutgoingMessage.objects.values_list("recipient_email", flat=True)) == [
+        "ines.dietrich@example.org"
+    ]
 
 
 def test_admin_revoke_personal_links(admin_client, mission):
