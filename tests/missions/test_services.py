@@ -126,7 +126,7 @@ def test_mission_update_keeps_the_slug_and_records_the_user():
 
 
 def test_mission_cancel_sets_cancelled_once():
-    mission = MissionFactory()
+    mission = MissionFactory(upcoming=True)
     user = UserFactory()
 
     mission_cancel(mission=mission, user=user)
@@ -135,6 +135,18 @@ def test_mission_cancel_sets_cancelled_once():
     mission.refresh_from_db()
     assert mission.status == MissionStatus.CANCELLED
     assert [h.history_type for h in mission.history.all()] == ["~", "+"]
+
+
+@pytest.mark.parametrize("status", [MissionStatus.COMPLETED, MissionStatus.CONFIRMED])
+def test_mission_cancel_of_a_mission_that_has_ended_is_refused(status):
+    mission = MissionFactory(status=status)  # 4 to 6 March 2025: over
+
+    with pytest.raises(ValidationError) as refused:
+        mission_cancel(mission=mission, user=UserFactory())
+
+    mission.refresh_from_db()
+    assert mission.status == status
+    assert refused.value.messages == ["This mission has ended: there is nothing left to cancel."]
 
 
 # DUPLICATE --------------------------------------------------------------------------
