@@ -36,9 +36,9 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from missions.display import format_local, short_date
-from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
+from missions.enums import FeasibilityRule, MissionStatus
 from missions.models import ItineraryItem, Mission, Participant
-from missions.selectors import missions_visible_to
+from missions.selectors import missions_visible_to, rsvp_group_annotations
 from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector
 
@@ -264,29 +264,11 @@ def mission_duplicate(
 
 
 def rsvp_counts() -> dict[str, Count]:
-    """Annotations that count a mission's participants by answer, in one join.
-
-    `rsvp_invited` is everyone who was sent an invitation: it is the sum of accepted,
-    tentative, declined (withdrawn included) and no answer (invited, not answered yet).
-    """
-
-    def count(*statuses: RsvpStatus) -> Count:
-        return Count("participants", filter=Q(participants__rsvp_status__in=statuses))
-
-    return {
-        "rsvp_invited": count(RsvpStatus.INVITED, *RsvpStatus.ANSWERED),
-        "rsvp_accepted": count(RsvpStatus.ACCEPTED),
-        "rsvp_tentative": count(RsvpStatus.TENTATIVE),
-        "rsvp_declined": count(*RsvpStatus.NOT_COMING),
-        "rsvp_no_answer": count(RsvpStatus.INVITED),
-        "rsvp_not_invited": count(RsvpStatus.NOT_INVITED),
-    }
-
-
-def mission_rsvp_counts(mission: Mission) -> dict[str, int]:
-    """The `rsvp_counts` of one mission, keyed without the `rsvp_` prefix."""
-    counts = Mission.objects.filter(pk=mission.pk).aggregate(**rsvp_counts())
-    return {name.removeprefix("rsvp_"): value for name, value in counts.items()}
+    """Annotations that count a mission's participants by invitation and answer, in one
+    join: `rsvp_invited`, `rsvp_accepted`, … (`missions.selectors.rsvp_group_annotations`,
+    the counts of every page). `rsvp_invited` is everyone who was sent an invitation: the
+    sum of accepted, tentative, declined (withdrawn included) and no answer."""
+    return rsvp_group_annotations()
 
 
 def mission_organisations(mission: Mission) -> tuple[list[Organisation], list[Organisation]]:

@@ -1,8 +1,9 @@
 """The invitation form: which of a mission's participants to invite.
 
-"Not yet invited" means no invitation to this mission is in the outbox for their
-address (the outbox's unique occasion: sending to them again would queue nothing) and
-nobody has recorded an answer for them.
+"Not yet invited" is what every page counts as such (`missions.selectors`: the RSVP
+status says "not invited"). Each participant is also marked `already_invited` when an
+invitation to this mission is in the outbox for their address (the outbox's unique
+occasion: sending to them again would queue nothing), which the preview counts.
 """
 
 from django import forms
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from messaging.enums import MessageKind
 from messaging.invitations import invitation_occasion, invitations_closed_because
 from messaging.models import OutgoingMessage
-from missions.enums import RsvpStatus
 from missions.models import Mission, Participant
+from missions.selectors import has_been_invited
 
 
 def invitation_candidates(mission: Mission) -> QuerySet[Participant]:
@@ -32,7 +33,8 @@ def invitation_candidates(mission: Mission) -> QuerySet[Participant]:
 
 
 def not_yet_invited(participant: Participant) -> bool:
-    return not participant.already_invited and participant.rsvp_status == RsvpStatus.NOT_INVITED
+    """Not invited, as every page counts it (`missions.selectors.has_been_invited`)."""
+    return not has_been_invited(participant)
 
 
 GONE = _("One of the selected people no longer takes part in the mission.")
@@ -75,6 +77,8 @@ class InvitationForm(forms.Form):
     def __init__(self, data=None, *, mission: Mission) -> None:
         self.mission = mission
         self.candidates = list(invitation_candidates(mission))
+        for candidate in self.candidates:  # for the page's "Invitation" column
+            candidate.not_yet_invited = not_yet_invited(candidate)
         self.everyone = data is not None and "everyone" in data
         if self.everyone:
             data = data.copy()

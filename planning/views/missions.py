@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.feasibility import mission_warnings
-from missions.selectors import can_edit, can_see_personal_data, mission_for
+from missions.selectors import can_edit, can_see_personal_data, mission_for, rsvp_group_counts
 from missions.services import missions as services
 from planning.forms.missions import MissionDuplicateForm, MissionForm
 
@@ -53,7 +53,7 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partners": partners,
             "editable": can_edit(request.user, mission),
             "cancellable": not services.mission_cancel_refused_because(mission),
-            "rsvp": services.mission_rsvp_counts(mission),
+            "rsvp": rsvp_group_counts(mission),
             "open_warnings": services.open_warnings(mission, report.warnings),
             "acknowledged_count": report.acknowledged_count,
         },

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from missions.enums import Audience, ItemKind, MissionStatus, ParticipantRole, RsvpStatus
 from missions.models import Mission
+from missions.selectors import rsvp_group_counts
 from missions.services.missions import (
     dashboard_missions,
     duplicate_title,
@@ -14,7 +15,6 @@ from missions.services.missions import (
     mission_duplicate,
     mission_history,
     mission_organisations,
-    mission_rsvp_counts,
     mission_slug,
     mission_update,
 )
@@ -344,7 +344,7 @@ def test_duplicate_title_moves_the_mission_year_only(title, shift, expected):
 # READS ------------------------------------------------------------------------------
 
 
-def test_mission_rsvp_counts_split_invited_by_answer():
+def test_rsvp_group_counts_split_invited_by_answer():
     mission = MissionFactory()
     for status, n in [
         (RsvpStatus.NOT_INVITED, 1),
@@ -357,7 +357,8 @@ def test_mission_rsvp_counts_split_invited_by_answer():
         ParticipantFactory.create_batch(n, mission=mission, rsvp_status=status)
     ParticipantFactory(rsvp_status=RsvpStatus.ACCEPTED)  # another mission's
 
-    assert mission_rsvp_counts(mission) == {
+    assert rsvp_group_counts(mission) == {
+        "total": 21,
         "invited": 20,
         "accepted": 3,
         "tentative": 4,

@@ -896,3 +896,59 @@ def test_admin_retry_failed_messages(admin_client, mission, django_capture_on_co
 
     failed.refresh_from_db()
     assert failed.state == MessageState.QUEUED
+
+
+# ONE COUNT ON EVERY PAGE ---------------------------------------------------------------
+
+
+def test_invited_and_not_yet_invited_are_the_same_numbers_on_every_page(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    """The overview, the invitation page and the participants list with its filter count
+    the same people as invited and not invited, whether the invitation went out from the
+    workspace (through the outbox) or the list was imported with its answers (demo)."""
+    sent = [delegate(mission, name) for name in ("Ines Dietrich", "Anthony Tattum")]
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=sent, sent_by=None)
+    sent[1].rsvp_status = RsvpStatus.ACCEPTED  # answered since
+    sent[1].save()
+    for name, status in [
+        ("Imported Accepted", RsvpStatus.ACCEPTED),
+        ("Imported Invited", RsvpStatus.INVITED),
+        ("Imported Tentative", RsvpStatus.TENTATIVE),
+        ("Imported Declined", RsvpStatus.DECLINED),
+        ("Imported Withdrawn", RsvpStatus.WITHDRAWN),
+        ("New One", RsvpStatus.NOT_INVITED),
+        ("New Two", RsvpStatus.NOT_INVITED),
+    ]:
+        delegate(mission, name, rsvp_status=status)
+    participants_url = reverse("plan:participant-list", args=[mission.pk])
+
+    overview = client.get(reverse("plan:mission-detail", args=[mission.pk]))
+    compose = client.get(compose_url(mission))
+    listed = client.get(participants_url)
+    filtered = {
+        group: client.get(participants_url, {"rsvp_status": group})
+        for group in ("invited", "not_invited", "no_answer")
+    }
+
+    html = overview.content.decode()
+    on_overview = {
+        group: int(re.search(rf'data-testid="rsvp-{group}">(\d+)<', html).group(1))
+        for group in ("invited", "not-invited", "no-answer")
+    }
+    badges = re.findall(
+        r'data-testid="invitation-state"><span[^>]*>([^<]+)<', compose.content.decode()
+    )
+    on_compose = {
+        "invited": badges.count("Already invited"),
+        "not-invited": badges.count("Not yet invited"),
+    }
+    on_list = {value: count for value, _, count in listed.context["counts"]}
+    rows = {group: len(response.context["participants"]) for group, response in filtered.items()}
+
+    assert on_overview == {"invited": 7, "not-invited": 2, "no-answer": 2}
+    assert on_compose == {"invited": 7, "not-invited": 2}
+    assertContains(compose, "Everyone not yet invited (2)")
+    assert (on_list["invited"], on_list["not_invited"], on_list["no_answer"]) == (7, 2, 2)
+    assert rows == {"invited": 7, "not_invited": 2, "no_answer": 2}
