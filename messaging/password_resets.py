@@ -14,7 +14,6 @@ from django.utils import timezone
 from messaging import outbox
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
-from missions.display import user_name
 
 
 def password_reset_accounts(email: str) -> list:
@@ -33,7 +32,7 @@ def password_resets_queue(*, email: str, language: str) -> list[OutgoingMessage]
         messages=[
             outbox.message_build(
                 recipient_email=user.email,
-                recipient_name=user_name(user),
+                recipient_name=user.get_full_name(),  # none: the address alone
                 language=language,
                 kind=MessageKind.PASSWORD_RESET,
                 occasion=f"account {user.pk} at {minute}",

@@ -43,7 +43,7 @@ from django.utils import timezone
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.models import OutgoingMessage
-from missions.display import item_place_short, local_span, user_name
+from missions.display import item_place_short, local_span
 from missions.enums import ActionStatus, Audience, MissionStatus, RsvpStatus
 from missions.languages import language_asked
 from missions.models import FollowUpAction, ItineraryItem, Mission, Participant
@@ -304,7 +304,7 @@ def _queue_action_reminders(now: dt.datetime) -> int:
             [
                 outbox.message_build(
                     recipient_email=action.owner.email,
-                    recipient_name=user_name(action.owner),
+                    recipient_name=action.owner.get_full_name(),  # none: the address alone
                     language=settings.LANGUAGE_CODE,
                     kind=MessageKind.ACTION_DUE,
                     occasion=action_occasion(action),
