@@ -24,6 +24,7 @@ from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
 from portal.enums import ArchiveState
 from portal.models import BookletArchive, DelegatePage
+from tests.dates import year_like_2025
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -102,6 +103,14 @@ class MissionFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2025, 3, 4)
     end_date = dt.date(2025, 3, 6)
     lead_organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.CITY_COUNCIL)
+
+    class Params:
+        # The same days in a coming year with 2025's calendar (4 March a Tuesday): a
+        # mission that has not ended, so invitations can be sent for it.
+        upcoming = factory.Trait(
+            start_date=factory.LazyFunction(lambda: dt.date(year_like_2025(), 3, 4)),
+            end_date=factory.LazyFunction(lambda: dt.date(year_like_2025(), 3, 6)),
+        )
 
     @factory.post_generation
     def organisers(self, create, extracted, **kwargs):

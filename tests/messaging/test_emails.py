@@ -216,6 +216,19 @@ def test_invitation_without_sender_names_the_lead_organisations_planners(
     assert contact in email.body
 
 
+def test_invitation_names_a_planner_without_full_name_by_the_address_alone(
+    mission, council, mailoutbox, django_capture_on_commit_callbacks
+):
+    MembershipFactory(user=UserFactory(username="planner"), organisation=council)
+
+    email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
+
+    contact = "Questions? Please contact the organisers:\nplanner@example.org\n"
+    assert contact in email.body
+    assert "planner &lt;" not in _html(email)
+    assert 'organisers:<br>\n    <a href="mailto:planner@example.org"' in _html(email)
+
+
 def test_invitation_escapes_markup_in_html_and_keeps_text_as_written(
     mission, mailoutbox, django_capture_on_commit_callbacks
 ):

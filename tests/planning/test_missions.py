@@ -500,21 +500,79 @@ def test_mission_cancel_post_by_partner_is_404_and_changes_nothing(client):
     assert Mission.objects.get().status == MissionStatus.DRAFT
 
 
+@pytest.mark.parametrize("status", [MissionStatus.COMPLETED, MissionStatus.CONFIRMED])
+def test_mission_cancel_of_a_mission_that_has_ended_is_not_offered_and_refused(
+    planner_client, planner, status
+):
+    mission = MissionFactory(lead_organisation=planner.organisation, status=status)  # 2025
+    url = reverse("plan:mission-cancel", args=[mission.pk])
+
+    overview = planner_client.get(reverse("plan:mission-detail", args=[mission.pk]))
+    page = planner_client.get(url)
+    posted = planner_client.post(url)
+
+    assertNotContains(overview, url)
+    assertNotContains(overview, "Cancel the mission")
+    for response in (page, posted):
+        assert response.status_code == 200
+        assertContains(response, "This mission has ended: there is nothing left to cancel.")
+        assertNotContains(response, "Yes, cancel the mission")
+    assert Mission.objects.get().status == status
+
+
 # DUPLICATE --------------------------------------------------------------------------
 
 
-def test_mission_duplicate_form_suggests_next_years_title_and_364_days(planner_client, planner):
-    mission = MissionFactory(lead_organisation=planner.organisation, title="Creative mission 2025")
+def test_mission_duplicate_form_suggests_the_same_weekdays_next_year(planner_client, planner):
+    mission = upcoming(lead_organisation=planner.organisation)
+    mission.title = f"Creative mission {mission.start_date.year}"
+    mission.save()
 
     response = planner_client.get(reverse("plan:mission-duplicate", args=[mission.pk]))
 
     form = response.context["form"]
-    assert (form["title"].value(), form["shift_days"].value()) == ("Creative mission 2026", 364)
-    assertContains(response, "364 days are exactly 52 weeks")
+    next_year = (mission.start_date + dt.timedelta(days=364)).year
+    assert (form["title"].value(), form["shift_days"].value()) == (
+        f"Creative mission {next_year}",
+        364,
+    )
+    assertContains(response, "364 days are 52 weeks")
+
+
+def test_mission_duplicate_of_a_mission_years_ago_suggests_its_weekdays_after_today(
+    planner_client, planner
+):
+    mission = MissionFactory(lead_organisation=planner.organisation)  # Tue 4 March 2025
+    today = timezone.localdate(timezone=mission.time_zone)
+
+    response = planner_client.get(reverse("plan:mission-duplicate", args=[mission.pk]))
+
+    starts = mission.start_date + dt.timedelta(days=response.context["form"]["shift_days"].value())
+    anniversary = dt.date(starts.year, 3, 4)
+    assert starts.weekday() == mission.start_date.weekday()  # a Tuesday
+    assert starts > today
+    assert abs((starts - anniversary).days) <= 3  # the Tuesday nearest 4 March
+    assert anniversary - dt.timedelta(days=365) - dt.timedelta(days=3) <= today  # the first
+
+
+def test_mission_duplicate_to_dates_in_the_past_is_refused(planner_client, planner):
+    mission = MissionFactory(lead_organisation=planner.organisation)  # 4 March 2025
+
+    response = planner_client.post(
+        reverse("plan:mission-duplicate", args=[mission.pk]),
+        {"title": "Creative again", "shift_days": "7"},
+    )
+
+    assert response.context["form"].errors == {
+        "shift_days": [
+            "The copy would start on 11 March 2025, which is in the past: move the dates further."
+        ]
+    }
+    assert Mission.objects.count() == 1
 
 
 def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, planner):
-    mission = MissionFactory(lead_organisation=planner.organisation, title="Creative 2025")
+    mission = upcoming(lead_organisation=planner.organisation, title="Creative 2025")
     ItineraryItemFactory(mission=mission, title="Round table")
     ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
 
@@ -525,7 +583,10 @@ def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, p
 
     copy = Mission.objects.get(title="Creative 2026")
     assertRedirects(response, reverse("plan:mission-detail", args=[copy.pk]))
-    assert (copy.status, copy.start_date) == (MissionStatus.DRAFT, dt.date(2026, 3, 3))
+    assert (copy.status, copy.start_date) == (
+        MissionStatus.DRAFT,
+        mission.start_date + dt.timedelta(days=364),
+    )
     assert [i.title for i in copy.items.all()] == ["Round table"]
     assert [p.rsvp_status for p in copy.participants.all()] == [RsvpStatus.NOT_INVITED]
 
@@ -541,7 +602,7 @@ def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, p
     ],
 )
 def test_mission_duplicate_with_bad_input_shows_the_error(planner_client, planner, data, field):
-    mission = MissionFactory(lead_organisation=planner.organisation)
+    mission = upcoming(lead_organisation=planner.organisation)
 
     response = planner_client.post(reverse("plan:mission-duplicate", args=[mission.pk]), data)
 

@@ -22,7 +22,7 @@ from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.enums import AuditAction, RsvpStatus
 from missions.models import AuditEntry, Feedback, Mission, Participant
-from missions.services.participants import rsvp_counts
+from missions.selectors import rsvp_group_counts
 from organisations.enums import MembershipRole
 from organisations.models import Person
 from planning.services import personal_data
@@ -299,14 +299,14 @@ def test_retention_anonymises_missions_past_it_and_keeps_those_inside(settings):
     settings.PERSONAL_DATA_RETENTION_DAYS = 365
     inside, outside = ended(365, title="Inside"), ended(366, title="Outside")
     kept, gone = staffed(inside), staffed(outside)
-    counts = rsvp_counts(outside)
+    counts = rsvp_group_counts(outside)
 
     assert anonymise_missions.apply().get() == 1
 
     # Just outside the window: nobody is named any more, the counts stay.
     outside.refresh_from_db()
     assert outside.personal_data_anonymised_at is not None
-    assert rsvp_counts(outside) == counts
+    assert rsvp_group_counts(outside) == counts
     assert outside.items.count() == 1
     for participant in Participant.objects.filter(mission=outside).select_related("person"):
         assert participant.person.full_name == personal_data.ANONYMISED_NAME
