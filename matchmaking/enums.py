@@ -46,9 +46,9 @@ class UnplacedReason(models.TextChoices):
 class Conflict(models.TextChoices):
     """Why a meeting cannot go into a slot at a table (a move checked like the scheduler)."""
 
-    PERSON_BUSY = "person_busy", _("One of the two is not free in that slot")
-    DOUBLE_BOOKED = "double_booked", _("One of the two has another meeting in that slot")
-    TABLE_TAKEN = "table_taken", _("The table is taken in that slot")
-    NO_SUCH_TABLE = "no_such_table", _("The table is not one of that slot's block")
-    NO_SUCH_SLOT = "no_such_slot", _("There is no such slot")
-    MEETING_LIMIT = "meeting_limit", _("One of the two has reached their meeting limit")
+    PERSON_BUSY = "person_busy", _("One of the two is not free in that slot.")
+    DOUBLE_BOOKED = "double_booked", _("One of the two has another meeting in that slot.")
+    TABLE_TAKEN = "table_taken", _("The table is taken in that slot.")
+    NO_SUCH_TABLE = "no_such_table", _("The table is not one of that slot's block.")
+    NO_SUCH_SLOT = "no_such_slot", _("There is no such slot.")
+    MEETING_LIMIT = "meeting_limit", _("One of the two has reached their meeting limit.")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking import scheduler
-from matchmaking.enums import MeetingState, RequestStatus
+from matchmaking.enums import Conflict, MeetingState, RequestStatus
 from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Table
 from matchmaking.selectors import schedule_problem
 from missions.models import Mission
@@ -25,7 +25,7 @@ def _checked_table(
     read = schedule_problem(request.mission)
     slot_id = read.slot_ids.get((block.pk, starts_at))
     if slot_id is None:
-        raise ValidationError(_("There is no such slot."), code="no_such_slot")
+        raise ValidationError(Conflict.NO_SUCH_SLOT.label, code=str(Conflict.NO_SUCH_SLOT))
     problem = read.problem
     known = {r.id for r in problem.requests}
     if request.pk not in known:
@@ -42,7 +42,7 @@ def _checked_table(
         free = [t for t in problem.slots[slot_id].tables if t not in taken]
         table_id = free[0] if free else None
         if table_id is None:
-            raise ValidationError(_("Every table is taken in that slot."), code="table_taken")
+            raise ValidationError(Conflict.TABLE_TAKEN.label, code=str(Conflict.TABLE_TAKEN))
     else:
         table_id = table.pk
     conflicts = scheduler.check_placement(

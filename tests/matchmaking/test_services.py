@@ -491,7 +491,7 @@ def test_meeting_move_onto_a_taken_table_is_refused(block, delegate, host, other
     with pytest.raises(ValidationError) as error:
         meeting_move(meeting=second, block=block, starts_at=T0, table=first.table)
 
-    assert error.value.messages == ["The table is taken in that slot"]
+    assert error.value.messages == ["The table is taken in that slot."]
 
 
 def test_meeting_move_where_one_of_the_two_is_busy_is_refused(block, delegate, host):
@@ -503,7 +503,7 @@ def test_meeting_move_where_one_of_the_two_is_busy_is_refused(block, delegate, h
     with pytest.raises(ValidationError) as error:
         meeting_move(meeting=meeting, block=block, starts_at=T2)
 
-    assert error.value.messages == ["One of the two is not free in that slot"]
+    assert error.value.messages == ["One of the two is not free in that slot."]
     meeting.refresh_from_db()
     assert meeting.starts_at == T0
 
