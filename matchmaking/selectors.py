@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from matchmaking import scheduler
-from matchmaking.enums import RequestStatus, RunState
+from matchmaking.enums import Conflict, RequestStatus, RunState
 from matchmaking.models import (
     MatchmakingSettings,
     Meeting,
@@ -185,6 +185,7 @@ class MissionProblem:
     slots: dict[int, SlotKey]  # scheduler slot id: (block id, start, end)
     slot_ids: dict[tuple[int, dt.datetime], int]  # (block id, start): scheduler slot id
     meetings: list[Meeting]  # the mission's meetings as they are now
+    tables: dict[int, tuple[int, ...]]  # scheduler slot id: its tables' ids
 
     def placement_of(self, meeting: Meeting) -> scheduler.Placement:
         return scheduler.Placement(
@@ -193,6 +194,43 @@ class MissionProblem:
             table=meeting.table_id,
             locked=meeting.locked,
         )
+
+    def check(
+        self, *, request: MeetingRequest, slot_id: int, table_id: int | None
+    ) -> tuple[int | None, list[Conflict]]:
+        """Whether the request's meeting may go into the slot at the table (the first
+        free one when None): (the table, the rules it breaks), by the scheduler's rules
+        (`scheduler.check_placement`) beside the mission's other meetings."""
+        problem = self.problem
+        if all(r.id != request.pk for r in problem.requests):
+            requests = [*problem.requests, scheduler.Request(request.pk, *request.pair)]
+            problem = dataclasses.replace(problem, requests=requests)
+        known = {r.id for r in problem.requests}
+        placements = [
+            self.placement_of(m)
+            for m in self.meetings
+            if m.request_id in known and (m.block_id, m.starts_at) in self.slot_ids
+        ]
+        if table_id is None:
+            taken = {p.table for p in placements if p.slot == slot_id and p.request != request.pk}
+            free = [t for t in self.tables[slot_id] if t not in taken]
+            if not free:
+                return None, [Conflict.TABLE_TAKEN]
+            table_id = free[0]
+        candidate = scheduler.Placement(request=request.pk, slot=slot_id, table=table_id)
+        return table_id, scheduler.check_placement(
+            problem, placements=placements, candidate=candidate
+        )
+
+
+def slots_open_for(request: MeetingRequest) -> list[SlotKey]:
+    """The slots the request's meeting may go into now (a participant picking a slot)."""
+    read = schedule_problem(request.mission)
+    return [
+        key
+        for slot_id, key in read.slots.items()
+        if not read.check(request=request, slot_id=slot_id, table_id=None)[1]
+    ]
 
 
 def _busy_times(
@@ -286,4 +324,10 @@ def schedule_problem(mission: Mission) -> MissionProblem:
             if (m.block_id, m.starts_at) in slot_ids
         ],
     )
-    return MissionProblem(problem=problem, slots=keys, slot_ids=slot_ids, meetings=meetings)
+    return MissionProblem(
+        problem=problem,
+        slots=keys,
+        slot_ids=slot_ids,
+        meetings=meetings,
+        tables={slot.id: slot.tables for slot in slots},
+    )

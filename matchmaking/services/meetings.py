@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from matchmaking import scheduler
 from matchmaking.enums import Conflict, MeetingState, RequestStatus
 from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Table
 from matchmaking.selectors import schedule_problem
@@ -26,29 +25,8 @@ def _checked_table(
     slot_id = read.slot_ids.get((block.pk, starts_at))
     if slot_id is None:
         raise ValidationError(Conflict.NO_SUCH_SLOT.label, code=str(Conflict.NO_SUCH_SLOT))
-    problem = read.problem
-    known = {r.id for r in problem.requests}
-    if request.pk not in known:
-        requests = [*problem.requests, scheduler.Request(request.pk, *request.pair)]
-        problem = scheduler.Problem(problem.people, requests, problem.slots, problem.locked)
-        known.add(request.pk)
-    placements = [
-        read.placement_of(m)
-        for m in read.meetings
-        if m.request_id in known and (m.block_id, m.starts_at) in read.slot_ids
-    ]
-    if table is None:
-        taken = {p.table for p in placements if p.slot == slot_id and p.request != request.pk}
-        free = [t for t in problem.slots[slot_id].tables if t not in taken]
-        table_id = free[0] if free else None
-        if table_id is None:
-            raise ValidationError(Conflict.TABLE_TAKEN.label, code=str(Conflict.TABLE_TAKEN))
-    else:
-        table_id = table.pk
-    conflicts = scheduler.check_placement(
-        problem,
-        placements=placements,
-        candidate=scheduler.Placement(request=request.pk, slot=slot_id, table=table_id),
+    table_id, conflicts = read.check(
+        request=request, slot_id=slot_id, table_id=table.pk if table else None
     )
     if conflicts:
         raise ValidationError([ValidationError(str(c.label), code=str(c)) for c in conflicts])

@@ -12,6 +12,7 @@ or failed is left as it is. Writing the meetings replaces the unlocked ones in o
 transaction, so two runs at once leave one whole schedule, never a mix.
 """
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 SCHEDULE_TASK = "matchmaking.tasks.schedule"
 MESSAGE_LENGTH = 500  # characters of an error that staff see
+# A run still queued or running this long after it was asked for has most likely lost its
+# task (a Redis restart, a worker killed): asking again hands it to a worker again.
+STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -41,12 +45,16 @@ def schedule_request(*, mission: Mission, requested_by: AbstractBaseUser | None)
     """Ask a worker to schedule the mission's accepted meetings; the run on its way.
 
     One run at a time per mission: while one is queued or running, that one is the
-    answer. `ValidationError` when there is no meeting block or no accepted request.
-    The task is enqueued after commit; a rolled-back request enqueues nothing.
+    answer (handed to a worker again when it looks stuck). `ValidationError` when there
+    is no meeting block or no accepted request. The task is enqueued after commit; a
+    rolled-back request enqueues nothing.
     """
     Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
     active = active_run(mission)
     if active is not None:
+        if active.created_at < timezone.now() - STUCK_AFTER:
+            logger.warning("Schedule run %s looks stuck; enqueued again", active.pk)
+            _enqueue(active.pk)
         return active
     if not blocks_of(mission).exists():
         raise ValidationError(
@@ -57,8 +65,12 @@ def schedule_request(*, mission: Mission, requested_by: AbstractBaseUser | None)
     run = ScheduleRun(mission=mission, requested_by=requested_by)
     run.full_clean()
     run.save()
-    transaction.on_commit(lambda: current_app.send_task(SCHEDULE_TASK, kwargs={"run_id": run.pk}))
+    _enqueue(run.pk)
     return run
+
+
+def _enqueue(run_id: int) -> None:
+    transaction.on_commit(lambda: current_app.send_task(SCHEDULE_TASK, kwargs={"run_id": run_id}))
 
 
 def run_execute(*, run_id: int, time_limit: float | None = None) -> None:

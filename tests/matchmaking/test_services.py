@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from matchmaking import scheduler
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
 from matchmaking.models import Meeting, ScheduleRun
-from matchmaking.selectors import meetings_of, profiles_visible_to, schedule_problem
+from matchmaking.selectors import (
+    meetings_of,
+    profiles_visible_to,
+    schedule_problem,
+    slots_open_for,
+)
 from matchmaking.services import scheduling
 from matchmaking.services.blocks import block_mark, unavailability_add
 from matchmaking.services.meeting_requests import (
@@ -368,6 +373,21 @@ def test_schedule_request_queues_one_run_and_hands_it_over_after_commit(
     assert (run.state, len(callbacks)) == (RunState.QUEUED, 1)
 
 
+def test_schedule_request_of_a_stuck_run_hands_it_over_again(
+    mission, block, delegate, host, django_capture_on_commit_callbacks
+):
+    accepted(delegate, host)
+    stuck = ScheduleRunFactory(mission=mission)
+    ScheduleRun.objects.filter(pk=stuck.pk).update(
+        created_at=stuck.created_at - scheduling.STUCK_AFTER - dt.timedelta(seconds=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = scheduling.schedule_request(mission=mission, requested_by=None)
+
+    assert (run.pk, len(callbacks)) == (stuck.pk, 1)
+
+
 def test_schedule_request_without_a_block_is_refused(mission, delegate, host):
     accepted(delegate, host)
 
@@ -522,6 +542,20 @@ def test_meeting_place_of_a_request_not_accepted_is_refused(block, delegate, hos
 
     with pytest.raises(ValidationError):
         meeting_place(request=request, block=block, starts_at=T0)
+
+
+def test_slots_open_for_a_request_are_those_both_can_take(block, delegate, host, other_host):
+    MeetingFactory(
+        request=accepted(delegate, other_host),
+        block=block,
+        table=block.tables.first(),
+        starts_at=T1,
+    )
+    unavailability_add(participant=host, starts_at=T0, ends_at=T0 + dt.timedelta(minutes=5))
+
+    open_slots = slots_open_for(accepted(delegate, host))
+
+    assert [(key.block, key.starts_at) for key in open_slots] == [(block.pk, T2)]
 
 
 def test_schedule_publish_makes_the_preliminary_meetings_final(block, delegate, host, other_host):
