@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -162,6 +163,14 @@ class MeetingRequest(models.Model):
             models.UniqueConstraint(
                 fields=["requester", "recipient"],
                 name="meeting_request_unique_per_pair",
+                violation_error_message=_("This meeting was asked for already."),
+            ),
+            # One open request a pair, whoever asked: the second asking makes it mutual.
+            models.UniqueConstraint(
+                Least("requester", "recipient"),
+                Greatest("requester", "recipient"),
+                condition=models.Q(status__in=RequestStatus.OPEN),
+                name="meeting_request_one_open_per_pair",
                 violation_error_message=_("This meeting was asked for already."),
             ),
         ]

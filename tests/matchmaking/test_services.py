@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 
 from matchmaking import scheduler
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
@@ -570,3 +571,10 @@ def test_schedule_publish_makes_the_preliminary_meetings_final(block, delegate, 
 
     assert schedule_publish(mission=block.item.mission) == 1
     assert set(Meeting.objects.values_list("state", flat=True)) == {MeetingState.FINAL}
+
+
+def test_meeting_request_both_ways_open_at_once_is_refused_by_the_database(delegate, host):
+    MeetingRequestFactory(mission=delegate.mission, requester=delegate, recipient=host)
+
+    with pytest.raises(IntegrityError, match="meeting_request_one_open_per_pair"):
+        MeetingRequestFactory(mission=delegate.mission, requester=host, recipient=delegate)
