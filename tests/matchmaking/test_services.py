@@ -104,6 +104,13 @@ def test_profiles_visible_to_filters_by_language_and_words(delegate, host, other
     assert list(profiles_visible_to(delegate, language="de")) == [host.matchmaking_profile]
 
 
+def test_profiles_visible_to_filters_by_sector(delegate, host, other_host):
+    games = SectorFactory()
+    host.matchmaking_profile.sectors.add(games, SectorFactory())
+
+    assert list(profiles_visible_to(delegate, sector=games.pk)) == [host.matchmaking_profile]
+
+
 # REQUESTS --------------------------------------------------------------------------
 
 
