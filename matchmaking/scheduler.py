@@ -221,8 +221,10 @@ def schedule(
 ) -> Schedule:
     """Place as many accepted meetings as possible (see the module's docstring).
 
-    Deterministic for a given problem, seed and number of workers when the time limits
-    are not reached. Locked meetings are kept as given, even if they break a rule.
+    When `optimal`, as many meetings (and as much weight) as any schedule can place;
+    which slots they get may differ from run to run (CP-SAT's workers race). Locked
+    meetings are kept as given, even if they break a rule. `progress(step, fraction)` is
+    called as the rounds end.
     """
     report = progress or (lambda step, fraction: None)
     index = _Index(problem)
@@ -244,7 +246,10 @@ def schedule(
         state.occupy(request_id, slot_id)
     if not optimal:  # a time limit was reached: fill what the solver left open
         for request_id in _most_constrained_first(index, candidates):
-            if request_id not in chosen and (slot_id := state.first_open_slot(request_id)):
+            if request_id in chosen:
+                continue
+            slot_id = state.first_open_slot(request_id)
+            if slot_id is not None:
                 state.occupy(request_id, slot_id)
                 chosen[request_id] = slot_id
     placements = _tables(index, state, chosen)

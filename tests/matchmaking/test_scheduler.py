@@ -361,3 +361,13 @@ def test_schedule_without_unavailability_reaches_the_bound(problem):
     result = schedule(problem, **FAST)
 
     assert result.placed == upper_bound(problem)
+
+
+def test_schedule_out_of_time_answers_the_quick_schedule_within_the_rules():
+    requests = [Request(1, 0, 10, weight=2), Request(2, 0, 11), Request(3, 1, 10)]
+    problem = pair_problem(requests, slot_list=slots(1, tables=2))
+
+    result = schedule(problem, time_limit=0.0, gap_time_limit=0.0, workers=1)
+
+    assert_keeps_the_rules(problem, result)
+    assert (result.optimal, result.placed) == (False, 1)

@@ -8,7 +8,7 @@ from django.db import IntegrityError
 
 from matchmaking import scheduler
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
-from matchmaking.models import Meeting, ScheduleRun
+from matchmaking.models import Meeting, MeetingRequest, ScheduleRun
 from matchmaking.selectors import (
     meetings_of,
     profiles_visible_to,
@@ -16,7 +16,7 @@ from matchmaking.selectors import (
     slots_open_for,
 )
 from matchmaking.services import scheduling
-from matchmaking.services.blocks import block_mark, unavailability_add
+from matchmaking.services.blocks import block_mark, block_unmark, unavailability_add
 from matchmaking.services.meeting_requests import (
     request_answer,
     request_create,
@@ -279,6 +279,17 @@ def test_block_mark_cannot_remove_a_table_with_meetings(block, delegate, host):
 
     assert error.value.code == "tables_in_use"
     assert block.tables.count() == 2
+
+
+def test_block_unmark_takes_the_blocks_meetings_with_it(block, delegate, host):
+    meeting = MeetingFactory(
+        request=accepted(delegate, host), block=block, table=block.tables.last()
+    )
+
+    block_unmark(item=block.item)
+
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+    assert MeetingRequest.objects.filter(pk=meeting.request_id).exists()  # the request stays
 
 
 def test_block_mark_where_no_slot_fits_is_refused(mission):
