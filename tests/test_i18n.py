@@ -139,6 +139,7 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
     assert _html_lang(response) == "de"
     assert _texts(response, "h1") == ["Ihre Missionen"]
     assert _texts(response, "th", scope="col") == [
+        *["Mission", "Zeitraum (Ortszeit)", "Status"],  # the timeline's table
         "Mission",
         "Zielort",
         "Zeitraum (Ortszeit)",
@@ -152,8 +153,9 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
         "Offene Warnungen",
     ]
     cells = _texts(response, "td")
-    assert len(cells) == 11  # one mission
-    assert cells[3] == "Bestätigt"
+    assert len(cells) == 2 + 11  # one mission, on the timeline and in the table
+    assert cells[1] == "Geplant"  # on the timeline: it has not begun
+    assert cells[2 + 3] == "Bestätigt"
     assert _texts(response, "button") == ["EN", "DE", "Abmelden"]
 
 

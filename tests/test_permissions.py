@@ -30,7 +30,8 @@ HOW TO ADD A ROW
   `_world` if you need one); `access` is one of `STATUS`'s keys (read the table
   there); `data` adds or overrides POST fields (for a form the organiser's page does not
   fill in by itself), `writes=True` says the organiser's POST with that data must write.
-  A portal URL: add `"delegate:my-name": PortalRow("read")` or `PortalRow("write")`.
+  A portal URL: add `"delegate:my-name": PortalRow(("GET",))` with the methods it
+  accepts; `data` for a POST's fields, `live_get`/`live_post` for a live link's status.
   An admin model is picked up by itself once registered; give `_admin_objects` one of
   its rows if the world has none.
 """
@@ -40,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
@@ -353,7 +354,8 @@ def _form_of(html: str, url: str) -> dict[str, list[str]]:
     parser = _Forms()
     parser.feed(html)
     for action, fields in parser.forms.items():
-        if action in ("", url) or urlsplit(action).path == url:
+        # A relative action (the delegate's page posts to `./`) as a browser resolves it.
+        if action in ("", url) or urlsplit(urljoin(url, action)).path == url:
             data: dict[str, list[str]] = {}
             for name, value in fields:
                 data.setdefault(name, []).append(value)
@@ -492,6 +494,11 @@ def _new_action(w: World) -> dict:
     }
 
 
+def _reschedule(w: World) -> dict:
+    day = w.mission.start_date.isoformat()
+    return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
+
+
 def _new_venue(w: World) -> dict:
     return {
         "venue-name": "Matrix Hall",
@@ -516,6 +523,7 @@ WORKSPACE: dict[str, Row] = {
     "plan:item-create": Row(_mission, "edit", _new_item, writes=True),
     "plan:item-edit": Row(_item, "edit", writes=True),
     "plan:item-move": Row(_item, "edit", lambda w: {"minutes": "30"}, ("POST",), True),
+    "plan:item-reschedule": Row(_item, "edit", _reschedule, ("POST",), True),
     "plan:item-delete": Row(_item, "edit", None, ("POST",), True),
     "plan:warning-acknowledge": Row(
         _item, "edit", lambda w: {"rule": "capacity", "reason": "Matrix"}, ("POST",), True
@@ -629,17 +637,22 @@ class PortalRow:
     methods: tuple[str, ...]  # what the page accepts (else 405, whatever the token)
     data: Callable[[World], dict] | None = None  # a POST's fields besides the page's form
     live_get: int = 200  # a live link's GET (302: the page sends the delegate on)
+    live_post: tuple[int, ...] = (200, 302)  # a live link's POST: the form again, or saved
 
 
 PORTAL: dict[str, PortalRow] = {
-    # The answer, its language, the feedback (portal/views/rsvp.py)
-    "rsvp:answer": PortalRow(("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}),
+    # The address of before (on to the delegate's page), the language, the feedback
+    # (portal/views/rsvp.py)
+    "rsvp:answer": PortalRow(
+        ("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}, live_get=302, live_post=(307,)
+    ),
     "rsvp:language": PortalRow(("POST",), lambda w: {"language": "de"}),
     "rsvp:feedback": PortalRow(("GET", "POST"), lambda w: {"rating": "4", "comment": "Matrix"}),
-    # The delegate's page, calendar and booklet (portal/views/)
-    "delegate:page": PortalRow(("GET",)),
+    # The delegate's page (with the answer form until they answered), calendar and booklet
+    # (portal/views/)
+    "delegate:page": PortalRow(("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}),
     "delegate:language": PortalRow(("POST",), lambda w: {"language": "de"}),
-    "delegate:answer": PortalRow(("GET",), live_get=302),  # on to the answer under /r/
+    "delegate:answer": PortalRow(("GET",), live_get=302),  # on to the page's answer form
     "delegate:calendar": PortalRow(("GET",)),  # the feed's addresses
     "delegate:calendar-ics": PortalRow(("GET",)),
     "delegate:booklet": PortalRow(("GET",)),
@@ -687,9 +700,9 @@ def test_portal_answers_each_link_as_the_table_says(client: Client, world: World
             assert response.status_code == 405, method
         elif token in ("right", "other"):
             # A live link is its participant's, with its own page; a POST may answer.
-            assert response.status_code in ((row.live_get,) if method == "GET" else (200, 302)), (
-                method
-            )
+            assert response.status_code in (
+                (row.live_get,) if method == "GET" else row.live_post
+            ), method
         else:
             assert response.status_code == 404, method
         if token == "other":
@@ -722,9 +735,9 @@ def test_calendar_feed_answers_only_its_own_live_token(client: Client, world: Wo
 def test_a_live_link_s_post_with_the_row_s_data_writes(client: Client, world: World):
     """The portal's POSTs would write if the guard let a wrong link through: the right
     link's answer does."""
-    url = reverse("rsvp:answer", kwargs={"token": world.tokens["right"]})
+    url = reverse("delegate:page", kwargs={"token": world.tokens["right"]})
 
-    response = _request(client, "POST", url, world.portal_data["rsvp:answer"])
+    response = _request(client, "POST", url, world.portal_data["delegate:page"])
 
     assert response.status_code == 302
     assert "missions.Participant" in response.wrote

@@ -65,7 +65,7 @@ def add_item(page: Page, day: str, *, kind: str, title: str, start: str, end: st
     form.locator("select[name=venue]").select_option(label=venue)
     form.locator("select[name=host]").select_option(index=1)
     form.get_by_role("button", name="Save item").click()
-    expect(page.locator("#itinerary").get_by_text(title)).to_be_visible()
+    expect(page.locator("#itinerary").get_by_test_id("item").get_by_text(title)).to_be_visible()
 
 
 def test_planner_builds_a_checked_mission_with_its_delegates(page: Page, planner, artifacts):

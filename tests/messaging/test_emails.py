@@ -39,7 +39,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 YEAR = year_like_2025()
-LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/r/([^/\s]+)/(feedback/)?")
+# The delegate's page, or the feedback form (still under /r/).
+LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/[dr]/([^/\s]+)/(feedback/)?")
 
 
 @pytest.fixture
@@ -157,10 +158,11 @@ def test_invitation_link_resolves_to_the_participant(
 
     [token] = {match.group(1) for match in LINK.finditer(email.body)}
     assert participant_for_token(token) == participant
-    assert f'href="{settings.SITE_URL.rstrip("/")}/r/{token}/"' in _html(email)
-    page = client.get(f"/r/{token}/")
+    assert f"{settings.SITE_URL.rstrip('/')}/d/{token}/" in email.body
+    assert f'href="{settings.SITE_URL.rstrip("/")}/d/{token}/"' in _html(email)
+    page = client.get(f"/d/{token}/")
     assert page.status_code == 200
-    assert "Hello Ines Dietrich," in page.content.decode()
+    assert 'data-testid="answer-form"' in page.content.decode()
 
 
 def test_invitation_in_german(mission, mailoutbox, django_capture_on_commit_callbacks):
@@ -402,4 +404,4 @@ def test_invitation_calendar_is_the_participants_own_calendar_file(
     # Long lines are folded: the link's line breaks inside the token, and is still right.
     assert token not in content
     events = icalendar.Calendar.from_ical(content).walk("VEVENT")
-    assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/r/{token}/"}
+    assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/d/{token}/"}

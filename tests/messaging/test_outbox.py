@@ -384,7 +384,7 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
     ]
     for email, message in zip(mailoutbox, messages[::2], strict=True):
         participant = Participant.objects.get(pk=message.participant_id)  # link issued
-        assert set(re.findall(r"/r/([^/\s]+)/", email.body)) == {
+        assert set(re.findall(r"/d/([^/\s]+)/", email.body)) == {
             tokens.token_for(participant=participant)
         }
     assert outbox.deliver([message.pk for message in messages])["sent"] == 0

@@ -250,7 +250,7 @@ def test_rsvp_reminder_says_the_deadline_and_the_link(mission):
 
     assert email.subject == f"Reminder: please answer the invitation to {mission.title}"
     assert "Please let us know by 20 February 2025 whether you will join us." in email.body
-    assert re.search(r"Answer here: http://\S+/r/[0-9a-f]{64}/", email.body)
+    assert re.search(r"Answer here: http://\S+/d/[0-9a-f]{64}/", email.body)
 
 
 # REMINDERS BEFORE THE MISSION -------------------------------------------------------------

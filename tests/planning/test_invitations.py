@@ -186,7 +186,7 @@ def test_invitation_preview_once_per_language_of_the_recipients(client, planner,
     assert german.subject == "Einladung: Leipzig economic delegation to Japan"
     assert '<html lang="de">' in german.html
     assert english.text.startswith("Dear Anthony Tattum,")
-    assert "/r/personal-link/" in english.text
+    assert "/d/personal-link/" in english.text
     assert '<html lang="en">' in english.html
     assertContains(response, 'id="preview-en"')
     assertContains(response, 'id="preview-de"')
@@ -214,7 +214,7 @@ def test_invitation_preview_writes_nothing_and_issues_no_link(
     assert (never_invited.token_nonce, never_invited.token_hash) == ("", "")
     content = response.content.decode()
     assert live_token not in content
-    assert "/r/personal-link/" in content
+    assert "/d/personal-link/" in content
 
 
 def test_invitation_preview_shows_markup_in_names_as_text_in_a_sandboxed_frame(
@@ -583,9 +583,9 @@ def test_link_revoke_asks_first_then_the_old_link_shows_the_friendly_page(client
     url = reverse("plan:link-revoke", args=[participant.pk])
 
     confirmation = client.get(url)
-    still_works = client.get(reverse("rsvp:answer", args=[token]))
+    still_works = client.get(reverse("delegate:page", args=[token]))
     response = client.post(url)
-    old_link = client.get(reverse("rsvp:answer", args=[token]))
+    old_link = client.get(reverse("delegate:page", args=[token]))
 
     assertContains(confirmation, "Revoke Ines Dietrich")
     assert still_works.status_code == 200
@@ -610,7 +610,7 @@ def test_link_regenerate_replaces_the_link(client, planner, mission):
     assert new != old
     assert tokens.participant_for_token(old) is None
     assert tokens.participant_for_token(new) == participant
-    assert client.get(reverse("rsvp:answer", args=[new])).status_code == 200
+    assert client.get(reverse("delegate:page", args=[new])).status_code == 200
 
 
 def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
@@ -635,7 +635,7 @@ def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
     assert (
         email.to == ["Ines Dietrich <ines.dietrich@example.org>"] or "Ines Dietrich" in email.to[0]
     )
-    assert f"/r/{new}/" in email.body
+    assert f"/d/{new}/" in email.body
     assert old not in email.body
 
 
