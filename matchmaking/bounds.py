@@ -8,10 +8,13 @@ the sink. The source's arc is capped by the slots times their tables. When the r
 go from one side to the other (delegates to hosts), each person uses one of their two
 nodes and this is the issue's flow; otherwise it is a looser bound, still a bound.
 
-Without unavailability (everyone free in every slot) and without locked meetings,
-slots that do not overlap can hold exactly this many meetings (de Werra: a bipartite
-graph of maximum degree at most k has an equitable k-edge-colouring, each colour class
-of ⌊m/k⌋ or ⌈m/k⌉ edges), which the tests check the scheduler reaches.
+Without unavailability (everyone free in every slot), without locked meetings, and with
+the same number of tables in every slot, slots that do not overlap can hold exactly this
+many meetings (de Werra: a bipartite graph of maximum degree at most k has an equitable
+k-edge-colouring, each colour class of ⌊m/k⌋ or ⌈m/k⌉ edges; the flow's meetings are
+such a graph), which the tests check the scheduler reaches. With slots of different
+sizes it need not be: four meetings making a square, in a slot of one table and a slot
+of three, fit only three times.
 """
 
 from ortools.graph.python import max_flow
