@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # The rooms, lowest first: each imports only those above it in this list.
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
+    "matchmaking",  # B2B matchmaking: profiles, meeting requests, the scheduler
     "portal",  # what delegates open under their personal link
     "messaging",  # the outbox, e-mails, invitations, reminders and notices
     "planning",  # the staff workspace under /plan/ (no models of its own)
