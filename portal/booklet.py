@@ -53,6 +53,7 @@ from missions.languages import language_for
 from missions.models import ItineraryItem, Mission, Participant
 from missions.tokens import personal_url
 from organisations.enums import OrganisationKind
+from portal.selectors import MeetingRow, meeting_rows
 
 # fontTools reports each step of subsetting the font at INFO, a dozen lines a booklet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -195,6 +196,7 @@ class Booklet:
     venues: list[BookletVenue]
     organisers: list[str]
     contacts: list[BookletContact]
+    meetings: list[MeetingRow]  # the final B2B meetings, in time order
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,7 @@ class BookletSources:
     selected: dict[int, set[int]]  # participant -> the selected items they attend
     organisers: list[str]
     contacts: list[BookletContact]
+    meetings: dict[int, list[MeetingRow]]  # participant -> their final B2B meetings
 
 
 def booklet_participants(mission: Mission) -> list[Participant]:
@@ -218,7 +221,8 @@ def booklet_participants(mission: Mission) -> list[Participant]:
 
 
 def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> BookletSources:
-    """Four queries: items, attendance of the participants, organisers, their contacts."""
+    """Five queries: items, attendance of the participants, organisers, their contacts,
+    the participants' final B2B meetings."""
     pks = [participant.pk for participant in participants]
     items = list(
         ItineraryItem.objects.filter(mission=mission, is_cancelled=False)
@@ -243,7 +247,12 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
         for name, organisation, email, phone in people
     ]
     return BookletSources(
-        mission=mission, items=items, selected=selected, organisers=organisers, contacts=contacts
+        mission=mission,
+        items=items,
+        selected=selected,
+        organisers=organisers,
+        contacts=contacts,
+        meetings=meeting_rows(pks, final_only=True),
     )
 
 
@@ -356,6 +365,7 @@ def booklet_for(
         venues=list(venues.values()),
         organisers=sources.organisers,
         contacts=sources.contacts,
+        meetings=sources.meetings.get(participant.pk, []),
     )
 
 
@@ -488,6 +498,22 @@ def _programme(pdf: _Document, booklet: Booklet) -> None:
             pdf.ln(1.5)
 
 
+def _meetings(pdf: _Document, booklet: Booklet) -> None:
+    if not booklet.meetings:
+        return
+    pdf.ln(2)
+    pdf.heading(_("Your B2B meetings"), size=11.5)
+    for meeting in booklet.meetings:
+        pdf.text_block(f"{meeting.day}, {meeting.time}", size=10, bold=True, after=0.2)
+        other = (
+            f"{meeting.other}, {meeting.organisation}" if meeting.organisation else meeting.other
+        )
+        pdf.text_block(other, size=10.5, bold=True, after=0.3)
+        place = f"{meeting.block}, {meeting.place}" if meeting.place else meeting.block
+        pdf.text_block(f"{place} · {meeting.table}", size=9)
+        pdf.ln(1.5)
+
+
 def _hosts(pdf: _Document, booklet: Booklet) -> None:
     if not booklet.hosts:
         return
@@ -549,6 +575,7 @@ def booklet_pdf(booklet: Booklet) -> bytes:
     pdf.set_lang(booklet.language)
     _cover(pdf, booklet)
     _programme(pdf, booklet)
+    _meetings(pdf, booklet)
     _hosts(pdf, booklet)
     _venues(pdf, booklet)
     _contacts(pdf, booklet)

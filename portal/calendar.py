@@ -12,7 +12,9 @@ subscription feed (`portal.views.calendar`); only the attachment links each even
 personal link: the files from the portal end up in calendars that are shared, and
 carry no link that can answer or change anything. Without a METHOD, DTSTAMP is
 when the item was last revised (RFC 5545, 3.8.7.2), so two fetches of an unchanged
-programme give the same events. Reads: one query for the items, whatever their number.
+programme give the same events. The participant's final B2B meetings are events too, each
+with the meeting's own UID (`meeting-<uuid>@<domain>`), which stays while it moves.
+Reads: one query for the items and one for the meetings, whatever their number.
 """
 
 import datetime as dt
@@ -20,10 +22,12 @@ from collections.abc import Iterable
 
 import icalendar
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from matchmaking.enums import MeetingState
+from matchmaking.models import Meeting
 from missions.display import clean_header_text, item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
@@ -41,6 +45,63 @@ ALARM_BEFORE = dt.timedelta(hours=1)
 
 def item_uid(item: ItineraryItem) -> str:
     return f"item-{item.pk}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}"
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """The meeting's own UID, kept while it moves: `meeting-<uuid>@<domain>`."""
+    return f"meeting-{meeting.uid}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}"
+
+
+def _final_meetings(participant: Participant) -> QuerySet[Meeting]:
+    """The participant's final B2B meetings with what their events say; one query."""
+    history = Meeting.history.model.objects.filter(id=OuterRef("pk"))
+    counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
+    return (
+        Meeting.objects.filter(state=MeetingState.FINAL)
+        .filter(Q(request__requester=participant) | Q(request__recipient=participant))
+        .select_related(
+            "table",
+            "block__item__venue",
+            "block__item__mission",
+            "request__requester__person__organisation",
+            "request__recipient__person__organisation",
+        )
+        .annotate(revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+        .order_by("starts_at", "pk")
+    )
+
+
+def _meeting_event(
+    meeting: Meeting, participant: Participant, *, cancelled: bool, alarm: bool
+) -> icalendar.Event:
+    request = meeting.request
+    other = request.recipient if request.requester_id == participant.pk else request.requester
+    name = other.person.full_name
+    if other.person.organisation_id:
+        name = f"{name}, {other.person.organisation.name}"
+    item = meeting.block.item
+    zone = item.time_zone
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", meeting.updated_at)
+    event.add("created", meeting.created_at)
+    event.add("last-modified", meeting.updated_at)
+    event.add("sequence", max(meeting.revisions - 1, 0))
+    event.add("summary", _("Meeting: %(name)s") % {"name": name})
+    event.add("dtstart", meeting.starts_at.astimezone(zone))
+    event.add("dtend", meeting.ends_at.astimezone(zone))
+    place = item_place(item)
+    location = f"{meeting.table}, {place}" if place else str(meeting.table)
+    event.add("location", location)
+    event.add("description", f"{item.title}, {meeting.table}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if alarm and not cancelled:
+        reminder = icalendar.Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("trigger", -ALARM_BEFORE)
+        reminder.add("description", name)
+        event.add_component(reminder)
+    return event
 
 
 def with_revisions(items: QuerySet[ItineraryItem]) -> QuerySet[ItineraryItem]:
@@ -141,6 +202,10 @@ def participant_calendar(
     for item in items:
         cancelled = everything_off or item.is_cancelled
         calendar.add_component(_event(item, link=link, cancelled=cancelled, alarm=alarm))
+    for meeting in _final_meetings(participant):
+        calendar.add_component(
+            _meeting_event(meeting, participant, cancelled=everything_off, alarm=alarm)
+        )
     calendar.add_missing_timezones(
         first_date=mission.start_date - ZONE_MARGIN, last_date=mission.end_date + ZONE_MARGIN
     )

@@ -5,15 +5,18 @@ Times are read in the mission's zone: the views validate these forms inside
 """
 
 import datetime as dt
+import re
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.models import MeetingRequest, Profile
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
+from organisations.models import Sector
 
 # Arrival and departure further than this from the mission are typing mistakes.
 TRAVEL_MARGIN = dt.timedelta(days=30)
@@ -159,3 +162,130 @@ class FeedbackForm(forms.Form):
 
     def service_arguments(self) -> dict:
         return dict(self.cleaned_data)
+
+
+# MATCHMAKING: the participant's profile, the marketplace's filter, meetings asked and answered
+
+
+def _sector_choices() -> list[tuple[int, str]]:
+    german = (translation.get_language() or "").startswith("de")
+    return [
+        (sector.pk, (sector.name_de if german and sector.name_de else sector.name))
+        for sector in Sector.objects.order_by("name")
+    ]
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+class ProfileForm(forms.Form):
+    """What a participant taking part in matchmaking tells the other side."""
+
+    sectors = forms.TypedMultipleChoiceField(
+        label=_("Sectors"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    offer = forms.CharField(
+        label=_("What we offer"),
+        max_length=_max_length(Profile, "offer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    seek = forms.CharField(
+        label=_("What we seek"),
+        max_length=_max_length(Profile, "seek"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    pitch = forms.CharField(
+        label=_("Pitch"),
+        max_length=_max_length(Profile, "pitch"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A few lines about you and your organisation."),
+    )
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        max_length=100,
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. en, de."),
+    )
+    opted_in = forms.BooleanField(
+        label=_("Show my profile to the other side, who may then ask me for a meeting."),
+        required=False,
+    )
+
+    def __init__(self, *args, profile: Profile | None, **kwargs) -> None:
+        if profile is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "sectors": [sector.pk for sector in profile.sectors.all()],
+                    "offer": profile.offer,
+                    "seek": profile.seek,
+                    "pitch": profile.pitch,
+                    "languages": ", ".join(profile.languages),
+                    "opted_in": profile.opted_in,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["sectors"].choices = _sector_choices()
+
+    def clean_languages(self) -> list[str]:
+        codes = [code.strip().lower() for code in self.cleaned_data["languages"].split(",")]
+        codes = [code for code in codes if code]
+        wrong = [code for code in codes if not LANGUAGE_CODE.match(code)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Use two- or three-letter language codes, e.g. en, de: not %(codes)s.")
+                % {"codes": ", ".join(wrong)}
+            )
+        return codes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("opted_in") and not (data.get("offer") or data.get("seek")):
+            self.add_error("offer", _("Say what you offer or what you seek before showing it."))
+        return data
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["sectors"] = Sector.objects.filter(pk__in=data["sectors"])
+        return data
+
+
+class MarketplaceFilterForm(forms.Form):
+    sector = forms.TypedChoiceField(label=_("Sector"), coerce=int, required=False, empty_value=None)
+    text = forms.CharField(label=_("Offers or seeks"), max_length=100, required=False)
+    language = forms.CharField(label=_("Language"), max_length=3, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("Any sector")), *_sector_choices()]
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"].strip().lower()
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class MeetingAskForm(forms.Form):
+    recipient = forms.IntegerField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("A short message"),
+        max_length=_max_length(MeetingRequest, "message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MeetingAnswerForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    slot = forms.CharField(label=_("Slot"), required=False)
+
+
+class MeetingWithdrawForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)

@@ -30,12 +30,24 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
+from matchmaking.models import MatchmakingSettings, Meeting, MeetingRequest, Profile
+from matchmaking.selectors import (
+    blocks_of,
+    profile_of,
+    profiles_visible_to,
+    requests_made,
+    requests_received,
+    schedule_problem,
+)
 from missions.display import (
     home_time,
     long_date,
     map_url,
     mission_dates,
+    short_day,
     time_span,
+    time_span_with_zone,
     venue_place,
     zone_names,
 )
@@ -183,6 +195,7 @@ class DelegateItinerary:
     organisers: list[Organisation]
     contacts: list[Contact]  # the organisers' people to ask, with e-mail and phone
     others: list[str]  # other delegates coming who agreed to be listed: `Name, Organisation`
+    matchmaking: bool = False  # the mission has B2B meetings: the page links them
 
     @property
     def items(self) -> list[PageItem]:
@@ -392,6 +405,7 @@ def delegate_itinerary(
         organisers=list(mission.organisers.all()),
         contacts=contacts,
         others=others,
+        matchmaking=MatchmakingSettings.objects.filter(mission_id=mission.pk).exists(),
     )
 
 
@@ -423,6 +437,7 @@ _VERSION_PARTS = (
     "organisers.organisers",
     "organisers.organisers_changed",
     "organisers.chosen",
+    "matchmaking.matchmaking",
 )
 _LINK_SQL = """
 WITH link AS (
@@ -463,7 +478,10 @@ SELECT link.id, link.page_seen_at, link.language, link.preferred_language, link.
           AS chosen
      FROM {organisers} mo
      JOIN {organisation} o ON o.id = mo.organisation_id
-    WHERE mo.mission_id = (SELECT mission_id FROM link)) organisers
+    WHERE mo.mission_id = (SELECT mission_id FROM link)) organisers,
+  (SELECT COUNT(*) AS matchmaking
+     FROM {matchmaking} s
+    WHERE s.mission_id = (SELECT mission_id FROM link)) matchmaking
 """
 
 
@@ -483,6 +501,7 @@ def _link_sql() -> str:
         chosen=Participant.items.through._meta.db_table,
         organisers=Mission.organisers.through._meta.db_table,
         page=DelegatePage._meta.db_table,
+        matchmaking=MatchmakingSettings._meta.db_table,
     )
 
 
@@ -556,3 +575,229 @@ def delegate_link(token: str) -> DelegateLink | None:
         version=version,
         page=page,
     )
+
+
+# MATCHMAKING: the participant's meetings page, `/d/<token>/meetings/` ------------------------
+
+
+def matchmaking_settings(mission: Mission) -> MatchmakingSettings | None:
+    """The mission's matchmaking settings, or None: the mission has no B2B meetings."""
+    return MatchmakingSettings.objects.filter(mission=mission).first()
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """One of a participant's meetings as their page, calendar and booklet show it."""
+
+    pk: int
+    uid: str  # the calendar's UID, stable while the meeting moves
+    starts: dt.datetime  # in the block's zone
+    ends: dt.datetime
+    day: str  # `Thursday, 13 November 2025`
+    time: str  # `10:00–10:20 JST`
+    zone: str  # `Asia/Tokyo`
+    block: str  # the meeting block's title
+    place: str  # the block's venue, or ""
+    table: str  # `Table 3` or a room's name
+    other: str  # the other person's name
+    organisation: str  # theirs, or ""
+    final: bool
+
+
+def meeting_rows(
+    participant_ids: list[int], *, final_only: bool = False
+) -> dict[int, list[MeetingRow]]:
+    """Participant id: their meetings in time order, each in its block's zone; one query."""
+    meetings = (
+        Meeting.objects.filter(
+            Q(request__requester_id__in=participant_ids)
+            | Q(request__recipient_id__in=participant_ids)
+        )
+        .select_related(
+            "table",
+            "block__item__venue",
+            "block__item__mission",
+            "request__requester__person__organisation",
+            "request__recipient__person__organisation",
+        )
+        .order_by("starts_at", "pk")
+    )
+    if final_only:
+        meetings = meetings.filter(state=MeetingState.FINAL)
+    rows: dict[int, list[MeetingRow]] = {pk: [] for pk in participant_ids}
+    for meeting in meetings:
+        item = meeting.block.item
+        zone = item.time_zone
+        starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+        request = meeting.request
+        for me, other in (
+            (request.requester, request.recipient),
+            (request.recipient, request.requester),
+        ):
+            if me.pk not in rows:
+                continue
+            organisation = other.person.organisation
+            rows[me.pk].append(
+                MeetingRow(
+                    pk=meeting.pk,
+                    uid=str(meeting.uid),
+                    starts=starts,
+                    ends=ends,
+                    day=long_date(starts.date()),
+                    time=time_span_with_zone(starts, ends),
+                    zone=zone.key,
+                    block=item.title,
+                    place=item.venue.name if item.venue_id else "",
+                    table=str(meeting.table),
+                    other=other.person.full_name,
+                    organisation=organisation.name if organisation else "",
+                    final=meeting.state == MeetingState.FINAL,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    value: str  # `<block id>:<start as a UNIX time>`, what the answer form posts
+    label: str  # `Thu 13 Nov, 10:00–10:20 JST (Asia/Tokyo)`
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    pk: int
+    name: str  # the other person
+    organisation: str
+    message: str
+    status: str  # a `RequestStatus` value
+    status_label: str
+    mutual: bool
+    answerable: bool  # waiting for this participant's answer
+    withdrawable: bool  # this participant asked and it is still open
+    slots: list[SlotChoice]  # when participants pick slots: those free for both
+
+
+@dataclass(frozen=True)
+class MeetingsPage:
+    settings: MatchmakingSettings
+    profile: Profile | None
+    pick_slots: bool  # the participant picks a slot when accepting
+    incoming: list[RequestRow]
+    outgoing: list[RequestRow]
+    meetings: list[MeetingRow]
+
+
+def slot_value(block_id: int, starts_at: dt.datetime) -> str:
+    return f"{block_id}:{int(starts_at.timestamp())}"
+
+
+def slot_from_value(value: str) -> tuple[int, dt.datetime] | None:
+    """The block's id and the slot's start of an answer form's slot, or None."""
+    block, _, start = value.partition(":")
+    if not (block.isdigit() and start.isdigit()):
+        return None
+    return int(block), dt.datetime.fromtimestamp(int(start), dt.UTC)
+
+
+def _request_row(
+    request: MeetingRequest, other: Participant, *, answerable: bool, withdrawable: bool, slots
+) -> RequestRow:
+    organisation = other.person.organisation
+    return RequestRow(
+        pk=request.pk,
+        name=other.person.full_name,
+        organisation=organisation.name if organisation else "",
+        message=request.message,
+        status=request.status,
+        status_label=str(request.get_status_display()),
+        mutual=request.mutual,
+        answerable=answerable,
+        withdrawable=withdrawable,
+        slots=slots,
+    )
+
+
+def _open_slots(mission: Mission, requests: list[MeetingRequest]) -> dict[int, list[SlotChoice]]:
+    """Request id: the slots its meeting may take now, read once for all of them."""
+    if not requests:
+        return {}
+    read = schedule_problem(mission)
+    zones = {block.pk: block.item.time_zone for block in blocks_of(mission)}
+    slots: dict[int, list[SlotChoice]] = {}
+    for request in requests:
+        slots[request.pk] = []
+        for slot_id, key in read.slots.items():
+            if read.check(request=request, slot_id=slot_id, table_id=None)[1]:
+                continue
+            zone = zones.get(key.block, mission.time_zone)
+            starts, ends = key.starts_at.astimezone(zone), key.ends_at.astimezone(zone)
+            span = time_span_with_zone(starts, ends)
+            label = f"{short_day(starts)}, {span} ({zone.key})"
+            slots[request.pk].append(SlotChoice(slot_value(key.block, key.starts_at), label))
+    return slots
+
+
+def participants_pick_slots(settings: MatchmakingSettings | None) -> bool:
+    """Whether a participant picks the meeting's slot when they accept a request."""
+    return (
+        settings is not None
+        and settings.requests_need_acceptance
+        and settings.slot_picking == SlotPicking.PARTICIPANTS
+    )
+
+
+def meetings_page(participant: Participant, settings: MatchmakingSettings) -> MeetingsPage:
+    """What the participant's meetings page shows: their profile, requests both ways
+    (with the free slots when they pick one on accepting), their meetings."""
+    incoming = list(requests_received(participant).order_by("-created_at", "-pk"))
+    outgoing = list(requests_made(participant).order_by("-created_at", "-pk"))
+    pick = participants_pick_slots(settings)
+    waiting = [r for r in incoming if r.status == RequestStatus.REQUESTED]
+    slots = _open_slots(participant.mission, waiting) if pick else {}
+    return MeetingsPage(
+        settings=settings,
+        profile=profile_of(participant),
+        pick_slots=pick,
+        incoming=[
+            _request_row(
+                r,
+                r.requester,
+                answerable=r.status == RequestStatus.REQUESTED,
+                withdrawable=False,
+                slots=slots.get(r.pk, []),
+            )
+            for r in incoming
+        ],
+        outgoing=[
+            _request_row(
+                r,
+                r.recipient,
+                answerable=False,
+                withdrawable=r.status in RequestStatus.OPEN,
+                slots=[],
+            )
+            for r in outgoing
+        ],
+        meetings=meeting_rows([participant.pk])[participant.pk],
+    )
+
+
+def received_request(participant: Participant, pk: int | None) -> MeetingRequest | None:
+    """A request made to the participant, or None (someone else's, or none)."""
+    if pk is None:
+        return None
+    return requests_received(participant).filter(pk=pk).select_related("mission").first()
+
+
+def made_request(participant: Participant, pk: int | None) -> MeetingRequest | None:
+    """A request the participant made, or None (someone else's, or none)."""
+    if pk is None:
+        return None
+    return requests_made(participant).filter(pk=pk).select_related("mission").first()
+
+
+def visible_profile(participant: Participant, participant_id: int | None) -> Profile | None:
+    """The other side's profile of `participant_id` if it is shown to `participant`."""
+    if participant_id is None:
+        return None
+    return profiles_visible_to(participant).filter(participant_id=participant_id).first()

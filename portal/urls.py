@@ -10,7 +10,7 @@ token of its own (`missions.tokens.calendar_token_for`) that opens nothing else.
 
 from django.urls import include, path
 
-from portal.views import booklets, delegate, rsvp
+from portal.views import booklets, delegate, meetings, rsvp
 from portal.views import calendar as delegate_calendar
 
 rsvp_patterns = [
@@ -32,6 +32,13 @@ delegate_patterns = [
         name="calendar-ics",
     ),
     path("<str:token>/booklet.pdf", booklets.booklet, name="booklet"),
+    # B2B matchmaking: profile, requests and meetings; the marketplace; asking, answering
+    # and taking back a request (portal/views/meetings.py), rendered per request.
+    path("<str:token>/meetings/", meetings.meetings, name="meetings"),
+    path("<str:token>/meetings/marketplace/", meetings.marketplace, name="marketplace"),
+    path("<str:token>/meetings/ask/", meetings.ask, name="meeting-ask"),
+    path("<str:token>/meetings/answer/", meetings.answer, name="meeting-answer"),
+    path("<str:token>/meetings/withdraw/", meetings.withdraw, name="meeting-withdraw"),
 ]
 
 calendar_patterns = [

@@ -62,7 +62,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from messaging.enums import MessageState
-from missions.enums import FeasibilityRule, RsvpStatus
+from missions.enums import FeasibilityRule, ParticipantRole, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue, token_revoke
 from organisations.enums import MembershipRole
 from portal.booklet_archives import archive_file_save
@@ -73,12 +73,15 @@ from tests.factories import (
     FeedbackFactory,
     FollowUpActionFactory,
     ItineraryItemFactory,
+    MatchmakingSettingsFactory,
+    MeetingRequestFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
+    ProfileFactory,
     ReminderRuleFactory,
     SectorFactory,
     UserFactory,
@@ -111,6 +114,22 @@ def _world() -> World:
     participant = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.INVITED)
     participant.items.add(item)
     uninvited = ParticipantFactory(mission=mission)
+    # B2B matchmaking: the participant and two hosts show their profiles; one host asked
+    # the participant for a meeting, the participant asked the other.
+    MatchmakingSettingsFactory(mission=mission)
+    ProfileFactory(participant=participant)
+    asking_host, asked_host = (
+        ProfileFactory(
+            participant__mission=mission, participant__role=ParticipantRole.HOST
+        ).participant
+        for _ in range(2)
+    )
+    asked_by_host = MeetingRequestFactory(
+        mission=mission, requester=asking_host, recipient=participant
+    )
+    asked_by_participant = MeetingRequestFactory(
+        mission=mission, requester=participant, recipient=asked_host
+    )
     revoked = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.INVITED)
     token_revoke_after_issue = token_issue(participant=revoked)
     calendar_revoked = calendar_token_for(participant=revoked)
@@ -138,6 +157,9 @@ def _world() -> World:
         item=item,
         participant=participant,
         uninvited=uninvited,
+        asking_host=asking_host,
+        asked_by_host=asked_by_host,
+        asked_by_participant=asked_by_participant,
         venue=venue,
         archive=archive,
         failed=OutgoingMessageFactory(participant=participant, state=MessageState.FAILED),
@@ -567,6 +589,9 @@ class PortalRow:
     data: Callable[[World], dict] | None = None  # a POST's fields besides the page's form
     live_get: int = 200  # a live link's GET (302: the page sends the delegate on)
     live_post: tuple[int, ...] = (200, 302)  # a live link's POST: the form again, or saved
+    # Another mission's live link's POST, when it differs (404: the request or profile
+    # posted is none of theirs).
+    other_post: int | None = None
 
 
 PORTAL: dict[str, PortalRow] = {
@@ -585,6 +610,28 @@ PORTAL: dict[str, PortalRow] = {
     "delegate:calendar": PortalRow(("GET",)),  # the feed's addresses
     "delegate:calendar-ics": PortalRow(("GET",)),
     "delegate:booklet": PortalRow(("GET",)),
+    # B2B meetings (portal/views/meetings.py): the page saves the profile; the marketplace;
+    # asking, answering and withdrawing, a 404 for a request or profile not the link's own
+    # (another mission's link sees none of this mission's).
+    "delegate:meetings": PortalRow(
+        ("GET", "POST"), lambda w: {"offer": "Matrix", "opted_in": "on"}
+    ),
+    "delegate:marketplace": PortalRow(("GET",)),
+    "delegate:meeting-ask": PortalRow(
+        ("POST",), lambda w: {"recipient": w.asking_host.pk}, live_post=(302,), other_post=404
+    ),
+    "delegate:meeting-answer": PortalRow(
+        ("POST",),
+        lambda w: {"request": w.asked_by_host.pk, "answer": "accept"},
+        live_post=(302,),
+        other_post=404,
+    ),
+    "delegate:meeting-withdraw": PortalRow(
+        ("POST",),
+        lambda w: {"request": w.asked_by_participant.pk},
+        live_post=(302,),
+        other_post=404,
+    ),
 }
 # What a live link's GET may write: the delegate's page is kept rendered, and the
 # participant's first visit remembered (`portal.views.delegate.page`).
@@ -627,6 +674,8 @@ def test_portal_answers_each_link_as_the_table_says(client: Client, world: World
 
         if method not in row.methods:
             assert response.status_code == 405, method
+        elif token == "other" and method == "POST" and row.other_post:
+            assert response.status_code == row.other_post, method
         elif token in ("right", "other"):
             # A live link is its participant's, with its own page; a POST may answer.
             assert response.status_code in (
