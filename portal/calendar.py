@@ -179,6 +179,7 @@ def participant_calendar(
     `items`. `alarm` adds a reminder an hour before each item that takes place; `feed`
     tells subscribed calendars how often to fetch it again; each event links to the
     participant's page `link_to` (a URL name under the personal link), or to nothing.
+    Without `items`, the participant's final B2B meetings are events too.
     """
     mission = participant.mission
     link = personal_url(participant, link_to) if link_to else None
@@ -187,6 +188,9 @@ def participant_calendar(
         mission.status == MissionStatus.CANCELLED
         or participant.rsvp_status in RsvpStatus.NOT_COMING
     )
+    # The participant's own meetings only in their own file: a caller passing `items`
+    # (the invitation's attachment) builds one file for a group of participants.
+    own_meetings = items is None
     if items is None:
         items = with_revisions(participant_items(participant, include_cancelled=include_cancelled))
     calendar = icalendar.Calendar()
@@ -202,7 +206,7 @@ def participant_calendar(
     for item in items:
         cancelled = everything_off or item.is_cancelled
         calendar.add_component(_event(item, link=link, cancelled=cancelled, alarm=alarm))
-    for meeting in _final_meetings(participant):
+    for meeting in _final_meetings(participant) if own_meetings else ():
         calendar.add_component(
             _meeting_event(meeting, participant, cancelled=everything_off, alarm=alarm)
         )

@@ -13,8 +13,10 @@ and hands the template finished text: times are formatted here in the active lan
 mission's, losing the home time), labels are translated once per page, not per row.
 
 Queries: the participant's items with venue and host (1), the mission's organising
-organisations (1), and its organisers and listed delegates with their organisations
-(1), whatever the number of items or participants.
+organisations (1), its organisers and listed delegates with their organisations (1),
+and whether it has B2B meetings (1, the page then links them), whatever the number of
+items or participants. The meetings page (`meetings_page`, `/d/<token>/meetings/`) is
+read at the end of this module; it is rendered per request, never kept.
 """
 
 import datetime as dt
@@ -543,9 +545,10 @@ def delegate_link(token: str) -> DelegateLink | None:
     participant, in one plain query that also reads the page's version: the counts and
     last changes of the mission, its items with their venues and hosts, its participants
     with their people and organisations, its organising organisations, the participant
-    (and their items and person). Changes that bypass `save()` (`QuerySet.update`) must
-    set `updated_at` themselves, as `messaging.invitations` does; the page's own
-    writes (the visit, the language) are in the link itself.
+    (and their items and person), whether the mission has matchmaking settings.
+    Changes that bypass `save()` (`QuerySet.update`) must set `updated_at` themselves,
+    as `messaging.invitations` does; the page's own writes (the visit, the language)
+    are in the link itself.
     """
     if not token or len(token) > 128:
         return None

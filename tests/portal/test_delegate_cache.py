@@ -19,6 +19,7 @@ from portal.models import DelegatePage
 from portal.services.delegate import delegate_language_set
 from tests.factories import (
     ItineraryItemFactory,
+    MatchmakingSettingsFactory,
     OrganisationFactory,
     ParticipantFactory,
     PersonFactory,
@@ -215,6 +216,15 @@ def test_organising_organisation_added_shows_at_once(visit, token, kept, tokyo_m
     page = visit(token).content.decode()
 
     assert "Japan External Trade Organization" in page
+
+
+def test_matchmaking_switched_on_links_the_b2b_meetings_at_once(visit, token, kept, tokyo_mission):
+    MatchmakingSettingsFactory(mission=tokyo_mission)
+
+    again = visit(token)
+
+    assert "B2B meetings" not in kept.content.decode()
+    assert "B2B meetings" in again.content.decode()
 
 
 def test_item_chosen_for_the_delegate_shows_at_once(visit, token, kept, delegate, tokyo_mission):

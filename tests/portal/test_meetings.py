@@ -12,7 +12,9 @@ from django.urls import reverse
 from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
 from matchmaking.models import Meeting, MeetingRequest, Profile
 from missions.enums import ParticipantRole, RsvpStatus
+from missions.selectors import participant_items
 from missions.tokens import token_issue
+from portal.calendar import participant_calendar, with_revisions
 from tests.factories import (
     MatchmakingSettingsFactory,
     MeetingBlockFactory,
@@ -433,3 +435,12 @@ def test_booklet_lists_the_final_meeting_only(client, delegate, meetings):
     assert "Your B2B meetings" in text
     assert "Tom Baker, Birmingham Games Studio" in text
     assert "Ada Lovelace" not in text
+
+
+def test_calendar_built_for_a_group_of_invitations_has_nobody_s_meetings(delegate, meetings):
+    items = with_revisions(participant_items(delegate))
+
+    ics = participant_calendar(delegate, items=items)
+
+    summaries = [str(e["summary"]) for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")]
+    assert summaries == ["Round table"]
