@@ -14,7 +14,7 @@ of `matchmaking`; what they refuse (a limit reached, a request answered already)
 shown on the page with the service's own words.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -165,9 +165,8 @@ def answer(request: HttpRequest, *, participant: Participant, token: str) -> Htt
             slot=slot_from_value(form.cleaned_data["slot"]),
             slot_wanted=participants_pick_slots(settings),
         )
-    except (ValidationError, PermissionDenied) as error:
-        message = _errors(error) if isinstance(error, ValidationError) else str(error)
-        return _page(request, participant, token, settings, error=message)
+    except ValidationError as error:
+        return _page(request, participant, token, settings, error=_errors(error))
     return _back(token, "accepted" if accept else "declined")
 
 
