@@ -14,9 +14,10 @@ mission's, losing the home time), labels are translated once per page, not per r
 
 Queries: the participant's items with venue and host (1), the mission's organising
 organisations (1), its organisers and listed delegates with their organisations (1),
-and whether it has B2B meetings (1, the page then links them), whatever the number of
-items or participants. The meetings page (`meetings_page`, `/d/<token>/meetings/`) is
-read at the end of this module; it is rendered per request, never kept.
+whether it has B2B meetings (1, the page then links them) and, if so, the
+participant's meetings (1), whatever the number of items or participants. The meetings
+page (`meetings_page`, `/d/<token>/meetings/`: profile, requests, forms) is read at the
+end of this module; it is rendered per request, never kept.
 """
 
 import datetime as dt
@@ -198,6 +199,7 @@ class DelegateItinerary:
     contacts: list[Contact]  # the organisers' people to ask, with e-mail and phone
     others: list[str]  # other delegates coming who agreed to be listed: `Name, Organisation`
     matchmaking: bool = False  # the mission has B2B meetings: the page links them
+    meetings: tuple = ()  # the participant's B2B meetings (`MeetingRow`s), in time order
 
     @property
     def items(self) -> list[PageItem]:
@@ -393,6 +395,7 @@ def delegate_itinerary(
         for day, group in itertools.groupby(items, key=lambda row: row.starts.date())
     ]
     contacts, others = _people(participant)
+    matchmaking = MatchmakingSettings.objects.filter(mission_id=mission.pk).exists()
     return DelegateItinerary(
         participant=participant,
         mission=mission,
@@ -407,7 +410,8 @@ def delegate_itinerary(
         organisers=list(mission.organisers.all()),
         contacts=contacts,
         others=others,
-        matchmaking=MatchmakingSettings.objects.filter(mission_id=mission.pk).exists(),
+        matchmaking=matchmaking,
+        meetings=tuple(meeting_rows([participant.pk])[participant.pk]) if matchmaking else (),
     )
 
 
@@ -440,6 +444,11 @@ _VERSION_PARTS = (
     "organisers.organisers_changed",
     "organisers.chosen",
     "matchmaking.matchmaking",
+    "meetings.meetings",
+    "meetings.meetings_changed",
+    "meetings.partners_changed",
+    "meetings.partner_employers",
+    "meetings.partner_employers_changed",
 )
 _LINK_SQL = """
 WITH link AS (
@@ -483,7 +492,17 @@ SELECT link.id, link.page_seen_at, link.language, link.preferred_language, link.
     WHERE mo.mission_id = (SELECT mission_id FROM link)) organisers,
   (SELECT COUNT(*) AS matchmaking
      FROM {matchmaking} s
-    WHERE s.mission_id = (SELECT mission_id FROM link)) matchmaking
+    WHERE s.mission_id = (SELECT mission_id FROM link)) matchmaking,
+  (SELECT COUNT(*) AS meetings, MAX(mt.updated_at) AS meetings_changed,
+          MAX(pe.updated_at) AS partners_changed,
+          COUNT(o.id) AS partner_employers, MAX(o.updated_at) AS partner_employers_changed
+     FROM {meeting} mt
+     JOIN {meeting_request} r ON r.id = mt.request_id
+     JOIN {participant} p ON p.id IN (r.requester_id, r.recipient_id)
+                         AND p.id <> (SELECT id FROM link)
+     JOIN {person} pe ON pe.id = p.person_id
+     LEFT JOIN {organisation} o ON o.id = pe.organisation_id
+    WHERE (SELECT id FROM link) IN (r.requester_id, r.recipient_id)) meetings
 """
 
 
@@ -504,6 +523,8 @@ def _link_sql() -> str:
         organisers=Mission.organisers.through._meta.db_table,
         page=DelegatePage._meta.db_table,
         matchmaking=MatchmakingSettings._meta.db_table,
+        meeting=Meeting._meta.db_table,
+        meeting_request=MeetingRequest._meta.db_table,
     )
 
 
@@ -545,7 +566,9 @@ def delegate_link(token: str) -> DelegateLink | None:
     participant, in one plain query that also reads the page's version: the counts and
     last changes of the mission, its items with their venues and hosts, its participants
     with their people and organisations, its organising organisations, the participant
-    (and their items and person), whether the mission has matchmaking settings.
+    (and their items and person), whether the mission has matchmaking settings, the
+    participant's B2B meetings with the people and organisations they meet (a table
+    renamed shows within `MAX_AGE`: tables keep no time of change).
     Changes that bypass `save()` (`QuerySet.update`) must set `updated_at` themselves,
     as `messaging.invitations` does; the page's own writes (the visit, the language)
     are in the link itself.

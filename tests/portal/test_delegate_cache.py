@@ -12,6 +12,8 @@ from urllib.parse import urljoin
 import pytest
 from django.utils import timezone
 
+from matchmaking.enums import RequestStatus
+from matchmaking.services.meetings import schedule_publish
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue
 from portal import delegate_cache, selectors
@@ -20,9 +22,13 @@ from portal.services.delegate import delegate_language_set
 from tests.factories import (
     ItineraryItemFactory,
     MatchmakingSettingsFactory,
+    MeetingBlockFactory,
+    MeetingFactory,
+    MeetingRequestFactory,
     OrganisationFactory,
     ParticipantFactory,
     PersonFactory,
+    TableFactory,
 )
 from tests.portal.delegate_page import (
     _at,
@@ -225,6 +231,44 @@ def test_matchmaking_switched_on_links_the_b2b_meetings_at_once(visit, token, ke
 
     assert "B2B meetings" not in kept.content.decode()
     assert "B2B meetings" in again.content.decode()
+
+
+def test_b2b_meeting_published_and_its_partner_renamed_show_at_once(
+    visit, token, kept, tokyo_mission, delegate
+):
+    MatchmakingSettingsFactory(mission=tokyo_mission)
+    host = ParticipantFactory(
+        mission=tokyo_mission,
+        role=ParticipantRole.HOST,
+        person=PersonFactory(full_name="Kenji Sato"),
+    )
+    block = MeetingBlockFactory(item__mission=tokyo_mission, item__title="Business matching")
+    MeetingFactory(
+        request=MeetingRequestFactory(
+            mission=tokyo_mission,
+            requester=delegate,
+            recipient=host,
+            status=RequestStatus.ACCEPTED,
+        ),
+        block=block,
+        table=TableFactory(block=block, number=1),
+    )
+
+    def meeting() -> str:
+        [text] = _texts(visit(token), "li", data_testid="page-meeting")
+        return text
+
+    placed = meeting()
+    meeting()  # the visit that marked the new block remembered: the page is kept now
+    schedule_publish(mission=tokyo_mission)
+    published = meeting()
+    host.person.full_name = "Kenji Satō"
+    host.person.save()
+    renamed = meeting()
+
+    assert ("preliminary" in placed, "final" in published) == (True, True)
+    assert "Kenji Sato" in published
+    assert "Kenji Satō" in renamed
 
 
 def test_item_chosen_for_the_delegate_shows_at_once(visit, token, kept, delegate, tokyo_mission):

@@ -408,6 +408,18 @@ def test_meetings_page_lists_meetings_in_the_block_s_zone_marked_final_or_prelim
     assert _texts(response, **{"data-testid": "meeting-state"}) == ["final", "preliminary"]
 
 
+def test_delegate_page_lists_the_meetings_marked_final_or_preliminary(client, delegate, meetings):
+    response = client.get(_url(delegate, "delegate:page"))
+
+    year = delegate.mission.start_date.year
+    assert _texts(response, **{"data-testid": "page-meeting"}) == [
+        f"Tuesday, 4 March {year}, 10:00–10:20 GMT (Europe/London) final "
+        "Tom Baker, Birmingham Games Studio Round table · Table 1",
+        f"Tuesday, 4 March {year}, 10:25–10:45 GMT (Europe/London) preliminary "
+        "Ada Lovelace, Engines Round table · Table 1",
+    ]
+
+
 def test_calendar_has_the_final_meeting_with_its_uid(client, delegate, meetings):
     final, preliminary = meetings
 
