@@ -1,20 +1,24 @@
 """B2B matchmaking on the personal pages, on a phone (390 px wide), in a real browser:
 a delegate opens their page, fills in their profile (a mistake shown next to its field
 first), finds a host and asks them for a meeting; the host accepts on their own page,
-then reads it in German.
+then reads it in German; once scheduled and published, the meeting is on the delegate's
+page and in their calendar file, with its own UID.
 axe-core finds no serious or critical problem on any page, none is wider than the
 phone, and no page breaks the Content-Security-Policy (`csp_violations`)."""
 
 from collections.abc import Iterator
 
+import icalendar
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from matchmaking.enums import RequestStatus
 from matchmaking.models import MeetingRequest, Profile
+from matchmaking.services.meetings import meeting_place, schedule_publish
 from missions.enums import ParticipantRole, RsvpStatus
 from missions.tokens import token_issue
+from portal.calendar import meeting_uid
 from tests.browser.conftest import new_context
 from tests.browser.test_delegate_journey import (
     PHONE,
@@ -23,12 +27,14 @@ from tests.browser.test_delegate_journey import (
 )
 from tests.factories import (
     MatchmakingSettingsFactory,
+    MeetingBlockFactory,
     MissionFactory,
     OrganisationFactory,
     ParticipantFactory,
     PersonFactory,
     ProfileFactory,
     SectorFactory,
+    TableFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,5 +134,21 @@ def test_delegate_asks_a_host_for_a_meeting_and_the_host_accepts(phone: Page, fa
     expect(phone.get_by_role("heading", name="Delegierte für Gespräche finden")).to_be_visible()
     _check(phone, "marketplace in German", problems)
 
-    assert MeetingRequest.objects.get().status == RequestStatus.ACCEPTED
+    request = MeetingRequest.objects.get()
+    assert request.status == RequestStatus.ACCEPTED
+
+    # The organisers schedule and publish; the delegate finds the meeting on their page
+    # and in their calendar.
+    block = MeetingBlockFactory(item__mission=request.mission, item__title="Round table")
+    TableFactory(block=block, number=1)
+    meeting = meeting_place(request=request, block=block, starts_at=block.item.starts_at)
+    schedule_publish(mission=request.mission)
+    delegate_page = reverse("delegate:page", kwargs={"token": token_issue(participant=delegate)})
+    phone.goto(delegate_page)
+    expect(phone.get_by_test_id("page-meeting")).to_contain_text("Tom Baker, Birmingham Games")
+    expect(phone.get_by_test_id("page-meeting")).to_contain_text("final")
+    _check(phone, "delegate's page with the meeting", problems)
+    ics = phone.request.get(delegate_page + "calendar-download.ics").body()
+    uids = [str(event["uid"]) for event in icalendar.Calendar.from_ical(ics).walk("VEVENT")]
+    assert meeting_uid(meeting) in uids
     assert problems == []
