@@ -11,6 +11,7 @@ from planning.views import audit, dashboard, directory, itinerary, missions, par
 from planning.views import booklets as booklet_views
 from planning.views import follow_ups as follow_up_views
 from planning.views import invitations as invitation_views
+from planning.views import outcomes as outcome_views
 
 plan_patterns = [
     # Dashboard and missions (views/dashboard.py, views/missions.py)
@@ -101,6 +102,15 @@ plan_patterns = [
         follow_up_views.reminder_rules,
         name="reminder-rules",
     ),
+    # What a mission achieved, recorded by its organisers and partners (views/outcomes.py)
+    path("missions/<int:pk>/outcomes/", outcome_views.outcome_list, name="outcome-list"),
+    path(
+        "missions/<int:pk>/outcomes/new/",
+        outcome_views.outcome_create,
+        name="outcome-create",
+    ),
+    path("outcomes/<int:pk>/edit/", outcome_views.outcome_edit, name="outcome-edit"),
+    path("outcomes/<int:pk>/delete/", outcome_views.outcome_delete, name="outcome-delete"),
     # Delegate booklets, all of a mission's in one ZIP prepared by a worker (views/booklets.py)
     path("missions/<int:pk>/booklets/", booklet_views.mission_booklets, name="booklets"),
     path(

@@ -22,6 +22,8 @@ from missions.models import (
 )
 from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
+from outcomes.enums import OutcomeKind, OutcomeStatus
+from outcomes.models import ExchangeRate, Outcome
 from portal.enums import ArchiveState
 from portal.models import BookletArchive, DelegatePage
 
@@ -225,3 +227,25 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     mission = factory.SubFactory(MissionFactory)
     actor = "system"
     description = "participants.csv"
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = OutcomeKind.LEAD
+    status = OutcomeStatus.CONFIRMED
+    date = factory.LazyAttribute(lambda o: o.mission.end_date)
+    recorded_for = factory.LazyAttribute(lambda o: o.mission.lead_organisation)
+    evidence = "Minutes of the round table, 12 March 2025."
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+        django_get_or_create = ("year", "currency")
+
+    year = 2025
+    currency = "EUR"
+    rate = "0.85"
