@@ -12,6 +12,7 @@ from planning.views import booklets as booklet_views
 from planning.views import follow_ups as follow_up_views
 from planning.views import invitations as invitation_views
 from planning.views import outcomes as outcome_views
+from planning.views import reports as report_views
 
 plan_patterns = [
     # Dashboard and missions (views/dashboard.py, views/missions.py)
@@ -123,6 +124,11 @@ plan_patterns = [
         booklet_views.booklets_download,
         name="booklets-download",
     ),
+    # Outcomes across the organisation's missions: figures, charts, exports (views/reports.py)
+    path("reports/", report_views.report, name="reports"),
+    path("reports/print/", report_views.report_print, name="report-print"),
+    path("reports/outcomes.xlsx", report_views.report_xlsx, name="report-xlsx"),
+    path("reports/charts/<slug:name>.svg", report_views.chart, name="report-chart"),
     # The audit log of the organisation's missions, for its administrators (views/audit.py)
     path("audit/", audit.audit_log, name="audit-log"),
 ]

@@ -564,6 +564,11 @@ WORKSPACE: dict[str, Row] = {
     "plan:outcome-create": Row(_mission, "record", _new_outcome, writes=True),
     "plan:outcome-edit": Row(_outcome, "edit", writes=True),
     "plan:outcome-delete": Row(_outcome, "edit", writes=True),
+    # The outcomes report, its charts and exports, for every member (planning/views/reports.py)
+    "plan:reports": Row(_none, "directory", methods=("GET",)),
+    "plan:report-print": Row(_none, "directory", methods=("GET",)),
+    "plan:report-xlsx": Row(_none, "directory", methods=("GET",)),
+    "plan:report-chart": Row(lambda w: {"name": "funnel"}, "directory", methods=("GET",)),
     # Delegate booklets (planning/views/booklets.py)
     "plan:booklets": Row(_mission, "edit", writes=True),
     "plan:booklets-status": Row(_mission, "edit", methods=("GET",)),
