@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from outcomes import figures
 from outcomes.enums import OutcomeKind
@@ -31,6 +32,16 @@ def _svg(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
+
+
+def _years(axes, years: list[int]) -> None:
+    """Whole years on the x axis, with room beside a single one."""
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(min(years) - 0.7, max(years) + 0.7)
+
+
+def _legend(axes) -> None:
+    axes.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def _empty(axes) -> None:
@@ -63,9 +74,9 @@ def timeline(rows: list[figures.TimelineRow]) -> bytes:
             axes.bar(years, counts, bottom=bottom, label=name, color=colour)
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     axes.set_ylabel(_("Missions"))
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize="small", frameon=False)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _years(axes, years)
+    _legend(axes)
     return _svg(figure)
 
 
@@ -82,8 +93,8 @@ def funnel(rows: list[figures.FunnelRow]) -> bytes:
     axes.barh(labels, confirmed, color=COLOURS[0], label=_("Confirmed"))
     axes.barh(labels, expected, left=confirmed, color=COLOURS[1], label=_("Expected"))
     axes.set_xlabel(_("Outcomes"))
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize="small", frameon=False)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(axes)
     return _svg(figure)
 
 
@@ -99,7 +110,8 @@ def _value_bars(rows: list[figures.ValueRow], currency: str, title: Callable) ->
     axes.barh(labels, expected, left=confirmed, color=COLOURS[1], label=_("Expected"))
     axes.set_xlabel(_("Value (%(currency)s)") % {"currency": currency})
     axes.ticklabel_format(axis="x", style="plain")
-    axes.legend(fontsize="small", frameon=False)
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    _legend(axes)
     return _svg(figure)
 
 
@@ -133,8 +145,8 @@ def rsvp(rows: list[figures.RsvpRow]) -> bytes:
     )
     axes.set_ylim(0, 105)
     axes.set_ylabel(_("% of those invited"))
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize="small", frameon=False)
+    _years(axes, years)
+    _legend(axes)
     return _svg(figure)
 
 
@@ -148,5 +160,5 @@ def feedback(given: figures.Feedback) -> bytes:
     axes.bar(ratings, [n for _rating, n in given.by_rating], color=COLOURS[2])
     axes.set_xlabel(_("Rating (1 to 5)"))
     axes.set_ylabel(_("Answers"))
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg(figure)

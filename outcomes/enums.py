@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutcomeKind(models.TextChoices):
-    LEAD = "lead", _("Lead")
+    LEAD = "lead", pgettext_lazy("outcome", "Lead")  # not the lead organisation
     MEETING = "meeting", _("Meeting held")
     AGREEMENT = "agreement", _("Agreement or memorandum of understanding")
     DEAL = "deal", _("Deal")
