@@ -244,8 +244,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
 class ExchangeRateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExchangeRate
-        django_get_or_create = ("year", "currency")
 
-    year = 2025
+    year = factory.Sequence(lambda n: 2025 - n)
     currency = "EUR"
     rate = "0.85"
