@@ -110,12 +110,18 @@ class Values:
     gaps: list[Gap]
 
     @property
-    def confirmed(self) -> Decimal:
-        return sum((row.confirmed or 0 for row in self.by_mission), Decimal(0))
+    def confirmed(self) -> Decimal | None:
+        return _total(row.confirmed for row in self.by_mission)
 
     @property
-    def expected(self) -> Decimal:
-        return sum((row.expected or 0 for row in self.by_mission), Decimal(0))
+    def expected(self) -> Decimal | None:
+        return _total(row.expected for row in self.by_mission)
+
+
+def _total(values) -> Decimal | None:
+    """The sum of the values that could be converted; None if none could (not a zero)."""
+    known = [value for value in values if value is not None]
+    return sum(known, Decimal(0)) if known else None
 
 
 @dataclass(frozen=True)
