@@ -14,6 +14,7 @@ from outcomes.enums import OutcomeKind, OutcomeStatus
 from tests.factories import (
     ExchangeRateFactory,
     FeedbackFactory,
+    FollowUpActionFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
@@ -104,3 +105,37 @@ def test_planner_reads_the_outcomes_report_in_both_languages(page: Page, artifac
     expect(page.get_by_role("heading", name="Ergebnisbericht", level=1)).to_be_visible()
     for width in (1280, 390):
         _check(page, artifacts, "outcomes-report-print-de", width)
+
+
+def test_planner_records_an_outcome_from_a_follow_up_action(page: Page, artifacts):
+    _world()
+    mission = MissionFactory(
+        title="Leipzig creative industries trade mission",
+        lead_organisation=OrganisationFactory(name="West Midlands Combined Authority"),
+    )
+    MembershipFactory(organisation=mission.lead_organisation, user__username="amira")
+    FollowUpActionFactory(mission=mission, organisation=mission.lead_organisation)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("amira")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+
+    page.goto(f"/plan/missions/{mission.pk}/follow-up/")
+    page.get_by_role("link", name="Record an outcome").click()
+    page.get_by_label("Kind").select_option(label="Deal")
+    page.get_by_label("Value").fill("18000")
+    page.get_by_label("Currency").fill("eur")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        violations = Axe().run(page).response["violations"]
+        assert [(v["id"], v["impact"]) for v in violations] == [], width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Save").click()
+
+    row = page.locator("#outcomes tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("18,000.00 EUR")
+    page.screenshot(path=artifacts / "outcomes-list-390.png", full_page=True)
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
