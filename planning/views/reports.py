@@ -87,7 +87,8 @@ def chart(request: HttpRequest, name: str) -> HttpResponse:
     with translation.override(_language(request)):
         svg = draw(reports.report_missions(request.user, form.filters()))
     response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
+    # Drawn afresh each time, so a chart never disagrees with the table beside it.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
