@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint install install-dev lock messages clean
+.PHONY: run test lint install install-dev lock messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; sys.exit("Itinera needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -51,6 +51,11 @@ lint: install-dev
 test: install-dev lint
 	$(BIN)/pytest
 	DATABASE_URL=sqlite://:memory: $(BIN)/pytest
+
+# Every main page at 390 and 1,280 px, in English and German, from the demo data in a
+# throwaway SQLite database: artifacts/screenshots/, and README.md's in docs/screenshots/.
+screenshots: install-dev
+	$(PY) -m tests.browser.screenshots
 
 # The build backend (setuptools) is locked too, so the project itself installs from
 # hashed releases only (--no-build-isolation above).

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from config.health import healthz
 from planning.views import accounts
@@ -10,9 +12,19 @@ admin.site.site_header = "Itinera"
 admin.site.site_title = "Itinera"
 admin.site.index_title = _("Missions, itineraries and delegations")
 
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico whatever a page links to: the icon is a static file
+    (static/favicon.ico, its name hashed in production), so they are sent there."""
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.ico")
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Before Django's: the reset mail goes through the outbox, and the second factor.

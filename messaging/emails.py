@@ -286,9 +286,7 @@ def _contacts(sender: int | None, mission: Mission) -> list[dict[str, str]]:
             organisation=mission.lead_organisation, role__in=MembershipRole.PLANS
         ).values("user")
         found = list(users.filter(pk__in=planners).order_by("pk")[:2])
-    return [
-        {"name": user.get_full_name() or user.get_username(), "email": user.email} for user in found
-    ]
+    return [{"name": user.get_full_name(), "email": user.email} for user in found]
 
 
 def _mission_context(message: OutgoingMessage, shared: Shared) -> dict:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from messaging import outbox
 from messaging.emails import render_message
@@ -17,7 +19,7 @@ from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.audit import audit_record_links
-from missions.enums import AuditAction, RsvpStatus
+from missions.enums import AuditAction, MissionStatus, RsvpStatus
 from missions.languages import language_asked, language_for
 from missions.models import Mission, Participant
 
@@ -79,6 +81,25 @@ def links_ensure(*, participants: list[Participant]) -> set[int]:
     return {row.pk for row in issued}
 
 
+def invitations_closed_because(mission: Mission) -> str:
+    """Why no invitation to the mission can be sent, or "" when they can: a cancelled
+    mission invites nobody, and one that has ended neither (its links would not work)."""
+    if mission.status == MissionStatus.CANCELLED:
+        return gettext("The mission is cancelled: no invitations can be sent.")
+    if mission.has_ended:
+        return gettext(
+            "The mission ended on %(date)s: invitations can no longer be sent, and a link "
+            "sent now would not work."
+        ) % {"date": date_format(mission.end_date, "DATE_FORMAT")}
+    return ""
+
+
+def invitations_check_open(mission: Mission) -> None:
+    """A ValidationError that says why, if the mission's invitations are closed."""
+    if reason := invitations_closed_because(mission):
+        raise ValidationError(reason, code="invitations_closed")
+
+
 def invitation_occasion(mission: Mission) -> str:
     """The outbox occasion of a mission's invitations: one invitation per person."""
     return f"mission:{mission.pk}"
@@ -110,7 +131,9 @@ def invitations_send(
     Sending again to someone already invited queues nothing (the outbox's unique
     occasion), so double clicks and concurrent requests give one message each. The
     links and the rows are written in bulk: a few statements for any number of people.
+    A mission that is cancelled or has ended is a ValidationError (`invitations_closed_because`).
     """
+    invitations_check_open(mission)
     participants = list(participants)
     prefetch_related_objects(participants, "person")  # no query when the caller selected them
     if any(participant.mission_id != mission.pk for participant in participants):
@@ -152,8 +175,10 @@ def invitation_resend(
     """Queue the invitation again for the participant's current link (after staff made a
     new one); None if that link already has its message.
 
-    The occasion names the link's creation, so each new link is sent once.
+    The occasion names the link's creation, so each new link is sent once. A mission
+    that is cancelled or has ended is a ValidationError, as in `invitations_send`.
     """
+    invitations_check_open(participant.mission)
     tokens.token_for(participant=participant)
     stamp = participant.token_created_at or timezone.now()
     occasion = f"{invitation_occasion(participant.mission)}:link:{stamp:%Y%m%dT%H%M%S%f}"
@@ -167,7 +192,10 @@ def participant_link_regenerate(
     *, participant: Participant, sent_by: AbstractBaseUser | None, resend: bool
 ) -> None:
     """Give the participant a new personal link (the old one stops working) and, with
-    `resend`, queue the invitation again with it."""
+    `resend`, queue the invitation again with it (not for a mission that is cancelled
+    or has ended: a ValidationError, and no new link either)."""
+    if resend:
+        invitations_check_open(participant.mission)
     tokens.token_issue(participant=participant)
     if resend:
         invitation_resend(participant=participant, sent_by=sent_by)

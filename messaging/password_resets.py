@@ -32,7 +32,7 @@ def password_resets_queue(*, email: str, language: str) -> list[OutgoingMessage]
         messages=[
             outbox.message_build(
                 recipient_email=user.email,
-                recipient_name=user.get_full_name() or user.get_username(),
+                recipient_name=user.get_full_name(),  # none: the address alone
                 language=language,
                 kind=MessageKind.PASSWORD_RESET,
                 occasion=f"account {user.pk} at {minute}",

@@ -166,7 +166,7 @@ def reminders_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     outbox's unique (recipient, kind, occasion) turns a repeat into a no-op.
     """
     now = now or timezone.now()
-    counts = {"cancelled": messages_cancel_stale()}
+    counts = {"cancelled": messages_cancel_stale(now=now)}
     counts.update(_queue_rule_reminders(now))
     counts[MessageKind.FOLLOW_UP.value] = _queue_thanks(now)
     counts[MessageKind.ACTION_DUE.value] = _queue_action_reminders(now)
@@ -304,7 +304,7 @@ def _queue_action_reminders(now: dt.datetime) -> int:
             [
                 outbox.message_build(
                     recipient_email=action.owner.email,
-                    recipient_name=action.owner.get_full_name() or action.owner.get_username(),
+                    recipient_name=action.owner.get_full_name(),  # none: the address alone
                     language=settings.LANGUAGE_CODE,
                     kind=MessageKind.ACTION_DUE,
                     occasion=action_occasion(action),
@@ -319,15 +319,19 @@ def _queue_action_reminders(now: dt.datetime) -> int:
     )
 
 
-def messages_stale() -> QuerySet[OutgoingMessage]:
+def messages_stale(*, now: dt.datetime | None = None) -> QuerySet[OutgoingMessage]:
     """Queued messages whose reason went away before they were sent.
 
     A reminder to answer to someone who answered, a reminder before the mission to
     someone no longer coming, a notice or thank-you to someone who withdrew, anything
-    for participants of a cancelled mission, an action reminder for an action closed or
+    for participants of a cancelled mission, a reminder (to answer, or before the
+    mission) of a mission that has ended, an action reminder for an action closed or
     moved to another date.
     """
     queued = OutgoingMessage.objects.filter(state=MessageState.QUEUED)
+    # Ended everywhere on Earth: the last day is over even 14 hours ahead of UTC (a
+    # reminder waiting for an SMTP retry goes at the latest a day after it is pointless).
+    ended_everywhere = ((now or timezone.now()) - dt.timedelta(days=1)).date()
     participant_kinds = (
         MessageKind.RSVP_REMINDER,
         MessageKind.MISSION_REMINDER,
@@ -345,6 +349,10 @@ def messages_stale() -> QuerySet[OutgoingMessage]:
             & ~Q(participant__rsvp_status__in=RsvpStatus.COMING)
         )
         | Q(kind__in=participant_kinds, mission__status=MissionStatus.CANCELLED)
+        | Q(
+            Q(mission__end_date__lt=ended_everywhere) | Q(mission__status=MissionStatus.COMPLETED),
+            kind__in=(MessageKind.RSVP_REMINDER, MessageKind.MISSION_REMINDER),
+        )
         | (Q(kind=MessageKind.ACTION_DUE) & ~Q(action__status__in=ACTION_OPEN))
     )
     moved = [
@@ -355,15 +363,20 @@ def messages_stale() -> QuerySet[OutgoingMessage]:
     return queued.filter(stale | Q(pk__in=moved))
 
 
-def messages_cancel_stale(*, ids: Iterable[int] | None = None) -> int:
-    """Cancel the queued messages of `messages_stale` (of `ids` only, if given); how many.
+def messages_cancel_stale(
+    *, ids: Iterable[int] | None = None, now: dt.datetime | None = None
+) -> int:
+    """Cancel the queued messages of `messages_stale` at `now` (of `ids` only, if given);
+    how many.
 
     Only rows still queued are touched (the UPDATE re-checks the state under the row
     lock), so a message a worker has already claimed is left to it. The scan cancels
     them every few minutes; `messaging.outbox.deliver` once more for its batch, just
     before sending, so someone who answered a moment ago gets no reminder to answer.
     """
-    stale = messages_stale() if ids is None else messages_stale().filter(pk__in=list(ids))
+    stale = messages_stale(now=now)
+    if ids is not None:
+        stale = stale.filter(pk__in=list(ids))
     return stale.update(
         state=MessageState.CANCELLED,
         last_error="Not sent: its reason went away before it was due to go out.",

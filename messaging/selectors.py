@@ -1,10 +1,12 @@
-"""Reads of messaging: what the participants page shows of each person's messages."""
+"""Reads of messaging: what the participants page shows of each person's messages, and
+the failed ones the dashboard counts."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -94,3 +96,23 @@ def deliveries_of(*, mission: Mission, participants: list[Participant]) -> list[
         )
         for participant in participants
     ]
+
+
+def failed_message_counts(*, missions: Iterable[Mission | int]) -> dict[int, int]:
+    """Failed messages to participants by mission id, in one query: those a planner can
+    retry on the participants page, where each participant's newest message is shown
+    (one followed by a newer message to the same participant is left out)."""
+    newer = OutgoingMessage.objects.filter(participant=OuterRef("participant")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    rows = (
+        OutgoingMessage.objects.filter(
+            mission__in=list(missions), participant__isnull=False, state=MessageState.FAILED
+        )
+        .filter(~Exists(newer))
+        .values("mission")
+        .annotate(failed=Count("pk"))
+        .order_by()
+    )
+    return {row["mission"]: row["failed"] for row in rows}

@@ -23,7 +23,8 @@ from django_countries import countries
 from missions.models import ItineraryItem, Mission
 
 # Date formats in each language's convention where it differs from the English one
-# (the project has no format module): `Tuesday, 4 March 2025` and `Dienstag, 4. März 2025`.
+# (Django's named formats in config/formats/ have no weekday): `Tuesday, 4 March 2025` and
+# `Dienstag, 4. März 2025`.
 LONG_DATE = {"de": "l, j. F Y"}
 DAY_AND_TIME = {"de": "D, j. M Y, H:i"}
 # `Thu 13 Nov` and `Do., 13. Nov.`: the day of a time that falls on another date.
@@ -144,7 +145,7 @@ def local_span(starts_at: dt.datetime, ends_at: dt.datetime, zone: zoneinfo.Zone
     start, end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
     if start.date() != end.date():
         return f"{format_local(starts_at, zone)} – {format_local(ends_at, zone)}"
-    times = f"{date_format(start, 'j M Y, H:i')}–{date_format(end, 'H:i')}"
+    times = f"{date_format(start, 'SHORT_DATETIME_FORMAT')}–{date_format(end, 'H:i')}"
     return f"{times} {end.tzname()} ({zone.key})"
 
 
@@ -218,3 +219,21 @@ def clean_header_text(value: str) -> str:
 def today_at(mission: Mission) -> dt.date:
     """Today's date where the mission takes place."""
     return timezone.localdate(timezone=mission.time_zone)
+
+
+# PEOPLE --------------------------------------------------------------------------
+
+
+def user_name(user) -> str:
+    """How a staff account is named to others: its full name, else its e-mail address,
+    else (an account with neither) its username. Never the username beside an address:
+    `planner <planner@example.org>` reads as a mistake."""
+    return user.get_full_name() or user.email or user.get_username()
+
+
+def moment_here(moment: dt.datetime, *, long: bool = False) -> str:
+    """`4 Dec 2026, 19:00 GMT` (`4. Dezember 2026, 19:00 MEZ` with `long`, in German): a
+    moment in the active time zone (a page's `timezone.override`), with its abbreviation."""
+    local = timezone.localtime(moment)
+    named = "DATETIME_FORMAT" if long else "SHORT_DATETIME_FORMAT"
+    return f"{date_format(local, named)} {local.tzname()}"

@@ -71,6 +71,34 @@ RsvpStatus.MAY_COME = (RsvpStatus.INVITED, *RsvpStatus.COMING)
 RsvpStatus.DELEGATE_ANSWERS = (*RsvpStatus.COMING, RsvpStatus.DECLINED)
 # The invitation has its answer, whether the delegate gave it or staff withdrew them.
 RsvpStatus.ANSWERED = (*RsvpStatus.COMING, *RsvpStatus.NOT_COMING)
+# Was sent an invitation, whatever they answered since: every status but "not invited".
+# (Sending sets "invited"; a list imported with its answers arrives invited too.)
+RsvpStatus.HAS_BEEN_INVITED = (RsvpStatus.INVITED, *RsvpStatus.ANSWERED)
+
+
+class RsvpGroup(models.TextChoices):
+    """How every page counts and filters the participants by invitation and answer: the
+    mission's overview, the dashboard, the participants list and its filter, the
+    invitation page (`missions.selectors.rsvp_group_counts`). "Invited" is everyone
+    sent an invitation; the four answers below it add up to it."""
+
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    TENTATIVE = "tentative", _("Tentative")
+    DECLINED = "declined", _("Declined")
+    NO_ANSWER = "no_answer", _("No answer")
+    NOT_INVITED = "not_invited", _("Not invited")
+
+
+# The statuses of each group (withdrawn by staff counts as declined).
+RsvpGroup.STATUSES = {
+    RsvpGroup.INVITED: RsvpStatus.HAS_BEEN_INVITED,
+    RsvpGroup.ACCEPTED: (RsvpStatus.ACCEPTED,),
+    RsvpGroup.TENTATIVE: (RsvpStatus.TENTATIVE,),
+    RsvpGroup.DECLINED: RsvpStatus.NOT_COMING,
+    RsvpGroup.NO_ANSWER: (RsvpStatus.INVITED,),
+    RsvpGroup.NOT_INVITED: (RsvpStatus.NOT_INVITED,),
+}
 
 
 class FeasibilityRule(models.TextChoices):

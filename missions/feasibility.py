@@ -142,6 +142,49 @@ def travel_minutes(distance: float) -> int:
     return math.ceil(round(distance / speed * 60, 6))
 
 
+@dataclass(frozen=True)
+class Leg:
+    """The journey between two consecutive items at different venues on one day."""
+
+    origin: Venue
+    destination: Venue
+    distance: float  # km, straight line
+    needed: int  # minutes: on foot or by car, plus the mission's travel buffer
+    available: int  # minutes from the earlier end to the later start
+
+    @property
+    def walking(self) -> bool:
+        return is_walking(self.distance)
+
+    @property
+    def is_tight(self) -> bool:
+        return self.available < self.needed
+
+
+def leg_between(before: ItineraryItem, after: ItineraryItem, *, buffer_minutes: int) -> Leg | None:
+    """The journey from one item to the next, or None when there is none to check: the
+    same venue or one without coordinates, overnight (it starts from the hotel), or the
+    items overlap (rule 2's concern). The travel-time rule and the timetable both use it."""
+    origin, destination = before.venue, after.venue
+    if not (before.venue_id and after.venue_id) or before.venue_id == after.venue_id:
+        return None
+    if origin.latitude is None or destination.latitude is None:
+        return None
+    if before.local_ends_at.date() != after.local_starts_at.date():
+        return None
+    gap = after.starts_at - before.ends_at
+    if gap < dt.timedelta(0):
+        return None
+    distance = distance_km(origin, destination)
+    return Leg(
+        origin=origin,
+        destination=destination,
+        distance=distance,
+        needed=travel_minutes(distance) + buffer_minutes,
+        available=gap // dt.timedelta(minutes=1),
+    )
+
+
 # Attendance ---------------------------------------------------------------------------
 
 
@@ -326,27 +369,17 @@ def _travel_time(plan: _Plan, buffer_minutes: int) -> list[FeasibilityWarning]:
     warnings = []
     for (earlier, later), members in sorted(legs.items(), key=lambda leg: leg[0][::-1]):
         before, after = plan.items[earlier], plan.items[later]
-        origin, destination = before.venue, after.venue
-        if not (before.venue_id and after.venue_id) or before.venue_id == after.venue_id:
+        leg = leg_between(before, after, buffer_minutes=buffer_minutes)
+        if leg is None or not leg.is_tight:
             continue
-        if origin.latitude is None or destination.latitude is None:
-            continue
-        if before.local_ends_at.date() != after.local_starts_at.date():
-            continue  # overnight: the journey starts from the hotel
-        gap = after.starts_at - before.ends_at
-        if gap < dt.timedelta(0):
-            continue  # an overlap, reported by its own rule
-        distance = distance_km(origin, destination)
-        needed = travel_minutes(distance) + buffer_minutes
-        if gap >= dt.timedelta(minutes=needed):
-            continue
+        distance = leg.distance
         values = {
-            "origin": origin.name,
-            "destination": destination.name,
-            "needed": needed,
+            "origin": leg.origin.name,
+            "destination": leg.destination.name,
+            "needed": leg.needed,
             "distance": number_format(round(distance, 1), 1),
             "buffer": buffer_minutes,
-            "available": gap // dt.timedelta(minutes=1),
+            "available": leg.available,
             "previous": before.title,
         }
         if is_walking(distance):

@@ -114,6 +114,13 @@ class Mission(models.Model):
     def duration_days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
+    @property
+    def has_ended(self) -> bool:
+        """Its last day is over where it takes place, or staff marked it completed."""
+        if self.status == MissionStatus.COMPLETED:
+            return True
+        return timezone.localdate(timezone=self.time_zone) > self.end_date
+
 
 class ItineraryItem(models.Model):
     mission = models.ForeignKey(

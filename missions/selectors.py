@@ -15,10 +15,10 @@ its objects up through these querysets, so an object out of scope is a 404.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from missions.enums import Audience
+from missions.enums import Audience, RsvpGroup
 from missions.models import AuditEntry, Feedback, ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
@@ -195,3 +195,39 @@ def audit_entries_for(user: User, *, mission: Mission | None = None) -> QuerySet
     if mission is not None:
         entries = entries.filter(mission=mission)
     return entries.order_by("-at", "-pk")
+
+
+# INVITATIONS AND ANSWERS -------------------------------------------------------------
+# Who was invited, who was not yet, who answered what: every page counts and filters by
+# these (`RsvpGroup`), read from the participants' RSVP status alone, so the overview,
+# the dashboard, the participants list and the invitation page always agree.
+
+
+def rsvp_group_annotations(*, prefix: str = "rsvp_") -> dict[str, Count]:
+    """Annotations that count a mission's participants in each `RsvpGroup`, in one join:
+    `rsvp_invited`, `rsvp_accepted`, … (for a queryset of missions)."""
+    return {
+        f"{prefix}{group.value}": Count(
+            "participants", filter=Q(participants__rsvp_status__in=statuses)
+        )
+        for group, statuses in RsvpGroup.STATUSES.items()
+    }
+
+
+def rsvp_group_counts(mission: Mission) -> dict[str, int]:
+    """The mission's participants in each `RsvpGroup` (`invited`, `accepted`, …,
+    `not_invited`) and `total`, in one query."""
+    return Mission.objects.filter(pk=mission.pk).aggregate(
+        **rsvp_group_annotations(prefix=""), total=Count("participants")
+    )
+
+
+def participants_in_group(participants: QuerySet[Participant], group: str) -> QuerySet[Participant]:
+    """The participants of an `RsvpGroup`; all of them for "" (no group chosen)."""
+    if not group:
+        return participants
+    return participants.filter(rsvp_status__in=RsvpGroup.STATUSES[RsvpGroup(group)])
+
+
+def has_been_invited(participant: Participant) -> bool:
+    return participant.rsvp_status in RsvpGroup.STATUSES[RsvpGroup.INVITED]

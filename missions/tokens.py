@@ -1,4 +1,4 @@
-"""Personal links of participants: `/r/<token>/`, `/d/<token>/`, and their calendar feeds.
+"""Personal links of participants: `/d/<token>/` (`/r/<token>/` before), and calendar feeds.
 
 A token is an HMAC (SHA-256, keyed by SECRET_KEY) of the participant's id and a random
 128-bit nonce, so the same link can be put in every message without storing it: the
@@ -150,8 +150,13 @@ def _participant_by(field: str, token: str) -> Participant | None:
     return participant
 
 
-def personal_url(participant: Participant, name: str = "rsvp:answer") -> str:
-    """The absolute address of a page under the participant's link (issued if they have none)."""
+def personal_url(participant: Participant, name: str = "delegate:page") -> str:
+    """The absolute address of a page under the participant's link (issued if they have none).
+
+    By default their own page, `/d/<token>/`, which carries the answer form until they
+    have answered: every mail that links the person (the invitation, the reminders) and
+    the calendar's events open it.
+    """
     path = reverse(name, kwargs={"token": token_for(participant=participant)})
     return settings.SITE_URL.rstrip("/") + path
 

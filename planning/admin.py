@@ -10,6 +10,8 @@ import zoneinfo
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -74,11 +76,49 @@ class MissionStatusFilter(admin.ChoicesFieldListFilter):
         self.title = _("mission status")
 
 
+class ZonedSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time inputs with the zone of the time named beside them
+    (`show_zone`), or, in a table whose column names it, a hidden note.
+
+    The change forms here show times in the mission's zone on purpose, so the admin
+    script's "You are 9 hours behind server time" (the browser's zone against the
+    page's) is beside the point: the script adds no warning where the input's container
+    already holds an element of the class `timezonewarning`, which this note is.
+    """
+
+    template_name = "admin/widgets/zoned_split_datetime.html"
+
+    def __init__(self, attrs=None, *, show_zone: bool = True) -> None:
+        super().__init__(attrs)
+        self.show_zone = show_zone
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Rendered inside the change form's `timezone.override`: the mission's zone.
+        context["zone"] = timezone.get_current_timezone_name()
+        context["show_zone"] = self.show_zone
+        return context
+
+
+class ZonedDate(AdminDateWidget):
+    """A mission's own dates (first, last day, RSVP deadline): local dates where it takes
+    place, said beside the input, in place of the admin script's zone warning."""
+
+    template_name = "admin/widgets/zoned_date.html"
+
+
 class MissionZoneFormMixin:
     """Enter and show the date-times of the change form in a mission's destination zone.
 
     Subclasses name the mission with `form_mission`. Without one the form is in UTC.
     """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateField) and not isinstance(
+            db_field, models.DateTimeField
+        ):
+            kwargs["widget"] = ZonedDate
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
         raise NotImplementedError
@@ -101,11 +141,15 @@ class MissionZoneFormMixin:
 
 
 class ZoneHelpTextMixin:
-    """Name the current zone (the mission's, inside the change form) under date-time inputs."""
+    """Name the current zone (the mission's, inside the change form) beside date-time
+    inputs (`ZonedSplitDateTime`); in an inline's table, in the column's help instead."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        tabular = isinstance(self, admin.TabularInline)
+        if isinstance(db_field, models.DateTimeField):
+            kwargs["widget"] = ZonedSplitDateTime(show_zone=not tabular)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None and isinstance(db_field, models.DateTimeField):
+        if tabular and formfield is not None and isinstance(db_field, models.DateTimeField):
             zone = timezone.get_current_timezone_name()
             note = _("Time in %(zone)s.") % {"zone": zone}
             formfield.help_text = (
@@ -353,11 +397,18 @@ class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdm
         by_mission: dict[int, list[Participant]] = {}
         for participant in queryset.select_related("mission", "person").order_by("pk"):
             by_mission.setdefault(participant.mission_id, []).append(participant)
-        queued = sum(
-            invitations_send(mission=group[0].mission, participants=group, sent_by=request.user)
-            for group in by_mission.values()
-        )
-        skipped = sum(len(group) for group in by_mission.values()) - queued
+        queued = skipped = 0
+        for group in by_mission.values():
+            try:
+                sent = invitations_send(
+                    mission=group[0].mission, participants=group, sent_by=request.user
+                )
+            except ValidationError as error:  # cancelled or ended: nobody of it is invited
+                text = f"{group[0].mission.title}: {' '.join(error.messages)}"
+                self.message_user(request, text, level=messages.WARNING)
+                continue
+            queued += sent
+            skipped += len(group) - sent
         self.message_user(request, queued_text(queued=queued, skipped=skipped))
 
     @admin.action(

@@ -28,6 +28,7 @@ plan_patterns = [
     path("missions/<int:pk>/itinerary/new/", itinerary.item_create, name="item-create"),
     path("items/<int:pk>/edit/", itinerary.item_edit, name="item-edit"),
     path("items/<int:pk>/move/", itinerary.item_move_view, name="item-move"),
+    path("items/<int:pk>/reschedule/", itinerary.item_reschedule_view, name="item-reschedule"),
     path("items/<int:pk>/delete/", itinerary.item_delete_view, name="item-delete"),
     path(
         "items/<int:pk>/acknowledge/",

@@ -107,7 +107,7 @@ def participant_calendar(
     items: Iterable[ItineraryItem] | None = None,
     alarm: bool = False,
     feed: bool = False,
-    link_to: str | None = "rsvp:answer",
+    link_to: str | None = "delegate:page",
 ) -> bytes:
     """The items the participant attends as an iCalendar file.
 

@@ -110,7 +110,10 @@ class AnswerForm(forms.Form):
             self.add_error(
                 name,
                 _("Enter a date between %(first)s and %(last)s.")
-                % {"first": date_format(first, "j F Y"), "last": date_format(last, "j F Y")},
+                % {
+                    "first": date_format(first, "DATE_FORMAT"),
+                    "last": date_format(last, "DATE_FORMAT"),
+                },
             )
 
     def clean(self) -> dict:

@@ -21,6 +21,7 @@ import datetime as dt
 import itertools
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from django.db import connection
@@ -95,6 +96,17 @@ class Host:
 
 
 @dataclass(frozen=True)
+class MapVenue:
+    """A venue on the page's map (templates/_venue_map.html)."""
+
+    name: str
+    address: str
+    city: str
+    latitude: Decimal
+    longitude: Decimal
+
+
+@dataclass(frozen=True)
 class PageItem:
     pk: int
     title: str
@@ -114,6 +126,7 @@ class PageItem:
     meeting_point: str
     online_link: str
     host: Host | None
+    map_venue: MapVenue | None = None  # its venue, when it has coordinates
 
     @property
     def anchor(self) -> str:
@@ -174,6 +187,15 @@ class DelegateItinerary:
     @property
     def items(self) -> list[PageItem]:
         return [row for day in self.days for row in day.items]
+
+    @property
+    def venues(self) -> list[MapVenue]:
+        """The venues of the items still on, once each, for the map."""
+        return list(
+            dict.fromkeys(
+                row.map_venue for row in self.items if row.map_venue and not row.is_cancelled
+            )
+        )
 
     @property
     def fresh_until(self) -> dt.datetime:
@@ -287,6 +309,15 @@ def _page_items(
                 meeting_point=row["meeting_point"],
                 online_link=row["online_link"],
                 host=host,
+                map_venue=MapVenue(
+                    name=row["venue__name"],
+                    address=row["venue__address"],
+                    city=row["venue__city"],
+                    latitude=row["venue__latitude"],
+                    longitude=row["venue__longitude"],
+                )
+                if venue and row["venue__latitude"] is not None
+                else None,
             )
         )
     return items

@@ -1,7 +1,9 @@
 """The pages under a participant's personal link; no login.
 
-`/r/<token>/` (namespace `rsvp`): the answer, the page's language, the feedback form.
-`/d/<token>/` (namespace `delegate`): the delegate's own page, calendar and booklet.
+`/d/<token>/` (namespace `delegate`): the delegate's own page, which takes the answer
+(the form at its top until they answered), calendar and booklet; every mail links it.
+`/r/<token>/` (namespace `rsvp`): the answer page of before, now a redirect to
+`/d/<token>/`; the feedback form and its language switch.
 `/c/<calendar token>.ics` (namespace `calendar`): the calendar feed, under a read-only
 token of its own (`missions.tokens.calendar_token_for`) that opens nothing else.
 """

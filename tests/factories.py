@@ -8,9 +8,20 @@ import zoneinfo
 import factory
 from django.contrib.auth import get_user_model
 
+from matchmaking.enums import RequestStatus
+from matchmaking.models import (
+    MatchmakingSettings,
+    Meeting,
+    MeetingBlock,
+    MeetingRequest,
+    Profile,
+    ScheduleRun,
+    Table,
+    Unavailability,
+)
 from messaging.enums import MessageKind, ReminderAnchor
 from messaging.models import OutgoingMessage, ReminderRule
-from missions.enums import AuditAction, FeasibilityRule, ItemKind, MissionKind
+from missions.enums import AuditAction, FeasibilityRule, ItemKind, MissionKind, ParticipantRole
 from missions.models import (
     AuditEntry,
     Feedback,
@@ -26,6 +37,7 @@ from outcomes.enums import OutcomeKind, OutcomeStatus
 from outcomes.models import ExchangeRate, Outcome
 from portal.enums import ArchiveState
 from portal.models import BookletArchive, DelegatePage
+from tests.dates import year_like_2025
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -104,6 +116,14 @@ class MissionFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2025, 3, 4)
     end_date = dt.date(2025, 3, 6)
     lead_organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.CITY_COUNCIL)
+
+    class Params:
+        # The same days in a coming year with 2025's calendar (4 March a Tuesday): a
+        # mission that has not ended, so invitations can be sent for it.
+        upcoming = factory.Trait(
+            start_date=factory.LazyFunction(lambda: dt.date(year_like_2025(), 3, 4)),
+            end_date=factory.LazyFunction(lambda: dt.date(year_like_2025(), 3, 6)),
+        )
 
     @factory.post_generation
     def organisers(self, create, extracted, **kwargs):
@@ -227,6 +247,101 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     mission = factory.SubFactory(MissionFactory)
     actor = "system"
     description = "participants.csv"
+
+
+# MATCHMAKING ---------------------------------------------------------------------------
+
+
+class MatchmakingSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchmakingSettings
+
+    mission = factory.SubFactory(MissionFactory)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    participant = factory.SubFactory(ParticipantFactory)
+    offer = "Games studios and a motion-capture stage"
+    seek = "Partners for a German–British co-production"
+    pitch = "Creative tech cluster of Leipzig."
+    languages = factory.LazyFunction(lambda: ["de", "en"])
+    opted_in = True
+
+
+class MeetingRequestFactory(factory.django.DjangoModelFactory):
+    """A delegate asks a host of the same mission."""
+
+    class Meta:
+        model = MeetingRequest
+
+    mission = factory.SubFactory(MissionFactory)
+    requester = factory.SubFactory(ParticipantFactory, mission=factory.SelfAttribute("..mission"))
+    recipient = factory.SubFactory(
+        ParticipantFactory, mission=factory.SelfAttribute("..mission"), role=ParticipantRole.HOST
+    )
+    message = "Shall we talk about a co-production?"
+
+
+class MeetingBlockFactory(factory.django.DjangoModelFactory):
+    """The round table 10:00 to 11:30: three slots of 20 minutes, 5 minutes apart."""
+
+    class Meta:
+        model = MeetingBlock
+
+    item = factory.SubFactory(ItineraryItemFactory)
+    slot_minutes = 20
+    break_minutes = 5
+
+
+class TableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Table
+
+    block = factory.SubFactory(MeetingBlockFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unavailability
+
+    participant = factory.SubFactory(ParticipantFactory)
+    starts_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(
+            o.participant.mission.start_date, dt.time(9), o.participant.mission.time_zone
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """An accepted request in the first slot of a block of its mission, at a table."""
+
+    class Meta:
+        model = Meeting
+
+    request = factory.SubFactory(MeetingRequestFactory, status=RequestStatus.ACCEPTED)
+    block = factory.SubFactory(
+        MeetingBlockFactory, item__mission=factory.SelfAttribute("...request.mission")
+    )
+    table = factory.SubFactory(TableFactory, block=factory.SelfAttribute("..block"))
+    starts_at = factory.LazyAttribute(lambda o: o.block.item.starts_at)
+    ends_at = factory.LazyAttribute(
+        lambda o: o.starts_at + dt.timedelta(minutes=o.block.slot_minutes)
+    )
+
+
+class ScheduleRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleRun
+
+    mission = factory.SubFactory(MissionFactory)
+
+
+# OUTCOMES ------------------------------------------------------------------------------
 
 
 class OutcomeFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,8 @@
 import ast
 import datetime as dt
 import gettext
+import re
+import zoneinfo
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,14 +13,22 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from messaging.emails import render_message
+from missions import display
 from missions.enums import MissionStatus
-from tests.factories import MembershipFactory, MissionFactory
+from tests.factories import (
+    MembershipFactory,
+    MissionFactory,
+    OutgoingMessageFactory,
+    ParticipantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
 
@@ -139,6 +149,7 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
     assert _html_lang(response) == "de"
     assert _texts(response, "h1") == ["Ihre Missionen"]
     assert _texts(response, "th", scope="col") == [
+        *["Mission", "Zeitraum (Ortszeit)", "Status"],  # the timeline's table
         "Mission",
         "Zielort",
         "Zeitraum (Ortszeit)",
@@ -152,9 +163,56 @@ def test_dashboard_planner_in_german_shows_german_mission_table(client: Client):
         "Offene Warnungen",
     ]
     cells = _texts(response, "td")
-    assert len(cells) == 11  # one mission
-    assert cells[3] == "Bestätigt"
+    assert len(cells) == 2 + 11  # one mission, on the timeline and in the table
+    assert cells[1] == "Geplant"  # on the timeline: it has not begun
+    assert cells[2 + 3] == "Bestätigt"
     assert _texts(response, "button") == ["EN", "DE", "Abmelden"]
+
+
+# DATES -----------------------------------------------------------------------
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+# A date pattern of a template's own (`|date:"j F Y"`): German needs `j. F Y`, which the
+# named formats (config/formats/de/formats.py) and missions.display's filters give.
+OWN_DATE_PATTERN = re.compile(r"""\|date:["'][^"']*\bj\b[^"']*["']""")
+
+
+def test_templates_write_dates_in_the_language_s_format_never_a_pattern_of_their_own():
+    own = sorted(
+        f"{path.relative_to(TEMPLATES)}: {match.group()}"
+        for path in TEMPLATES.rglob("*.*")
+        if path.suffix in {".html", ".txt"}
+        for match in OWN_DATE_PATTERN.finditer(path.read_text(encoding="utf-8"))
+    )
+
+    assert own == []
+
+
+def test_german_dates_have_the_dot_after_the_day_in_mail_and_pages():
+    mission = MissionFactory(
+        start_date=dt.date(2026, 12, 4), end_date=dt.date(2026, 12, 4), rsvp_deadline=None
+    )
+    participant = ParticipantFactory(mission=mission, person__preferred_language="de")
+    reminder = OutgoingMessageFactory(
+        participant=participant, kind="mission_reminder", language="de", occasion="r"
+    )
+
+    body = " ".join(render_message(reminder).body.split())
+
+    assert "Freitag, 4. Dezember 2026" in body
+    assert "4 Dezember" not in body
+    with translation.override("de"):
+        assert (
+            display.local_span(
+                dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC),
+                dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC),
+                LONDON,
+            )
+            == "04.12.2026, 09:00–10:00 GMT (Europe/London)"
+        )
+        assert display.moment_here(dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC), long=True) == (
+            "4. Dezember 2026, 09:00 UTC"
+        )
 
 
 # CATALOGUE -------------------------------------------------------------------

@@ -30,7 +30,8 @@ HOW TO ADD A ROW
   `_world` if you need one); `access` is one of `STATUS`'s keys (read the table
   there); `data` adds or overrides POST fields (for a form the organiser's page does not
   fill in by itself), `writes=True` says the organiser's POST with that data must write.
-  A portal URL: add `"delegate:my-name": PortalRow("read")` or `PortalRow("write")`.
+  A portal URL: add `"delegate:my-name": PortalRow(("GET",))` with the methods it
+  accepts; `data` for a POST's fields, `live_get`/`live_post` for a live link's status.
   An admin model is picked up by itself once registered; give `_admin_objects` one of
   its rows if the world has none.
 """
@@ -38,9 +39,7 @@ HOW TO ADD A ROW
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -88,6 +87,7 @@ from tests.factories import (
     VenueFactory,
     WarningAcknowledgementFactory,
 )
+from tests.html_forms import form_of as _form_of
 
 pytestmark = pytest.mark.django_db
 
@@ -298,75 +298,6 @@ def _login(client: Client, user) -> None:
 # A BROWSER'S SUBMISSION OF A PAGE'S FORM ----------------------------------------------
 
 
-class _Forms(HTMLParser):
-    """The fields a browser would submit with each POST form of a page, by its action."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: dict[str, list[tuple[str, str]]] = {}
-        self._fields: list | None = None
-        self._select: dict | None = None
-        self._textarea: list | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = dict(attrs)
-        if tag == "form":
-            post = (a.get("method") or "").lower() == "post" or "hx-post" in a
-            self._fields = self.forms.setdefault(a.get("action") or a.get("hx-post") or "", [])
-            if not post:
-                self._fields = None
-            return
-        if tag == "option" and self._select is not None:
-            self._select["all"].append(a.get("value") or "")
-            if "selected" in a:
-                self._select["chosen"].append(a.get("value") or "")
-        name = a.get("name")
-        if self._fields is None or not name or "disabled" in a:
-            return
-        if tag == "input":
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._fields.append((name, a.get("value") or "on"))
-            elif kind not in ("submit", "button", "image", "reset", "file"):
-                self._fields.append((name, a.get("value") or ""))
-        elif tag == "textarea":
-            self._textarea = [name, ""]
-        elif tag == "select":
-            self._select = {"name": name, "multiple": "multiple" in a, "all": [], "chosen": []}
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._fields = None
-        elif tag == "textarea" and self._textarea is not None and self._fields is not None:
-            name, text = self._textarea
-            # A browser drops the newline that follows <textarea>.
-            self._fields.append((name, text.removeprefix("\n")))
-            self._textarea = None
-        elif tag == "select" and self._select is not None and self._fields is not None:
-            select = self._select
-            chosen = select["chosen"] or ([] if select["multiple"] else select["all"][:1])
-            self._fields += [(select["name"], value) for value in chosen]
-            self._select = None
-
-
-def _form_of(html: str, url: str) -> dict[str, list[str]]:
-    """What submitting the page's form that posts to `url` sends ({} if it has none)."""
-    parser = _Forms()
-    parser.feed(html)
-    for action, fields in parser.forms.items():
-        if action in ("", url) or urlsplit(action).path == url:
-            data: dict[str, list[str]] = {}
-            for name, value in fields:
-                data.setdefault(name, []).append(value)
-            return data
-    return {}
-
-
 def _post_data(w: World, name: str) -> dict:
     """The row's POST: the organiser's page's own form (for a page with a form), with
     the row's `data` on top."""
@@ -510,6 +441,11 @@ def _new_action(w: World) -> dict:
     }
 
 
+def _reschedule(w: World) -> dict:
+    day = w.mission.start_date.isoformat()
+    return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
+
+
 def _new_venue(w: World) -> dict:
     return {
         "venue-name": "Matrix Hall",
@@ -534,6 +470,7 @@ WORKSPACE: dict[str, Row] = {
     "plan:item-create": Row(_mission, "edit", _new_item, writes=True),
     "plan:item-edit": Row(_item, "edit", writes=True),
     "plan:item-move": Row(_item, "edit", lambda w: {"minutes": "30"}, ("POST",), True),
+    "plan:item-reschedule": Row(_item, "edit", _reschedule, ("POST",), True),
     "plan:item-delete": Row(_item, "edit", None, ("POST",), True),
     "plan:warning-acknowledge": Row(
         _item, "edit", lambda w: {"rule": "capacity", "reason": "Matrix"}, ("POST",), True
@@ -657,17 +594,22 @@ class PortalRow:
     methods: tuple[str, ...]  # what the page accepts (else 405, whatever the token)
     data: Callable[[World], dict] | None = None  # a POST's fields besides the page's form
     live_get: int = 200  # a live link's GET (302: the page sends the delegate on)
+    live_post: tuple[int, ...] = (200, 302)  # a live link's POST: the form again, or saved
 
 
 PORTAL: dict[str, PortalRow] = {
-    # The answer, its language, the feedback (portal/views/rsvp.py)
-    "rsvp:answer": PortalRow(("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}),
+    # The address of before (on to the delegate's page), the language, the feedback
+    # (portal/views/rsvp.py)
+    "rsvp:answer": PortalRow(
+        ("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}, live_get=302, live_post=(307,)
+    ),
     "rsvp:language": PortalRow(("POST",), lambda w: {"language": "de"}),
     "rsvp:feedback": PortalRow(("GET", "POST"), lambda w: {"rating": "4", "comment": "Matrix"}),
-    # The delegate's page, calendar and booklet (portal/views/)
-    "delegate:page": PortalRow(("GET",)),
+    # The delegate's page (with the answer form until they answered), calendar and booklet
+    # (portal/views/)
+    "delegate:page": PortalRow(("GET", "POST"), lambda w: {"answer": RsvpStatus.ACCEPTED}),
     "delegate:language": PortalRow(("POST",), lambda w: {"language": "de"}),
-    "delegate:answer": PortalRow(("GET",), live_get=302),  # on to the answer under /r/
+    "delegate:answer": PortalRow(("GET",), live_get=302),  # on to the page's answer form
     "delegate:calendar": PortalRow(("GET",)),  # the feed's addresses
     "delegate:calendar-ics": PortalRow(("GET",)),
     "delegate:booklet": PortalRow(("GET",)),
@@ -715,9 +657,9 @@ def test_portal_answers_each_link_as_the_table_says(client: Client, world: World
             assert response.status_code == 405, method
         elif token in ("right", "other"):
             # A live link is its participant's, with its own page; a POST may answer.
-            assert response.status_code in ((row.live_get,) if method == "GET" else (200, 302)), (
-                method
-            )
+            assert response.status_code in (
+                (row.live_get,) if method == "GET" else row.live_post
+            ), method
         else:
             assert response.status_code == 404, method
         if token == "other":
@@ -750,9 +692,9 @@ def test_calendar_feed_answers_only_its_own_live_token(client: Client, world: Wo
 def test_a_live_link_s_post_with_the_row_s_data_writes(client: Client, world: World):
     """The portal's POSTs would write if the guard let a wrong link through: the right
     link's answer does."""
-    url = reverse("rsvp:answer", kwargs={"token": world.tokens["right"]})
+    url = reverse("delegate:page", kwargs={"token": world.tokens["right"]})
 
-    response = _request(client, "POST", url, world.portal_data["rsvp:answer"])
+    response = _request(client, "POST", url, world.portal_data["delegate:page"])
 
     assert response.status_code == 302
     assert "missions.Participant" in response.wrote

@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # codes from an authenticator app
     "django_otp.plugins.otp_static",  # one-time backup codes
     "csp",  # the Content-Security-Policy header (django-csp; SECURITY HEADERS below)
+    "js_lib_leaflet",  # Leaflet's JS, CSS and marker images as static files (MAPS below)
     # The rooms, lowest first: each imports only those above it in this list.
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
+    "matchmaking",  # B2B matchmaking: profiles, meeting requests, the scheduler
     "outcomes",  # what missions achieved, the reports across missions, the exchange rates
     "portal",  # what delegates open under their personal link
     "messaging",  # the outbox, e-mails, invitations, reminders and notices
@@ -114,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",  # CSP_NONCE, for an inline <script nonce>
+                "config.context_processors.map_tiles",  # the venues' map (MAPS below)
             ],
         },
     },
@@ -158,6 +161,30 @@ PASSWORD_RESET_RATE_ENABLED = True
 PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
 PASSWORD_RESET_RATE_PER_ADDRESS = "10/h"
 
+# MAPS ------------------------------------------------------------------------
+# The venues' map (templates/_venue_map.html) draws Leaflet (the static files of
+# django-js-lib-leaflet) over tiles from MAP_TILE_URL, a Leaflet URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: markers without tiles. The
+# Content-Security-Policy lets images come from its host (img-src below).
+# https://leafletjs.com/reference.html#tilelayer
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OPENSTREETMAP_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def map_tile_sources(url: str) -> list[str]:
+    """What img-src must allow for the tiles: the template's scheme and host, its
+    `{s}` subdomains as a wildcard; nothing for no tiles."""
+    if not url:
+        return []
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return [f"{scheme}://{host}"]
+
+
 # SECURITY HEADERS ------------------------------------------------------------
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 # Every page (the workspace, the admin, the delegate's pages, htmx's fragments) says what
@@ -178,7 +205,8 @@ CONTENT_SECURITY_POLICY = {
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
         ],
         # Bootstrap's CSS draws the arrows and ticks of form controls as data: SVG images.
-        "img-src": [SELF, "data:"],
+        # The map's tiles (MAPS above) come from their server.
+        "img-src": [SELF, "data:", *map_tile_sources(MAP_TILE_URL)],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

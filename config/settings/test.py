@@ -49,6 +49,8 @@ if env("TEST_MEDIA_ROOT", default=""):
     MEDIA_ROOT = env("TEST_MEDIA_ROOT")
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 LANGUAGE_CODE = "en"
+# The venues' map draws its markers without tiles: nothing is fetched from outside.
+MAP_TILE_URL = ""
 # Serve static files from the finders, as runserver does, without a collectstatic step.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,4 +1,5 @@
-"""Load the demo missions (`manage.py load_demo`); the data itself is in `data.py`."""
+"""Load the demo missions (`manage.py load_demo`): the five real ones in `data.py`, the
+two that live relative to today in `living.py`. Their mail is `messaging.demo`'s."""
 
 import datetime as dt
 import zoneinfo
@@ -6,15 +7,21 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from missions.demo.data import JAPAN_TRAVEL, MISSIONS, ORGANISATIONS, PEOPLE, SECTORS, VENUES
+from missions.demo.living import ACTION_OWNER, UPCOMING, living_missions
 from missions.enums import Audience
-from missions.models import ItineraryItem, Mission, Participant
-from organisations.models import Organisation, Person, Sector, Venue
+from missions.models import Feedback, FollowUpAction, ItineraryItem, Mission, Participant
+from missions.tokens import personal_url
+from organisations.enums import MembershipRole
+from organisations.models import Membership, Organisation, Person, Sector, Venue
 
-__all__ = ["load_demo"]
+__all__ = ["DELEGATE_LINK_PEOPLE", "delegate_links", "load_demo"]
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
@@ -56,18 +63,51 @@ def _at(naive: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | Non
     return naive.replace(tzinfo=zone) if naive else None
 
 
+def _action_owner(
+    *, organisation: Organisation, person: Person, tally: Counter
+) -> AbstractBaseUser:
+    """The account that owns the demo's follow-up actions (`living.ACTION_OWNER`): a
+    planner of `organisation` with no usable password, made once and then left alone."""
+    User = get_user_model()
+    user = User.objects.filter(username=ACTION_OWNER["username"]).first()
+    if user is None:
+        first_name, _, last_name = person.full_name.partition(" ")
+        user = User(
+            username=ACTION_OWNER["username"],
+            email=person.email,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        user.set_unusable_password()  # it owns actions; nobody signs in with it
+        user.full_clean()
+        user.save()
+        tally["created"] += 1
+    _, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": MembershipRole.PLANNER}
+    )
+    tally["created"] += created
+    return user
+
+
 @transaction.atomic
-def load_demo() -> dict[str, int]:
+def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Create or bring up to date the demo missions and everything they refer to.
+
+    The five real missions keep their dates; the two living ones (`living.py`) are placed
+    relative to `now` (default: now), each by today in its destination.
 
     Idempotent: rows are found by natural key (Sector.slug, Organisation name regardless
     of case and city, Venue name and city, Person e-mail regardless of case, Mission
-    slug, ItineraryItem mission and title, Participant mission and person), validated
-    with `full_clean()` and saved only when a field differs; many-to-many links are
-    `.set()`. Rows that are not demo data are never changed. Returns the number of demo
-    rows of each kind, and how many rows this run created or updated.
+    slug, ItineraryItem mission and title, Participant mission and person,
+    FollowUpAction mission and what was agreed, Feedback participant), validated with
+    `full_clean()` and saved only when a field differs; many-to-many links are `.set()`.
+    Run again the same day it writes nothing; on a later day it moves the living
+    missions' dates, times and answers along, and creates nothing. Rows that are not
+    demo data are never changed. Returns the number of demo rows of each kind, and how
+    many rows this run created or updated.
     """
     tally: Counter = Counter()
+    all_missions = [*MISSIONS, *living_missions(now=now or timezone.now())]
     # One read per model finds the rows that already exist, by natural key.
     found_sectors = Sector.objects.in_bulk([row["slug"] for row in SECTORS], field_name="slug")
     found_organisations = {
@@ -86,7 +126,9 @@ def load_demo() -> dict[str, int]:
             lower_email__in=[row["email"].lower() for row in PEOPLE]
         )
     }
-    found_missions = Mission.objects.in_bulk([row["slug"] for row in MISSIONS], field_name="slug")
+    found_missions = Mission.objects.in_bulk(
+        [row["slug"] for row in all_missions], field_name="slug"
+    )
     found_items = {
         (item.mission_id, item.title): item
         for item in ItineraryItem.objects.filter(mission__in=found_missions.values())
@@ -94,6 +136,14 @@ def load_demo() -> dict[str, int]:
     found_participants = {
         (participant.mission_id, participant.person_id): participant
         for participant in Participant.objects.filter(mission__in=found_missions.values())
+    }
+    found_actions = {
+        (action.mission_id, action.agreed): action
+        for action in FollowUpAction.objects.filter(mission__in=found_missions.values())
+    }
+    found_feedback = {
+        feedback.participant_id: feedback
+        for feedback in Feedback.objects.filter(participant__mission__in=found_missions.values())
     }
 
     sectors = {}
@@ -164,8 +214,9 @@ def load_demo() -> dict[str, int]:
             tally=tally,
         )
 
-    item_count = participant_count = 0
-    for row in MISSIONS:
+    owner = None
+    item_count = participant_count = action_count = feedback_count = 0
+    for row in all_missions:
         zone = zoneinfo.ZoneInfo(row["tz"])
         mission = _upsert(
             Mission,
@@ -191,7 +242,7 @@ def load_demo() -> dict[str, int]:
         mission.partners.set([organisations[key] for key in row["partners"]])
         mission.sectors.set([sectors[slug] for slug in row["sectors"]])
 
-        items = {}
+        items, participants = {}, {}
         for item in row["items"]:
             venue = venues.get(item.get("venue"))
             local = venue.time_zone if venue else zone
@@ -219,10 +270,13 @@ def load_demo() -> dict[str, int]:
         for entry in row["participants"]:
             person = people[entry["person"]]
             travel = JAPAN_TRAVEL if entry.get("travel") else {}
-            participant = _upsert(
+            # When a living mission's participant answered moves with the mission.
+            answered = {"answered_at": _at(entry["answered"], zone)} if "answered" in entry else {}
+            participants[entry["person"]] = _upsert(
                 Participant,
                 existing=found_participants.get((mission.pk, person.pk)),
                 values={
+                    **answered,
                     "mission": mission,
                     "person": person,
                     "role": entry["role"],
@@ -238,17 +292,79 @@ def load_demo() -> dict[str, int]:
                 },
                 tally=tally,
             )
-            participant.items.set([items[title] for title in entry.get("items", [])])
+            participants[entry["person"]].items.set(
+                [items[title] for title in entry.get("items", [])]
+            )
         participant_count += len(row["participants"])
+
+        for action in row.get("actions", []):
+            if owner is None:
+                owner = _action_owner(
+                    organisation=organisations[ACTION_OWNER["organisation"]],
+                    person=people[ACTION_OWNER["person"]],
+                    tally=tally,
+                )
+            _upsert(
+                FollowUpAction,
+                existing=found_actions.get((mission.pk, action["agreed"])),
+                values={
+                    "mission": mission,
+                    "organisation": organisations[action["organisation"]],
+                    "contact": people.get(action["contact"]),
+                    "agreed": action["agreed"],
+                    "owner": owner,
+                    "due_date": action["due"],
+                    "status": action["status"],
+                },
+                tally=tally,
+            )
+        action_count += len(row.get("actions", []))
+
+        for given in row.get("feedback", []):
+            participant = participants[given["person"]]
+            _upsert(
+                Feedback,
+                existing=found_feedback.get(participant.pk),
+                values={
+                    "participant": participant,
+                    "rating": given["rating"],
+                    "comment": given["comment"],
+                },
+                tally=tally,
+            )
+        feedback_count += len(row.get("feedback", []))
 
     return {
         "sectors": len(sectors),
         "organisations": len(organisations),
         "venues": len(venues),
         "people": len(people),
-        "missions": len(MISSIONS),
+        "missions": len(all_missions),
         "items": item_count,
         "participants": participant_count,
+        "actions": action_count,
+        "feedback": feedback_count,
         "created": tally["created"],
         "updated": tally["updated"],
     }
+
+
+# Whose personal links `load_demo --delegate-links` prints: two delegates of the upcoming
+# mission, one who accepted and one who has not answered yet.
+DELEGATE_LINK_PEOPLE = ("Lena Vogt", "David Nguyen")
+
+
+def delegate_links() -> list[tuple[Participant, str]]:
+    """The delegate pages of `DELEGATE_LINK_PEOPLE` on the upcoming mission, with their
+    personal links (secrets: whoever has one opens the page). Their current links: the
+    ones the demo's invitations carry (`messaging.demo`), issued if they have none."""
+    participants = (
+        Participant.objects.filter(
+            mission__slug=UPCOMING, person__full_name__in=DELEGATE_LINK_PEOPLE
+        )
+        .select_related("mission", "person")
+        .order_by("person__full_name")
+    )
+    return [
+        (participant, personal_url(participant, "delegate:page")) for participant in participants
+    ]

@@ -10,6 +10,10 @@ mission and their delegates, interpreters and a press officer, dietary and acces
 needs (given to invented people only), RSVP deadlines and venue coordinates (approximate
 real locations).
 
+Two more missions, invented, live relative to the day the demo is loaded (an upcoming
+edition of the trade mission and a delegation under way today): `living.py`, which uses
+the directory entries below.
+
 Times are wall-clock times in the item's place: the venue's zone, or the mission's
 destination zone when an item has no venue; `load_demo` attaches that zone.
 """
@@ -213,6 +217,13 @@ EMBASSY_VENUE = ("German Embassy Tokyo", "Tokyo")
 ARK_MORI = ("JETRO Headquarters, Ark Mori Building", "Tokyo")
 KOBE_CLUSTER = ("Kobe Biomedical Innovation Cluster", "Kobe")
 TOYOHASHI_HALL = ("Toyohashi City Hall", "Toyohashi")
+# Venues of the two missions that live relative to today (missions/demo/living.py).
+CHAMBER_HOUSE = ("Chamber of Commerce House", "Birmingham")
+COUNCIL_HOUSE = ("The Council House", "Birmingham")
+NEUES_RATHAUS = ("Neues Rathaus", "Leipzig")
+BIO_CITY_VENUE = ("BioCity Leipzig", "Leipzig")
+SPINLAB_VENUE = ("SpinLab, Baumwollspinnerei", "Leipzig")
+GEWANDHAUS_VENUE = ("Gewandhaus zu Leipzig", "Leipzig")
 
 VENUES = [
     # Leopard Co's report of the round table names the venue; the seed only the host.
@@ -249,6 +260,26 @@ VENUES = [
     {"key": TOYOHASHI_HALL, "organisation": TOYOHASHI,
      "address": "1 Imahashi-cho, Toyohashi, Aichi 440-8501", "country": "JP",
      "lat": "34.769300", "lng": "137.391600", "tz": TOKYO},
+    {"key": CHAMBER_HOUSE, "organisation": GBCC,
+     "address": "75 Harborne Road, Edgbaston, Birmingham B15 3DH", "country": "GB",
+     "lat": "52.469000", "lng": "-1.925000", "tz": LONDON},
+    {"key": COUNCIL_HOUSE, "organisation": BCC,
+     "address": "Victoria Square, Birmingham B1 1BB", "country": "GB",
+     "lat": "52.479700", "lng": "-1.903700", "tz": LONDON,
+     "notes": "The Lord Mayor's parlour and banqueting suite; step-free entrance on "
+     "Victoria Square."},
+    {"key": NEUES_RATHAUS, "organisation": LEIPZIG,
+     "address": "Martin-Luther-Ring 4–6, 04109 Leipzig", "country": "DE",
+     "lat": "51.335900", "lng": "12.371600", "tz": BERLIN},
+    {"key": BIO_CITY_VENUE, "organisation": BIO_CITY,
+     "address": "Deutscher Platz 5, 04103 Leipzig", "country": "DE",
+     "lat": "51.321600", "lng": "12.395600", "tz": BERLIN},
+    {"key": SPINLAB_VENUE, "organisation": SPINLAB,
+     "address": "Spinnereistraße 7, 04179 Leipzig", "country": "DE",
+     "lat": "51.329900", "lng": "12.330600", "tz": BERLIN},
+    {"key": GEWANDHAUS_VENUE, "organisation": GEWANDHAUS,
+     "address": "Augustusplatz 8, 04109 Leipzig", "country": "DE",
+     "lat": "51.337900", "lng": "12.380800", "tz": BERLIN, "capacity": 1900},
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import (
@@ -35,9 +36,9 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from missions.display import format_local, short_date
-from missions.enums import FeasibilityRule, MissionStatus, RsvpStatus
+from missions.enums import FeasibilityRule, MissionStatus
 from missions.models import ItineraryItem, Mission, Participant
-from missions.selectors import missions_visible_to
+from missions.selectors import missions_visible_to, rsvp_group_annotations
 from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector
 
@@ -143,11 +144,22 @@ def mission_update(*, mission: Mission, user: AbstractBaseUser, data: dict[str, 
     return mission
 
 
+def mission_cancel_refused_because(mission: Mission) -> str:
+    """Why the mission cannot be cancelled, or "": one that has ended (completed, or its
+    last day over) happened, and stays in the records as it was."""
+    if mission.status != MissionStatus.CANCELLED and mission.has_ended:
+        return gettext("This mission has ended: there is nothing left to cancel.")
+    return ""
+
+
 @transaction.atomic
 def mission_cancel(*, mission: Mission, user: AbstractBaseUser) -> Mission:
-    """Mark the mission cancelled. Cancelling a cancelled mission changes nothing."""
+    """Mark the mission cancelled. Cancelling a cancelled mission changes nothing; a
+    mission that has ended is a ValidationError (`mission_cancel_refused_because`)."""
     if mission.status == MissionStatus.CANCELLED:
         return mission
+    if refused := mission_cancel_refused_because(mission):
+        raise ValidationError(refused, code="mission_ended")
     mission.status = MissionStatus.CANCELLED
     mission.full_clean()
     mission._history_user = user
@@ -252,29 +264,11 @@ def mission_duplicate(
 
 
 def rsvp_counts() -> dict[str, Count]:
-    """Annotations that count a mission's participants by answer, in one join.
-
-    `rsvp_invited` is everyone who was sent an invitation: it is the sum of accepted,
-    tentative, declined (withdrawn included) and no answer (invited, not answered yet).
-    """
-
-    def count(*statuses: RsvpStatus) -> Count:
-        return Count("participants", filter=Q(participants__rsvp_status__in=statuses))
-
-    return {
-        "rsvp_invited": count(RsvpStatus.INVITED, *RsvpStatus.ANSWERED),
-        "rsvp_accepted": count(RsvpStatus.ACCEPTED),
-        "rsvp_tentative": count(RsvpStatus.TENTATIVE),
-        "rsvp_declined": count(*RsvpStatus.NOT_COMING),
-        "rsvp_no_answer": count(RsvpStatus.INVITED),
-        "rsvp_not_invited": count(RsvpStatus.NOT_INVITED),
-    }
-
-
-def mission_rsvp_counts(mission: Mission) -> dict[str, int]:
-    """The `rsvp_counts` of one mission, keyed without the `rsvp_` prefix."""
-    counts = Mission.objects.filter(pk=mission.pk).aggregate(**rsvp_counts())
-    return {name.removeprefix("rsvp_"): value for name, value in counts.items()}
+    """Annotations that count a mission's participants by invitation and answer, in one
+    join: `rsvp_invited`, `rsvp_accepted`, … (`missions.selectors.rsvp_group_annotations`,
+    the counts of every page). `rsvp_invited` is everyone who was sent an invitation: the
+    sum of accepted, tentative, declined (withdrawn included) and no answer."""
+    return rsvp_group_annotations()
 
 
 def mission_organisations(mission: Mission) -> tuple[list[Organisation], list[Organisation]]:
@@ -334,6 +328,28 @@ def planner_organisations(user: User) -> QuerySet[Organisation]:
 
 def can_create_missions(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or planner_organisations(user).exists())
+
+
+def duplicate_shift_days(mission: Mission) -> int:
+    """The suggested move of a copy's dates: whole weeks, so every item keeps its weekday,
+    to the days nearest the same dates a year later (52 weeks, 364 days), or as many
+    years later as it takes for the copy to start after today where it takes place."""
+    today = timezone.localdate(timezone=mission.time_zone)
+    years = 1
+    while True:
+        anniversary = _same_day_years_later(mission.start_date, years)
+        weeks = round((anniversary - mission.start_date).days / 7)
+        if mission.start_date + dt.timedelta(weeks=weeks) > today:
+            return weeks * 7
+        years += 1
+
+
+def _same_day_years_later(day: dt.date, years: int) -> dt.date:
+    """The same date `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def duplicate_title(mission: Mission, shift_days: int) -> str:

@@ -1,7 +1,7 @@
 """Participants of a mission: adding people, changing their part, bulk import.
 
 Writes live here; the reads that the participant pages and exports need are at the end
-(`participants_of`, `rsvp_counts`, `people_matching`), each with a bounded number of
+(`participants_of`, `people_matching`), each with a bounded number of
 queries whatever the size of the mission.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
@@ -190,12 +190,6 @@ def participants_of(mission: Mission) -> QuerySet[Participant]:
     return mission.participants.select_related("person", "person__organisation").order_by(
         "person__full_name", "pk"
     )
-
-
-def rsvp_counts(mission: Mission) -> dict[str, int]:
-    """Participants by RSVP status, in one query."""
-    rows = mission.participants.values("rsvp_status").annotate(count=Count("pk"))
-    return {row["rsvp_status"]: row["count"] for row in rows}
 
 
 def people_matching(

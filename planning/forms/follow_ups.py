@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from messaging import reminders
 from messaging.enums import ReminderAnchor
 from messaging.models import ReminderRule
+from missions.display import user_name
 from missions.models import FollowUpAction, Mission
 from organisations.models import Organisation, Person
 from organisations.selectors import organisation_options
@@ -43,7 +44,7 @@ class FollowUpActionForm(forms.ModelForm):
         picker_choices(self, "contact", contact_options, label=_person_label)
         current = self.instance.owner if self.instance.owner_id else None
         self.fields["owner"].queryset = owner_choices(mission, current=current)
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["owner"].label_from_instance = user_name
 
 
 def _person_label(person: Person) -> str:

@@ -1,8 +1,9 @@
 """The invitation form: which of a mission's participants to invite.
 
-"Not yet invited" means no invitation to this mission is in the outbox for their
-address (the outbox's unique occasion: sending to them again would queue nothing) and
-nobody has recorded an answer for them.
+"Not yet invited" is what every page counts as such (`missions.selectors`: the RSVP
+status says "not invited"). Each participant is also marked `already_invited` when an
+invitation to this mission is in the outbox for their address (the outbox's unique
+occasion: sending to them again would queue nothing), which the preview counts.
 """
 
 from django import forms
@@ -11,10 +12,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from messaging.enums import MessageKind
-from messaging.invitations import invitation_occasion
+from messaging.invitations import invitation_occasion, invitations_closed_because
 from messaging.models import OutgoingMessage
-from missions.enums import MissionStatus, RsvpStatus
 from missions.models import Mission, Participant
+from missions.selectors import has_been_invited
 
 
 def invitation_candidates(mission: Mission) -> QuerySet[Participant]:
@@ -32,7 +33,8 @@ def invitation_candidates(mission: Mission) -> QuerySet[Participant]:
 
 
 def not_yet_invited(participant: Participant) -> bool:
-    return not participant.already_invited and participant.rsvp_status == RsvpStatus.NOT_INVITED
+    """Not invited, as every page counts it (`missions.selectors.has_been_invited`)."""
+    return not has_been_invited(participant)
 
 
 GONE = _("One of the selected people no longer takes part in the mission.")
@@ -75,6 +77,8 @@ class InvitationForm(forms.Form):
     def __init__(self, data=None, *, mission: Mission) -> None:
         self.mission = mission
         self.candidates = list(invitation_candidates(mission))
+        for candidate in self.candidates:  # for the page's "Invitation" column
+            candidate.not_yet_invited = not_yet_invited(candidate)
         self.everyone = data is not None and "everyone" in data
         if self.everyone:
             data = data.copy()
@@ -98,8 +102,9 @@ class InvitationForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.mission.status == MissionStatus.CANCELLED:
-            raise ValidationError(_("The mission is cancelled: no invitations can be sent."))
+        if closed := invitations_closed_because(self.mission):
+            self.errors.pop("participants", None)  # one reason is enough
+            raise ValidationError(closed)
         if self.everyone and not self.not_yet_invited_count:
             self.errors.pop("participants", None)  # one reason is enough
             raise ValidationError(_("Everyone on the mission has been invited already."))

@@ -88,6 +88,14 @@ class MoveForm(forms.Form):
     minutes = forms.IntegerField(min_value=-7 * 24 * 60, max_value=7 * 24 * 60)
 
 
+class RescheduleForm(forms.Form):
+    """A new start and end from the timetable (drag to move or resize), as wall-clock
+    times in the active zone: the view activates the mission's destination zone."""
+
+    starts_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
+    ends_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
+
+
 class AcknowledgeForm(forms.Form):
     rule = forms.ChoiceField(choices=FeasibilityRule.choices)
     subject = forms.CharField(max_length=50, required=False)

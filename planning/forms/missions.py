@@ -5,13 +5,17 @@ are checked here on the field they are about, with the model's own messages, so 
 the error shows next to the field rather than above the form.
 """
 
+import datetime as dt
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -281,18 +285,32 @@ class MissionDuplicateForm(forms.Form):
     )
     shift_days = forms.IntegerField(
         label=_("Move the dates by (days)"),
-        initial=364,
         min_value=0,
         max_value=3660,
         help_text=_(
-            "364 days are exactly 52 weeks: every item falls on the same weekday as "
-            "this time. 365 would move it one weekday later."
+            "Whole weeks (a multiple of 7) keep every item on the same weekday as this "
+            "time: 364 days are 52 weeks. The suggestion is the same weekdays next year."
         ),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, mission: Mission, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.mission = mission
         self.fields["title"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean_shift_days(self) -> int:
+        shift_days = self.cleaned_data["shift_days"]
+        starts = self.mission.start_date + dt.timedelta(days=shift_days)
+        if starts < timezone.localdate(timezone=self.mission.time_zone):
+            raise ValidationError(
+                _(
+                    "The copy would start on %(date)s, which is in the past: move the "
+                    "dates further."
+                ),
+                params={"date": date_format(starts, "DATE_FORMAT")},
+                code="in_the_past",
+            )
+        return shift_days

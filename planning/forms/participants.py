@@ -7,9 +7,10 @@ from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext_lazy as _
 
 from missions.display import format_local
-from missions.enums import ParticipantRole, RsvpStatus
+from missions.enums import ParticipantRole, RsvpGroup
 from missions.imports import ImportFileError, Table, read_table
 from missions.models import ItineraryItem, Mission, Participant
+from missions.selectors import participants_in_group
 from missions.services.participants import person_by_email, selectable_items
 from organisations.enums import Language
 from organisations.models import Organisation, Person
@@ -22,15 +23,17 @@ class ParticipantFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *ParticipantRole.choices], required=False
     )
+    # The groups every page counts by (missions.selectors): "Invited" is everyone invited.
     rsvp_status = forms.ChoiceField(
-        label=_("RSVP"), choices=[("", _("All answers")), *RsvpStatus.choices], required=False
+        label=_("RSVP"), choices=[("", _("All answers")), *RsvpGroup.choices], required=False
     )
 
     def filter(self, participants):
         if not self.is_valid():
             return participants
-        filters = {name: value for name, value in self.cleaned_data.items() if value}
-        return participants.filter(**filters)
+        if role := self.cleaned_data["role"]:
+            participants = participants.filter(role=role)
+        return participants_in_group(participants, self.cleaned_data["rsvp_status"])
 
     def page(self, participants, number: str | None) -> Page:
         """The filtered participants' page `number` (the last if it is past the end), of

@@ -30,16 +30,28 @@ def item_save(
 
 
 @transaction.atomic
-def item_move(*, item: ItineraryItem, minutes: int) -> ItineraryItem:
-    """Shift an item earlier or later, keeping its length. Validation as for any edit."""
-    shift = dt.timedelta(minutes=minutes)
+def item_reschedule(
+    *, item: ItineraryItem, starts_at: dt.datetime, ends_at: dt.datetime
+) -> ItineraryItem:
+    """Give an item a new start and end (moved or resized on the timetable).
+
+    Validation as for any edit (it ends after it starts, within the mission's days);
+    delegates are told of the change as for any edit.
+    """
     before = reminders.itinerary_affected(item)  # itinerary-changed notices
-    item.starts_at += shift
-    item.ends_at += shift
+    item.starts_at, item.ends_at = starts_at, ends_at
     item.full_clean()
     item.save(update_fields=["starts_at", "ends_at", "updated_at"])
     reminders.itinerary_item_changed(mission=item.mission, item_id=item.pk, before=before)
     return item
+
+
+def item_move(*, item: ItineraryItem, minutes: int) -> ItineraryItem:
+    """Shift an item earlier or later, keeping its length. Validation as for any edit."""
+    shift = dt.timedelta(minutes=minutes)
+    return item_reschedule(
+        item=item, starts_at=item.starts_at + shift, ends_at=item.ends_at + shift
+    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from matchmaking.models import Meeting, MeetingRequest, Profile, Unavailability
 from messaging.models import OutgoingMessage
 from missions.audit import audit_record
 from missions.enums import AuditAction
@@ -49,6 +50,9 @@ MISSION_PERSONAL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "token_created_at",
     ),
     Feedback: ("comment",),  # the rating stays, for the feedback summary
+    # What a participant told the marketplace; sectors and languages stay for reports.
+    Profile: ("offer", "seek", "pitch"),
+    MeetingRequest: ("message",),  # who met whom stays (the participants are anonymised)
     OutgoingMessage: ("recipient_email", "recipient_name", "context", "last_error"),
 }
 
@@ -129,6 +133,7 @@ def person_export(*, person: Person) -> dict:
             _record(action) for action in FollowUpAction.objects.filter(contact=person)
         ],
         "messages": [_record(message) for message in messages],
+        "matchmaking": _matchmaking(ids),
         "audit_entries": [
             {
                 "at": entry.at,
@@ -144,8 +149,47 @@ def person_export(*, person: Person) -> dict:
             "participations": _history(
                 Participant.history.filter(id__in=ids).order_by("history_date")
             ),
+            "matchmaking_profiles": _history(
+                Profile.history.filter(participant_id__in=ids).order_by("history_date")
+            ),
+            "meeting_requests": _history(
+                MeetingRequest.history.filter(
+                    Q(requester_id__in=ids) | Q(recipient_id__in=ids)
+                ).order_by("history_date")
+            ),
         },
     }
+
+
+def _matchmaking(ids: list[int]) -> dict:
+    """The participations' matchmaking: profiles, requests made and received, the times
+    they said they cannot meet, their meetings."""
+    profiles = Profile.objects.filter(participant_id__in=ids).prefetch_related("sectors")
+    requests = MeetingRequest.objects.filter(Q(requester_id__in=ids) | Q(recipient_id__in=ids))
+    return {
+        "profiles": [
+            {**_record(profile), "sectors": [sector.name for sector in profile.sectors.all()]}
+            for profile in profiles.order_by("pk")
+        ],
+        "meeting_requests": [_record(request) for request in requests.order_by("pk")],
+        "unavailabilities": [
+            _record(unavailability)
+            for unavailability in Unavailability.objects.filter(participant_id__in=ids)
+        ],
+        "meetings": [
+            _record(meeting)
+            for meeting in Meeting.objects.filter(request__in=requests).order_by("starts_at")
+        ],
+    }
+
+
+def _matchmaking_history_delete(*, participant_ids: list[int], request_ids: list[int]) -> None:
+    """The history of the participants' matchmaking: profiles, requests, unavailability,
+    meetings."""
+    Profile.history.filter(participant_id__in=participant_ids).delete()
+    Unavailability.history.filter(participant_id__in=participant_ids).delete()
+    MeetingRequest.history.filter(id__in=request_ids).delete()
+    Meeting.history.filter(request_id__in=request_ids).delete()
 
 
 def _feedback(participant: Participant) -> dict | None:
@@ -216,6 +260,9 @@ def person_erase(*, person: Person) -> None:
         Feedback: _ids(Feedback.objects.filter(participant_id__in=ids)),
         OutgoingMessage: _ids(messages),
     }
+    requests = _ids(
+        MeetingRequest.objects.filter(Q(requester_id__in=ids) | Q(recipient_id__in=ids))
+    )
     messages.delete()
     # Other delegates' kept pages may list the person among who else is coming.
     DelegatePage.objects.filter(participant__mission_id__in=mission_ids).delete()
@@ -226,6 +273,7 @@ def person_erase(*, person: Person) -> None:
     # After the deletes, which simple-history records as rows of their own.
     Participant.history.filter(id__in=ids).delete()
     Person.history.filter(id=person_id).delete()
+    _matchmaking_history_delete(participant_ids=ids, request_ids=requests)
     _admin_log_scrub(logged, mentions=(person.full_name, person.email))
     audit_record(
         action=AuditAction.PERSON_ERASED,
@@ -290,7 +338,11 @@ def mission_anonymise(*, mission: Mission, now: dt.datetime | None = None) -> bo
     Feedback.objects.filter(participant_id__in=ids).update(**_cleared(Feedback), updated_at=now)
     messages = OutgoingMessage.objects.filter(Q(mission=mission) | Q(participant_id__in=ids))
     messages.update(**_cleared(OutgoingMessage))
+    Profile.objects.filter(participant_id__in=ids).update(**_cleared(Profile), updated_at=now)
+    requests = MeetingRequest.objects.filter(mission=mission)
+    requests.update(**_cleared(MeetingRequest), updated_at=now)
     Participant.history.filter(mission_id=mission.pk).delete()
+    _matchmaking_history_delete(participant_ids=ids, request_ids=_ids(requests))
     DelegatePage.objects.filter(participant_id__in=ids).delete()
     archives_discard(mission_ids=[mission.pk])
     _admin_log_scrub(

@@ -14,6 +14,7 @@ change something are a 404 for read-only users.
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from messaging import outbox
 from messaging.invitations import (
     invitation_previews,
+    invitations_closed_because,
     invitations_send,
     participant_link_regenerate,
     queued_text,
@@ -42,6 +44,10 @@ from planning.forms.participants import ParticipantFilterForm
 @login_required
 def invitation_compose(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk, edit=True)
+    if closed := invitations_closed_because(mission):  # the page says why, and has no form
+        return render(
+            request, "missions/invitation_compose.html", {"mission": mission, "closed": closed}
+        )
     posted = request.POST if request.method == "POST" else None
     form = InvitationForm(posted, mission=mission)
     context = {"mission": mission, "form": form}
@@ -113,12 +119,23 @@ def _link_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return render(
             request,
             "missions/invitation_link_confirm.html",
-            {"mission": mission, "participant": participant, "action": action},
+            {
+                "mission": mission,
+                "participant": participant,
+                "action": action,
+                "closed": invitations_closed_because(mission),
+            },
         )
     name = participant.person.full_name
     if action == "regenerate":
         resend = request.POST.get("send") == "1"
-        participant_link_regenerate(participant=participant, sent_by=request.user, resend=resend)
+        try:
+            participant_link_regenerate(
+                participant=participant, sent_by=request.user, resend=resend
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("plan:participant-list", pk=mission.pk)
         text = _("%(name)s has a new personal link; any earlier link no longer works.")
         if resend:
             text += " " + _("The invitation with the new link is on its way to them.")

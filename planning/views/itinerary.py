@@ -1,7 +1,10 @@
-"""The itinerary builder: a day-by-day timeline in the destination's zone, edited in place.
+"""The itinerary builder: a timetable and a day-by-day list in the destination's zone,
+edited in place.
 
-With htmx every change answers with the refreshed timeline fragment (warnings of other
-items may change too); without JavaScript the same forms post and redirect.
+With htmx every change answers with the refreshed fragment (warnings of other items may
+change too); without JavaScript the same forms post and redirect. The timetable's blocks
+are dragged to move or resize them (static/js/timetable.js posts to `item_reschedule`);
+the list's buttons move by 15 minutes or a day from the keyboard.
 """
 
 import datetime as dt
@@ -19,8 +22,21 @@ from django_htmx.http import reswap, retarget
 from missions import feasibility
 from missions.models import ItineraryItem, Mission
 from missions.selectors import can_edit, item_for, mission_for
-from planning.forms.itinerary import AcknowledgeForm, ItineraryItemForm, MoveForm
-from planning.services.itinerary import item_delete, item_move, item_save, warning_acknowledge
+from organisations.models import Venue
+from planning.forms.itinerary import (
+    AcknowledgeForm,
+    ItineraryItemForm,
+    MoveForm,
+    RescheduleForm,
+)
+from planning.services.itinerary import (
+    item_delete,
+    item_move,
+    item_reschedule,
+    item_save,
+    warning_acknowledge,
+)
+from planning.timetable import timetable
 
 
 def _timeline_context(mission: Mission, *, editable: bool, error: str = "") -> dict:
@@ -37,6 +53,7 @@ def _timeline_context(mission: Mission, *, editable: bool, error: str = "") -> d
     return {
         "mission": mission,
         "days": list(days.items()),
+        "timetable": timetable(mission, days.items()),
         "outside": outside,
         "report": report,
         "editable": editable,
@@ -58,14 +75,25 @@ def _timeline(request: HttpRequest, mission: Mission, *, error: str = "") -> Htt
         )
 
 
+def _venues(items: list[ItineraryItem]) -> list[Venue]:
+    """The venues on the map: those of the items still on, with coordinates, once each."""
+    venues = {
+        item.venue_id: item.venue
+        for item in items
+        if item.venue_id and not item.is_cancelled and item.venue.latitude is not None
+    }
+    return list(venues.values())
+
+
 @login_required
 def itinerary(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk)
     editable = can_edit(request.user, mission)
     with timezone.override(mission.time_zone):
-        return render(
-            request, "missions/itinerary.html", _timeline_context(mission, editable=editable)
-        )
+        context = _timeline_context(mission, editable=editable)
+        items = [item for _, items in context["days"] for item in items]
+        context["venues"] = _venues(items + context["outside"])
+        return render(request, "missions/itinerary.html", context)
 
 
 def _item_form(request: HttpRequest, mission: Mission, item: ItineraryItem) -> HttpResponse:
@@ -127,6 +155,25 @@ def item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             item_move(item=item, minutes=form.cleaned_data["minutes"])
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+    return _timeline(request, item.mission, error=error)
+
+
+@login_required
+@require_POST
+def item_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new start and end from the timetable, as wall-clock times in the mission's zone."""
+    item = item_for(request.user, pk, edit=True)
+    with timezone.override(item.mission.time_zone):
+        form = RescheduleForm(request.POST)
+        valid = form.is_valid()
+    error = ""
+    if not valid:
+        error = _("The item could not be moved: give its new start and end.")
+    else:
+        try:
+            item_reschedule(item=item, **form.cleaned_data)
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
     return _timeline(request, item.mission, error=error)

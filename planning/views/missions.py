@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.feasibility import mission_warnings
-from missions.selectors import can_edit, can_see_personal_data, mission_for
+from missions.selectors import can_edit, can_see_personal_data, mission_for, rsvp_group_counts
 from missions.services import missions as services
 from planning.forms.missions import MissionDuplicateForm, MissionForm
 
@@ -52,7 +52,8 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisers": organisers,
             "partners": partners,
             "editable": can_edit(request.user, mission),
-            "rsvp": services.mission_rsvp_counts(mission),
+            "cancellable": not services.mission_cancel_refused_because(mission),
+            "rsvp": rsvp_group_counts(mission),
             "open_warnings": services.open_warnings(mission, report.warnings),
             "acknowledged_count": report.acknowledged_count,
         },
@@ -82,19 +83,21 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def mission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page; the mission is cancelled by the POST from it."""
     mission = mission_for(request.user, pk, edit=True)
-    if request.method == "POST":
+    refused = services.mission_cancel_refused_because(mission)
+    if request.method == "POST" and not refused:
         services.mission_cancel(mission=mission, user=request.user)
         messages.success(request, _("The mission was cancelled."))
         return redirect("plan:mission-detail", pk=mission.pk)
-    return render(request, "missions/mission_cancel.html", {"mission": mission})
+    return render(request, "missions/mission_cancel.html", {"mission": mission, "refused": refused})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mission_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk, edit=True)
-    initial = {"title": services.duplicate_title(mission, 364), "shift_days": 364}
-    form = MissionDuplicateForm(request.POST or None, initial=initial)
+    shift_days = services.duplicate_shift_days(mission)
+    initial = {"title": services.duplicate_title(mission, shift_days), "shift_days": shift_days}
+    form = MissionDuplicateForm(request.POST or None, initial=initial, mission=mission)
     if form.is_valid():
         try:
             copy = services.mission_duplicate(

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from messaging.invitations import invitations_closed_because
 from missions import exports
 from missions.audit import audit_record
-from missions.enums import AuditAction, ParticipantRole, RsvpStatus
+from missions.enums import AuditAction, ParticipantRole, RsvpGroup
 from missions.imports import (
     COLUMN_LABELS,
     MAX_BODY_BYTES,
@@ -33,7 +34,13 @@ from missions.imports import (
     too_large_message,
 )
 from missions.models import Mission
-from missions.selectors import can_edit, can_see_personal_data, mission_for, participant_for
+from missions.selectors import (
+    can_edit,
+    can_see_personal_data,
+    mission_for,
+    participant_for,
+    rsvp_group_counts,
+)
 from missions.services.participants import (
     ImportOutdated,
     participant_add,
@@ -42,7 +49,6 @@ from missions.services.participants import (
     participants_import,
     participants_of,
     people_matching,
-    rsvp_counts,
 )
 from planning.forms.participants import (
     ParticipantAddForm,
@@ -61,7 +67,7 @@ def _posted(request: HttpRequest):
 def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk)
     filters = ParticipantFilterForm(request.GET or None)
-    counts = rsvp_counts(mission)
+    counts = rsvp_group_counts(mission)
     with timezone.override(mission.time_zone):
         return render(
             request,
@@ -71,11 +77,10 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
                 "participants": filters.page(participants_of(mission), request.GET.get("page")),
                 "filters": filters,
                 "editable": can_edit(request.user, mission),
+                "invitations_closed": invitations_closed_because(mission),
                 "personal": can_see_personal_data(request.user, mission),
-                "counts": [
-                    (value, label, counts.get(value, 0)) for value, label in RsvpStatus.choices
-                ],
-                "total": sum(counts.values()),
+                "counts": [(group.value, group.label, counts[group.value]) for group in RsvpGroup],
+                "total": counts["total"],
                 "roles": ParticipantRole.choices,
             },
         )

@@ -112,6 +112,11 @@ def answer_closed_because(participant: Participant) -> str:
     return ""
 
 
+def answer_wanted(participant: Participant) -> bool:
+    """Whether the delegate's page asks for their answer at the top: not given, still open."""
+    return not participant.own_answer and not answer_closed_because(participant)
+
+
 def feedback_open(participant: Participant) -> bool:
     """Feedback is asked for from the mission's last day on (local date), unless called off."""
     mission = participant.mission

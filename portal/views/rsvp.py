@@ -1,5 +1,10 @@
 """The pages behind a participant's personal link, `/r/<token>/` (namespace `rsvp`).
 
+The address the invitations linked before the delegate's page (`/d/<token>/`) carried
+the answer form: a GET of `/r/<token>/` now goes on to that page, and a POST from an
+answer page still open in a browser goes on to it with its data (307). The language
+and the feedback form stay here.
+
 Every page here is behind the personal link's guard (`portal.views.links.token_page`):
 rate limit, one friendly 404 for a wrong, expired or revoked link, the participant's
 language, private headers, the token kept out of the logs.
@@ -7,21 +12,15 @@ language, private headers, the token kept out of the logs.
 GET never writes (mail scanners fetch links); only POST changes anything.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from missions.display import item_period, item_place, long_date, mission_dates
+from missions.display import mission_dates
 from missions.models import Participant
-from missions.selectors import feedback_of, participant_items
-from portal.forms import AnswerForm, FeedbackForm, LanguageForm
-from portal.services.rsvp import (
-    answer_closed_because,
-    feedback_open,
-    feedback_record,
-    participant_language_set,
-    rsvp_record,
-)
+from missions.selectors import feedback_of
+from portal.forms import FeedbackForm, LanguageForm
+from portal.services.rsvp import feedback_open, feedback_record, participant_language_set
 from portal.views.links import token_page
 
 
@@ -36,33 +35,15 @@ def _saved(request: HttpRequest) -> bool:
 
 def _page(participant: Participant, token: str, **extra) -> dict:
     mission = participant.mission
-    return {
-        "participant": participant,
-        "person": participant.person,
-        "mission": mission,
-        "organisers": [organisation.name for organisation in mission.organisers.all()],
-        "dates": mission_dates(mission),
-        "deadline": long_date(mission.rsvp_deadline) if mission.rsvp_deadline else "",
-        "token": token,
-        "items": [
-            {"item": item, "when": item_period(item), "place": item_place(item)}
-            for item in participant_items(participant)
-        ],
-        "current_answer": participant.own_answer,
-        "feedback_open": feedback_open(participant),
-        **extra,
-    }
+    return {"mission": mission, "dates": mission_dates(mission), "token": token, **extra}
 
 
 @token_page("GET", "HEAD", "POST")
 def answer(request: HttpRequest, *, participant: Participant, token: str) -> HttpResponse:
-    closed = answer_closed_because(participant)
-    form = None if closed else AnswerForm(_posted(request), participant=participant)
-    if form is not None and form.is_bound and form.is_valid():
-        rsvp_record(participant=participant, **form.service_arguments())
-        return redirect(reverse("rsvp:answer", kwargs={"token": token}) + "?saved=1")
-    context = _page(participant, token, form=form, closed=closed, saved=_saved(request))
-    return render(request, "rsvp/answer.html", context)
+    page = reverse("delegate:page", kwargs={"token": token})
+    if request.method == "POST":  # the answer page of before, still open: its form goes on
+        return HttpResponseRedirect(page, status=307)
+    return redirect(page)
 
 
 @token_page("POST")
@@ -70,7 +51,7 @@ def language(request: HttpRequest, *, participant: Participant, token: str) -> H
     form = LanguageForm(request.POST)
     if form.is_valid():
         participant_language_set(participant=participant, language=form.cleaned_data["language"])
-    page = "rsvp:feedback" if form.data.get("next") == "feedback" else "rsvp:answer"
+    page = "rsvp:feedback" if form.data.get("next") == "feedback" else "delegate:page"
     return redirect(page, token=token)
 
 

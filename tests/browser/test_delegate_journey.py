@@ -1,6 +1,8 @@
 """A delegate's journey on a phone (390 px wide), in a real browser: from the link in the
-invitation e-mail to the RSVP form, then their own page, in German; axe-core finds no
-serious or critical accessibility problem on either page. Screenshots go to artifacts/."""
+invitation e-mail to their own page, which asks for the answer at the top; a mistake
+shown next to its field, the answer sent, then the programme with calendar and booklet,
+in German; axe-core finds no serious or critical accessibility problem on any page, and
+none is wider than the phone. Screenshots go to artifacts/."""
 
 import datetime as dt
 import re
@@ -140,7 +142,7 @@ def invitation_link(delegate: Participant, live_server_url: str) -> str:
     assert outbox.deliver(ids)["sent"] == 1
     (email,) = mail.outbox
     assert email.to == ["Ines Dietrich <ines.dietrich@example.org>"]
-    link = re.search(r"https?://[^/\s]+(/r/[0-9a-f]+/)", email.body)
+    link = re.search(r"https?://[^/\s]+(/d/[0-9a-f]+/)", email.body)
     assert link is not None, email.body
     return live_server_url + link.group(1)  # the live server, not SITE_URL
 
@@ -156,6 +158,12 @@ def accessibility_problems(page: Page, name: str) -> list[str]:
     ]
 
 
+def wider_than_the_phone(page: Page, name: str) -> list[str]:
+    """The page, if the document scrolls sideways at the phone's width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return [f"{name}: {width} px wide"] if width > PHONE["width"] else []
+
+
 def test_delegate_follows_the_invitation_answers_and_reads_their_page_in_german(
     phone: Page, live_server, delegate, artifacts
 ):
@@ -163,27 +171,47 @@ def test_delegate_follows_the_invitation_answers_and_reads_their_page_in_german(
     token = link.rstrip("/").rsplit("/", 1)[-1]
     problems = []  # checked at the end, so that one page's problems hide no other's
 
-    # The link in the e-mail opens the RSVP form.
+    # The link in the e-mail opens her own page, with the answer form at the top.
     phone.goto(link)
+    expect(phone).to_have_url(live_server.url + reverse("delegate:page", args=[token]))
     expect(phone.get_by_role("heading", name=delegate.mission.title)).to_be_visible()
-    problems += accessibility_problems(phone, "RSVP form")
-    phone.screenshot(path=artifacts / "delegate-1-rsvp-390.png", full_page=True)
+    form = phone.get_by_test_id("answer-form")
+    expect(form).to_be_in_viewport()
+    expect(phone.get_by_test_id("your-answer")).to_contain_text("You have not answered yet.")
+    problems += accessibility_problems(phone, "page with the answer form")
+    problems += wider_than_the_phone(phone, "page with the answer form")
+    phone.screenshot(path=artifacts / "delegate-1-answer-form-390.png", full_page=True)
 
-    # She accepts and agrees to be listed to the other delegates.
+    # She sends it without choosing: the mistake is named next to the field, and what
+    # she typed is still there.
+    phone.get_by_label("Dietary requirements").fill("Vegetarian")
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.get_by_test_id("form-errors")).to_be_visible()
+    expect(phone.locator("#id_answer_error")).to_have_text("This field is required.")
+    expect(phone.get_by_label("Dietary requirements")).to_have_value("Vegetarian")
+    problems += accessibility_problems(phone, "answer form with an error")
+    problems += wider_than_the_phone(phone, "answer form with an error")
+    phone.screenshot(path=artifacts / "delegate-2-answer-error-390.png", full_page=True)
+
+    # She accepts and agrees to be listed to the other delegates, and lands on her
+    # programme with the calendar and the booklet; the form has gone from the top.
     phone.get_by_label("Yes, I will take part").check()
     phone.get_by_label(re.compile("Other delegates may see my name")).check()
     phone.get_by_role("button", name="Send my answer").click()
-    expect(phone.get_by_role("status")).to_contain_text("your answer is saved")
-    problems += accessibility_problems(phone, "RSVP form, answered")
-    phone.screenshot(path=artifacts / "delegate-2-answered-390.png", full_page=True)
+    expect(phone.get_by_test_id("saved")).to_contain_text("your answer is saved")
+    expect(phone.get_by_test_id("answer-form")).to_have_count(0)
+    expect(phone.get_by_test_id("delegate-downloads")).to_be_in_viewport()
+    expect(phone.get_by_role("link", name="Add to calendar")).to_be_visible()
+    expect(phone.get_by_role("link", name="Booklet (PDF)")).to_be_visible()
+    answered = Participant.objects.get(pk=delegate.pk)
+    assert (answered.rsvp_status, answered.dietary_requirements) == ("accepted", "Vegetarian")
+    problems += accessibility_problems(phone, "programme after answering")
+    problems += wider_than_the_phone(phone, "programme after answering")
+    phone.screenshot(path=artifacts / "delegate-3-answered-390.png", full_page=True)
 
-    # Her own page: the RSVP page links to it once it does; until then, its address.
-    to_page = phone.locator(f'a[href="{reverse("delegate:page", kwargs={"token": token})}"]')
-    if to_page.count():
-        to_page.first.click()
-    else:
-        phone.goto(reverse("delegate:page", kwargs={"token": token}))
-    expect(phone.get_by_role("heading", name=delegate.mission.title)).to_be_visible()
+    # Her page as she opens it again: her answer lower down, with the way to change it.
+    phone.goto(link)
+    expect(phone.get_by_test_id("answer-form")).to_have_count(0)
     expect(phone.get_by_test_id("your-answer")).to_contain_text("Your answer: Accepted.")
     concert = phone.locator("li", has_text="Gewandhausorchester concert")
     expect(concert.get_by_test_id("local-time")).to_have_text("19:00–21:00 JST")
@@ -194,7 +222,8 @@ def test_delegate_follows_the_invitation_answers_and_reads_their_page_in_german(
     expect(phone.get_by_test_id("others")).to_have_text("Jonas Becker, City of Leipzig")
     expect(phone.get_by_role("link", name="Change your answer")).to_be_visible()
     problems += accessibility_problems(phone, "delegate page")
-    phone.screenshot(path=artifacts / "delegate-3-page-390.png", full_page=True)
+    problems += wider_than_the_phone(phone, "delegate page")
+    phone.screenshot(path=artifacts / "delegate-3b-page-390.png", full_page=True)
 
     # She switches to German; the page and her record remember it.
     phone.get_by_role("button", name="Deutsch").click()
@@ -271,3 +300,35 @@ def test_delegate_page_under_way_with_changes_and_cancellations_is_accessible(
     expect(phone.locator("li.is-cancelled")).to_contain_text("Cancelled")
     phone.screenshot(path=artifacts / "delegate-5-under-way-390.png", full_page=True)
     assert accessibility_problems(phone, "delegate page under way") == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_declined_delegate_sees_it_and_changes_the_answer_on_a_phone_and_a_desktop(
+    browser: Browser, live_server, settings, csp_violations, delegate, artifacts, width
+):
+    settings.LINK_RATE_ENABLED = False
+    context = new_context(
+        browser, csp_violations, base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    Participant.objects.filter(pk=delegate.pk).update(
+        rsvp_status=RsvpStatus.DECLINED, updated_at=timezone.now()
+    )
+    problems = []
+
+    page.goto(reverse("delegate:page", kwargs={"token": token_issue(participant=delegate)}))
+    expect(page.get_by_test_id("declined")).to_have_text(
+        "You declined this invitation. Change your answer"
+    )
+    expect(page.get_by_test_id("answer-form")).to_have_count(0)
+    problems += accessibility_problems(page, f"declined page at {width} px")
+    page.screenshot(path=artifacts / f"delegate-6-declined-{width}.png", full_page=True)
+    page.get_by_test_id("declined").get_by_role("link", name="Change your answer").click()
+    expect(page.get_by_test_id("answer-form")).to_be_in_viewport()
+    expect(page.get_by_label("No, I cannot take part")).to_be_checked()
+    problems += accessibility_problems(page, f"changing the answer at {width} px")
+    width_now = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+
+    assert width_now <= width
+    assert problems == [], "\n".join(problems)

@@ -83,7 +83,9 @@ PAGES: dict[str, Callable] = {
     "itinerary, htmx fragment": _plan("item-create", headers={"HX-Request": "true"}),
     "participants": _plan("participant-list"),
     "invitations": _plan("invitation-compose"),
-    "delegate's answer": lambda w: Client().get(reverse("rsvp:answer", args=[w.token])),
+    "delegate's answer": lambda w: Client().get(
+        reverse("delegate:page", args=[w.token]), {"answer": "change"}
+    ),
     "delegate's page": lambda w: Client().get(reverse("delegate:page", args=[w.token])),
     "admin changelist": lambda w: _staff(w).get(reverse("admin:missions_mission_changelist")),
     "admin change form": lambda w: _staff(w).get(

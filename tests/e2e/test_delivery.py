@@ -48,7 +48,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-LINK = re.compile(re.escape(SITE_URL) + r"/r/[0-9a-f]+/")
+LINK = re.compile(re.escape(SITE_URL) + r"/d/[0-9a-f]+/")
 
 
 def future_mission(**kwargs) -> Mission:
@@ -96,7 +96,7 @@ def wait_for_states(expected: dict, timeout: float = 20) -> None:
     )
 
 
-def test_invitation_travels_from_send_to_the_inbox_and_its_link_opens_the_answer_page(
+def test_invitation_travels_from_send_to_the_inbox_and_its_link_opens_the_delegates_page(
     client, worker, smtp_sink
 ):
     planner = UserFactory()
@@ -129,6 +129,7 @@ def test_invitation_travels_from_send_to_the_inbox_and_its_link_opens_the_answer
     response = Client().get(urlsplit(link).path)  # the delegate is not logged in
 
     assertContains(response, "Leipzig creative trade mission")
+    assertContains(response, 'data-testid="answer-form"')  # the answer at the top
 
 
 def test_delivery_task_run_twice_sends_one_message(worker, smtp_sink):

@@ -39,7 +39,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 YEAR = year_like_2025()
-LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/r/([^/\s]+)/(feedback/)?")
+# The delegate's page, or the feedback form (still under /r/).
+LINK = re.compile(re.escape(settings.SITE_URL.rstrip("/")) + r"/[dr]/([^/\s]+)/(feedback/)?")
 
 
 @pytest.fixture
@@ -157,10 +158,11 @@ def test_invitation_link_resolves_to_the_participant(
 
     [token] = {match.group(1) for match in LINK.finditer(email.body)}
     assert participant_for_token(token) == participant
-    assert f'href="{settings.SITE_URL.rstrip("/")}/r/{token}/"' in _html(email)
-    page = client.get(f"/r/{token}/")
+    assert f"{settings.SITE_URL.rstrip('/')}/d/{token}/" in email.body
+    assert f'href="{settings.SITE_URL.rstrip("/")}/d/{token}/"' in _html(email)
+    page = client.get(f"/d/{token}/")
     assert page.status_code == 200
-    assert "Hello Ines Dietrich," in page.content.decode()
+    assert 'data-testid="answer-form"' in page.content.decode()
 
 
 def test_invitation_in_german(mission, mailoutbox, django_capture_on_commit_callbacks):
@@ -212,6 +214,19 @@ def test_invitation_without_sender_names_the_lead_organisations_planners(
 
     contact = "Questions? Please contact the organisers:\nFiona Latter <fiona.latter@example.org>\n"
     assert contact in email.body
+
+
+def test_invitation_names_a_planner_without_full_name_by_the_address_alone(
+    mission, council, mailoutbox, django_capture_on_commit_callbacks
+):
+    MembershipFactory(user=UserFactory(username="planner"), organisation=council)
+
+    email = _invite(_delegate(mission), mailoutbox, django_capture_on_commit_callbacks)
+
+    contact = "Questions? Please contact the organisers:\nplanner@example.org\n"
+    assert contact in email.body
+    assert "planner &lt;" not in _html(email)
+    assert 'organisers:<br>\n    <a href="mailto:planner@example.org"' in _html(email)
 
 
 def test_invitation_escapes_markup_in_html_and_keeps_text_as_written(
@@ -402,4 +417,4 @@ def test_invitation_calendar_is_the_participants_own_calendar_file(
     # Long lines are folded: the link's line breaks inside the token, and is still right.
     assert token not in content
     events = icalendar.Calendar.from_ical(content).walk("VEVENT")
-    assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/r/{token}/"}
+    assert {str(event["URL"]) for event in events} == {f"{settings.SITE_URL}/d/{token}/"}

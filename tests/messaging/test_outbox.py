@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def delegates():
-    mission = MissionFactory(title="Leipzig creative trade mission")
+    mission = MissionFactory(title="Leipzig creative trade mission", upcoming=True)
     return [
         ParticipantFactory(mission=mission, person=PersonFactory(full_name=name, email=email))
         for name, email in [
@@ -111,7 +111,7 @@ def test_delivery_task_run_twice_sends_one_email(
 
 
 def test_message_in_the_recipients_language(mailoutbox, django_capture_on_commit_callbacks):
-    participant = ParticipantFactory(person__preferred_language="de")
+    participant = ParticipantFactory(person__preferred_language="de", mission__upcoming=True)
     with django_capture_on_commit_callbacks(execute=False):
         invitations_send(mission=participant.mission, participants=[participant], sent_by=None)
     outbox.deliver(OutgoingMessage.objects.values_list("pk", flat=True))
@@ -122,7 +122,9 @@ def test_name_with_line_breaks_cannot_inject_a_header(
     mailoutbox, django_capture_on_commit_callbacks
 ):
     participant = ParticipantFactory(
-        person__full_name="Eve\r\nBcc: attacker@example.org", person__email="eve@example.org"
+        person__full_name="Eve\r\nBcc: attacker@example.org",
+        person__email="eve@example.org",
+        mission__upcoming=True,
     )
     with django_capture_on_commit_callbacks(execute=False):
         invitations_send(mission=participant.mission, participants=[participant], sent_by=None)
@@ -290,7 +292,7 @@ def test_broker_down_at_hand_over_keeps_the_rows_for_rescue(
 def test_sending_a_batch_of_50_invitations_stays_within_one_query_per_message(
     mailoutbox, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    mission = MissionFactory(title="Leipzig creative trade mission")
+    mission = MissionFactory(title="Leipzig creative trade mission", upcoming=True)
     for title, audience in [("Welcome", Audience.WHOLE_DELEGATION), ("Visit", Audience.SELECTED)]:
         ItineraryItemFactory(mission=mission, title=title, audience=audience)
     visit = mission.items.get(title="Visit")
@@ -384,7 +386,7 @@ def test_delivery_outside_a_transaction_skips_what_another_worker_claimed(mailou
     ]
     for email, message in zip(mailoutbox, messages[::2], strict=True):
         participant = Participant.objects.get(pk=message.participant_id)  # link issued
-        assert set(re.findall(r"/r/([^/\s]+)/", email.body)) == {
+        assert set(re.findall(r"/d/([^/\s]+)/", email.body)) == {
             tokens.token_for(participant=participant)
         }
     assert outbox.deliver([message.pk for message in messages])["sent"] == 0

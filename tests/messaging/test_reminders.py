@@ -226,6 +226,25 @@ def test_rsvp_reminder_not_sent_to_someone_who_answered_a_moment_before_the_work
     assert (delivered["sent"], mailoutbox) == (0, [])
 
 
+@pytest.mark.parametrize("kind", [MessageKind.RSVP_REMINDER, MessageKind.MISSION_REMINDER])
+def test_reminder_waiting_for_a_retry_is_not_sent_once_the_mission_has_ended(mission, kind):
+    """A reminder queued before the mission (its SMTP attempt failed for a while) is
+    cancelled once the last day is over everywhere, not sent after the mission."""
+    if kind == MessageKind.RSVP_REMINDER:
+        participant = invited(mission, sent_at=at("2025-02-01", "10:00"))
+    else:
+        participant = answered(mission, on=at("2025-02-02", "10:00"))
+    message = OutgoingMessageFactory(
+        participant=participant, kind=kind, occasion="rule", due_at=at("2025-02-08", "09:00")
+    )
+
+    during = reminders_scan(now=at("2025-03-06", "12:00"))["cancelled"]
+    after = reminders_scan(now=at("2025-03-08", "00:00"))["cancelled"]
+
+    message.refresh_from_db()
+    assert (during, after, message.state) == (0, 1, MessageState.CANCELLED)
+
+
 def test_rsvp_reminder_rule_inactive_or_changed_by_staff(mission):
     ReminderRuleFactory(mission=mission, anchor=ReminderAnchor.AFTER_INVITATION, days=2)
     ReminderRuleFactory(
@@ -250,7 +269,7 @@ def test_rsvp_reminder_says_the_deadline_and_the_link(mission):
 
     assert email.subject == f"Reminder: please answer the invitation to {mission.title}"
     assert "Please let us know by 20 February 2025 whether you will join us." in email.body
-    assert re.search(r"Answer here: http://\S+/r/[0-9a-f]{64}/", email.body)
+    assert re.search(r"Answer here: http://\S+/d/[0-9a-f]{64}/", email.body)
 
 
 # REMINDERS BEFORE THE MISSION -------------------------------------------------------------

@@ -1,32 +1,58 @@
 import datetime as dt
 import io
+import zoneinfo
+from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 
+from messaging.demo import load_demo_mail
 from missions.demo import load_demo
-from missions.enums import Audience, ParticipantRole
-from missions.models import ItineraryItem, Mission, Participant
+from missions.demo.living import UNDER_WAY, UPCOMING
+from missions.enums import ActionStatus, Audience, FeasibilityRule, ParticipantRole, RsvpStatus
+from missions.feasibility import mission_warnings
+from missions.models import Feedback, FollowUpAction, ItineraryItem, Mission, Participant
+from missions.services.missions import dashboard_missions
 from organisations.enums import OrganisationKind
 from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 JAPAN = "leipzig-economic-delegation-japan-2017"
 CREATIVES = "leipzig-creative-trade-mission-birmingham-2025"
+LONDON, BERLIN = zoneinfo.ZoneInfo("Europe/London"), zoneinfo.ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo_counts(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module in a transaction rolled back at its end.
+    """The demo as `manage.py load_demo` loads it (the missions, then their mail), once for
+    this module in a transaction rolled back at its end.
 
     Each test runs in a savepoint inside it, so what a test changes is undone after it.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
+        now = timezone.now()
+        counts = load_demo(now=now)
+        load_demo_mail(now=now)
+        yield counts
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def days_later(monkeypatch):
+    """Move the clock (`timezone.now`, which `timezone.localdate` and the models read)
+    by a number of days, or to a given moment."""
+
+    def move(days: float = 0, *, to: dt.datetime | None = None) -> dt.datetime:
+        moment = to or timezone.now() + dt.timedelta(days=days)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return move
 
 
 def _snapshot() -> dict:
@@ -72,15 +98,32 @@ def test_load_demo_second_run_creates_and_updates_nothing(demo_counts):
     assert {**again, "created": 0} == {**demo_counts, "created": 0}
 
 
-def test_load_demo_command_prints_the_counts(demo_counts):
+def test_load_demo_command_prints_the_counts_and_no_link(demo_counts):
     output = _load()
 
     assert output == (
-        f"Demo data: 5 missions, {demo_counts['items']} itinerary items, "
+        f"Demo data: 7 missions, {demo_counts['items']} itinerary items, "
         f"{demo_counts['participants']} participants, {demo_counts['people']} people, "
         f"{demo_counts['organisations']} organisations, {demo_counts['venues']} venues, "
-        "8 sectors (0 rows created, 0 updated).\n"
+        "8 sectors, 5 follow-up actions, 2 feedback, 47 messages, 4 reminder rules "
+        "(0 rows created, 0 updated).\n"
     )
+
+
+def test_load_demo_delegate_links_open_the_upcoming_missions_delegate_pages(client):
+    out = io.StringIO()
+    call_command("load_demo", "--delegate-links", stdout=out)
+    lines = out.getvalue().splitlines()[1:]
+    mission = Mission.objects.get(slug=UPCOMING)
+
+    pages = [client.get(urlsplit(line.rpartition(": ")[2]).path) for line in lines]
+
+    assert [line.partition(": ")[0] for line in lines] == [
+        "  David Nguyen (invited)",
+        "  Lena Vogt (accepted)",
+    ]
+    assert [page.status_code for page in pages] == [200, 200]
+    assert all(mission.title in page.content.decode() for page in pages)
 
 
 def test_load_demo_puts_an_edited_item_back():
@@ -216,7 +259,7 @@ def test_every_demo_item_passes_full_clean(demo_counts):
     for item in items:
         item.full_clean()  # raises ValidationError, naming the field, on an invalid item
 
-    assert items.count() == demo_counts["items"] == 38
+    assert items.count() == demo_counts["items"] == 57
 
 
 def test_every_item_lies_within_its_mission_in_local_time():
@@ -246,3 +289,177 @@ def test_demo_users_refused_under_settings_that_do_not_allow_them(settings):
     admin.refresh_from_db()
     assert admin.check_password("a-real-secret-1")
     assert not User.objects.filter(username="planner").exists()
+
+
+# THE FIVE REAL MISSIONS AND THE TWO THAT LIVE RELATIVE TO TODAY ---------------------------
+
+
+def _counts_of_rows() -> dict[str, int]:
+    """Rows of every table but the history tables (an update adds to those)."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.label.split(".")[1].startswith("Historical")
+    }
+
+
+def test_seed_missions_keep_their_real_dates(days_later):
+    days_later(40)
+    load_demo()
+
+    dates = dict(
+        Mission.objects.exclude(slug__in=[UPCOMING, UNDER_WAY]).values_list("slug", "start_date")
+    )
+
+    assert dates == {
+        CREATIVES: dt.date(2025, 3, 11),
+        "birmingham-delegation-leipzig-opera-ball-2024": dt.date(2024, 11, 7),
+        JAPAN: dt.date(2017, 11, 6),
+        "birmingham-leipzig-25-years-innovation-event-2017": dt.date(2017, 10, 20),
+        "isa-online-conference-2021": dt.date(2021, 11, 30),
+    }
+
+
+@pytest.mark.parametrize("days", [1, 3, 12])
+def test_load_demo_days_later_creates_nothing_and_keeps_the_living_missions_current(
+    days_later, days
+):
+    rows = _counts_of_rows()
+    now = days_later(days)
+
+    counts = load_demo(now=now)
+    mail = load_demo_mail(now=now)
+
+    upcoming = Mission.objects.get(slug=UPCOMING)
+    under_way = Mission.objects.get(slug=UNDER_WAY)
+    london_today = timezone.localdate(now, LONDON)
+    berlin_today = timezone.localdate(now, BERLIN)
+    assert (counts["created"], mail["created"], _counts_of_rows()) == (0, 0, rows)
+    assert counts["updated"] > 0  # the two living missions moved along
+    assert 21 <= (upcoming.start_date - london_today).days <= 27
+    assert upcoming.rsvp_deadline - london_today == dt.timedelta(days=5)
+    assert (under_way.start_date, under_way.end_date) == (
+        berlin_today - dt.timedelta(days=1),
+        berlin_today + dt.timedelta(days=1),
+    )
+
+
+def test_upcoming_mission_runs_tuesday_to_thursday_in_about_three_weeks():
+    mission = Mission.objects.get(slug=UPCOMING)
+
+    days_ahead = (mission.start_date - timezone.localdate(timezone=LONDON)).days
+
+    assert 21 <= days_ahead <= 27
+    assert (mission.start_date.strftime("%A"), mission.end_date.strftime("%A")) == (
+        "Tuesday",
+        "Thursday",
+    )
+
+
+def test_upcoming_mission_has_accepted_declined_and_silent_participants():
+    answers = Counter(
+        Participant.objects.filter(mission__slug=UPCOMING).values_list("rsvp_status", flat=True)
+    )
+
+    assert answers == {
+        RsvpStatus.ACCEPTED: 7,
+        RsvpStatus.TENTATIVE: 1,
+        RsvpStatus.DECLINED: 2,
+        RsvpStatus.INVITED: 4,  # silent
+        RsvpStatus.NOT_INVITED: 1,
+    }
+
+
+def test_upcoming_mission_rsvp_deadline_is_within_the_next_7_days():
+    mission = Mission.objects.get(slug=UPCOMING)
+
+    days_left = (mission.rsvp_deadline - timezone.localdate(timezone=mission.time_zone)).days
+
+    assert 0 <= days_left <= 7
+
+
+def test_upcoming_mission_has_one_open_warning_a_too_short_travel_gap():
+    mission = Mission.objects.get(slug=UPCOMING)
+    titles = dict(mission.items.values_list("pk", "title"))
+
+    warnings = mission_warnings(mission).warnings
+
+    assert [(w.rule, titles[w.item_id], w.is_open) for w in warnings] == [
+        (
+            FeasibilityRule.TRAVEL_TIME,
+            "Round table at the Chamber of Commerce: creative exports",
+            True,
+        )
+    ]
+
+
+def test_under_way_mission_has_no_feasibility_warning():
+    assert mission_warnings(Mission.objects.get(slug=UNDER_WAY)).warnings == []
+
+
+def test_under_way_mission_dates_contain_today_with_an_item_earlier_and_one_later_today(
+    days_later,
+):
+    eleven = dt.datetime.combine(timezone.localdate(timezone=BERLIN), dt.time(11), BERLIN)
+    now = days_later(to=eleven)
+    load_demo(now=now)
+    mission = Mission.objects.get(slug=UNDER_WAY)
+    today = timezone.localdate(now, mission.time_zone)
+    todays = [item for item in mission.items.all() if item.local_starts_at.date() == today]
+
+    ended = [item.title for item in todays if item.ends_at <= now]
+    next_item = min((item for item in todays if item.starts_at > now), key=lambda i: i.starts_at)
+
+    assert (mission.start_date < today < mission.end_date, mission.status) == (True, "under_way")
+    assert ended == ["Morning briefing"]
+    assert next_item.title == "Lunch at the Baumwollspinnerei"
+    assert next_item.local_starts_at.date() == today
+
+
+def test_under_way_mission_has_follow_up_actions_due_some_overdue():
+    mission = Mission.objects.get(slug=UNDER_WAY)
+    today = timezone.localdate(timezone=mission.time_zone)
+    open_actions = FollowUpAction.objects.filter(
+        mission=mission, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    )
+
+    overdue = open_actions.filter(due_date__lt=today).count()
+    due_today = open_actions.filter(due_date=today).count()
+
+    assert (overdue, due_today) == (2, 1)
+    assert {action.owner.get_full_name() for action in open_actions} == {"Lloyd Broad"}
+
+
+def test_follow_up_owner_is_a_council_planner_who_cannot_sign_in():
+    owner = FollowUpAction.objects.filter(mission__slug=UNDER_WAY).first().owner
+
+    assert owner.has_usable_password() is False
+    assert list(owner.memberships.values_list("organisation__name", "role")) == [
+        ("Birmingham City Council", "planner")
+    ]
+
+
+def test_under_way_mission_has_its_first_feedback():
+    ratings = sorted(
+        Feedback.objects.filter(participant__mission__slug=UNDER_WAY).values_list(
+            "participant__person__full_name", "rating"
+        )
+    )
+
+    assert ratings == [("Dr David Hardman", 5), ("Priya Sandhu", 4)]
+
+
+def test_demo_planners_see_an_upcoming_and_an_under_way_mission_on_their_dashboard(settings):
+    settings.DEMO_USERS_ALLOWED = True
+    call_command("demo_users", stdout=io.StringIO())
+    User = get_user_model()
+
+    boards = {
+        username: [
+            mission.slug
+            for mission in dashboard_missions(User.objects.get(username=username)).upcoming
+        ]
+        for username in ("planner", "leipzig")
+    }
+
+    assert boards == {"planner": [UNDER_WAY, UPCOMING], "leipzig": [UNDER_WAY, UPCOMING]}

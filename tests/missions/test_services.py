@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from missions.enums import Audience, ItemKind, MissionStatus, ParticipantRole, RsvpStatus
 from missions.models import Mission
+from missions.selectors import rsvp_group_counts
 from missions.services.missions import (
     dashboard_missions,
     duplicate_title,
@@ -14,7 +15,6 @@ from missions.services.missions import (
     mission_duplicate,
     mission_history,
     mission_organisations,
-    mission_rsvp_counts,
     mission_slug,
     mission_update,
 )
@@ -126,7 +126,7 @@ def test_mission_update_keeps_the_slug_and_records_the_user():
 
 
 def test_mission_cancel_sets_cancelled_once():
-    mission = MissionFactory()
+    mission = MissionFactory(upcoming=True)
     user = UserFactory()
 
     mission_cancel(mission=mission, user=user)
@@ -135,6 +135,18 @@ def test_mission_cancel_sets_cancelled_once():
     mission.refresh_from_db()
     assert mission.status == MissionStatus.CANCELLED
     assert [h.history_type for h in mission.history.all()] == ["~", "+"]
+
+
+@pytest.mark.parametrize("status", [MissionStatus.COMPLETED, MissionStatus.CONFIRMED])
+def test_mission_cancel_of_a_mission_that_has_ended_is_refused(status):
+    mission = MissionFactory(status=status)  # 4 to 6 March 2025: over
+
+    with pytest.raises(ValidationError) as refused:
+        mission_cancel(mission=mission, user=UserFactory())
+
+    mission.refresh_from_db()
+    assert mission.status == status
+    assert refused.value.messages == ["This mission has ended: there is nothing left to cancel."]
 
 
 # DUPLICATE --------------------------------------------------------------------------
@@ -332,7 +344,7 @@ def test_duplicate_title_moves_the_mission_year_only(title, shift, expected):
 # READS ------------------------------------------------------------------------------
 
 
-def test_mission_rsvp_counts_split_invited_by_answer():
+def test_rsvp_group_counts_split_invited_by_answer():
     mission = MissionFactory()
     for status, n in [
         (RsvpStatus.NOT_INVITED, 1),
@@ -345,7 +357,8 @@ def test_mission_rsvp_counts_split_invited_by_answer():
         ParticipantFactory.create_batch(n, mission=mission, rsvp_status=status)
     ParticipantFactory(rsvp_status=RsvpStatus.ACCEPTED)  # another mission's
 
-    assert mission_rsvp_counts(mission) == {
+    assert rsvp_group_counts(mission) == {
+        "total": 21,
         "invited": 20,
         "accepted": 3,
         "tentative": 4,

@@ -129,6 +129,35 @@ def test_item_change_page_of_tokyo_mission_shows_the_input_in_tokyo_time(admin_c
     assertContains(response, "Time in Asia/Tokyo.", count=2)
 
 
+@pytest.mark.parametrize("page", ["mission", "item", "participant"])
+def test_change_forms_in_the_mission_zone_name_it_beside_every_date_and_time_input(
+    admin_client, page
+):
+    """The admin's script warns "You are 9 hours behind server time" beside a date or
+    time input unless its container holds a `timezonewarning`: each has one, naming the
+    zone, so the script adds none."""
+    mission = tokyo_mission()
+    item = ItineraryItemFactory(mission=mission, starts_at=tokyo_evening())
+    participant = ParticipantFactory(mission=mission)
+    url = {
+        "mission": reverse("admin:missions_mission_change", args=[mission.pk]),
+        "item": reverse("admin:missions_itineraryitem_change", args=[item.pk]),
+        "participant": reverse("admin:missions_participant_change", args=[participant.pk]),
+    }[page]
+
+    html = admin_client.get(url).content.decode()
+
+    containers = re.findall(r'<p class="(?:date|datetime)">(.*?)</p>', html, re.S)
+    assert containers
+    assert [("timezonewarning" in container) for container in containers] == [True] * len(
+        containers
+    )
+    if page != "mission":
+        assert html.count('<span class="help timezonewarning">Time in Asia/Tokyo.</span>') == 2
+    else:
+        assert html.count("A local date where the mission takes place.") == 3
+
+
 def item_form(mission: Mission, **overrides) -> dict[str, str]:
     return {
         "mission": str(mission.pk),

@@ -33,7 +33,7 @@ ADDRESS = "203.0.113.7"
 
 @pytest.fixture
 def mission():
-    return MissionFactory(title="Leipzig economic delegation to Japan")
+    return MissionFactory(title="Leipzig economic delegation to Japan", upcoming=True)
 
 
 def entries() -> list[tuple]:

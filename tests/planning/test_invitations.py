@@ -12,15 +12,18 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState
+from messaging.invitations import invitations_send, participant_link_regenerate
 from messaging.models import OutgoingMessage
 from missions import tokens
-from missions.enums import RsvpStatus
+from missions.enums import MissionStatus, RsvpStatus
 from missions.models import Participant
 from organisations.models import Person
 from tests.factories import (
@@ -186,7 +189,7 @@ def test_invitation_preview_once_per_language_of_the_recipients(client, planner,
     assert german.subject == "Einladung: Leipzig economic delegation to Japan"
     assert '<html lang="de">' in german.html
     assert english.text.startswith("Dear Anthony Tattum,")
-    assert "/r/personal-link/" in english.text
+    assert "/d/personal-link/" in english.text
     assert '<html lang="en">' in english.html
     assertContains(response, 'id="preview-en"')
     assertContains(response, 'id="preview-de"')
@@ -214,7 +217,7 @@ def test_invitation_preview_writes_nothing_and_issues_no_link(
     assert (never_invited.token_nonce, never_invited.token_hash) == ("", "")
     content = response.content.decode()
     assert live_token not in content
-    assert "/r/personal-link/" in content
+    assert "/d/personal-link/" in content
 
 
 def test_invitation_preview_shows_markup_in_names_as_text_in_a_sandboxed_frame(
@@ -264,17 +267,85 @@ def test_invitation_send_to_a_participant_of_another_mission_is_refused(
     assert OutgoingMessage.objects.count() == 0
 
 
-def test_invitation_to_a_cancelled_mission_is_refused(client, planner, mission):
-    mission.status = "cancelled"
+def _ended(mission) -> None:
+    """The mission's last day was yesterday where it takes place."""
+    yesterday = timezone.localdate(timezone=mission.time_zone) - dt.timedelta(days=1)
+    mission.start_date = mission.end_date = yesterday
+    mission.rsvp_deadline = None
     mission.save()
+
+
+def _cancelled(mission) -> None:
+    mission.status = MissionStatus.CANCELLED
+    mission.save()
+
+
+def _completed(mission) -> None:
+    mission.status = MissionStatus.COMPLETED
+    mission.save()
+
+
+CLOSED = {
+    _cancelled: "The mission is cancelled: no invitations can be sent.",
+    _ended: "The mission ended on {date}: invitations can no longer be sent, and a link sent "
+    "now would not work.",
+    _completed: "The mission ended on {date}: invitations can no longer be sent, and a link "
+    "sent now would not work.",
+}
+
+
+@pytest.mark.parametrize("close", CLOSED, ids=lambda close: close.__name__.strip("_"))
+def test_invitation_to_a_mission_cancelled_or_ended_is_refused_with_the_reason(
+    client, planner, mission, close
+):
     ines = delegate(mission, "Ines Dietrich")
+    close(mission)
+    reason = CLOSED[close].format(date=date_format(mission.end_date, "DATE_FORMAT"))
 
-    response = client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+    page = client.get(compose_url(mission))
+    sent = client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+    everyone = client.post(compose_url(mission), {"everyone": "1"})
+    participants = client.get(reverse("plan:participant-list", args=[mission.pk]))
 
-    assert response.context["form"].non_field_errors() == [
-        "The mission is cancelled: no invitations can be sent."
+    for response in (page, sent, everyone):
+        assert response.status_code == 200
+        assert reason in text(response)
+        assertNotContains(response, 'name="participants"')
+    assert reason in text(participants)
+    assertNotContains(participants, compose_url(mission))
+    assert OutgoingMessage.objects.count() == 0
+    ines.refresh_from_db()
+    assert (ines.rsvp_status, ines.token_nonce) == (RsvpStatus.NOT_INVITED, "")
+
+
+@pytest.mark.parametrize("close", CLOSED, ids=lambda close: close.__name__.strip("_"))
+def test_invitations_send_for_a_mission_cancelled_or_ended_raises(mission, close):
+    ines = delegate(mission, "Ines Dietrich")
+    close(mission)
+
+    with pytest.raises(ValidationError) as raised:
+        invitations_send(mission=mission, participants=[ines], sent_by=None)
+    with pytest.raises(ValidationError):
+        participant_link_regenerate(participant=ines, sent_by=None, resend=True)
+
+    assert raised.value.messages == [
+        CLOSED[close].format(date=date_format(mission.end_date, "DATE_FORMAT"))
     ]
     assert OutgoingMessage.objects.count() == 0
+
+
+def test_invitations_of_a_mission_ending_today_can_still_be_sent(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    mission.start_date = mission.end_date = timezone.localdate(timezone=mission.time_zone)
+    mission.rsvp_deadline = None
+    mission.save()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(compose_url(mission), {"send": "1", "participants": [ines.pk]})
+
+    assert OutgoingMessage.objects.count() == 1
 
 
 # SEND -----------------------------------------------------------------------------------
@@ -583,9 +654,9 @@ def test_link_revoke_asks_first_then_the_old_link_shows_the_friendly_page(client
     url = reverse("plan:link-revoke", args=[participant.pk])
 
     confirmation = client.get(url)
-    still_works = client.get(reverse("rsvp:answer", args=[token]))
+    still_works = client.get(reverse("delegate:page", args=[token]))
     response = client.post(url)
-    old_link = client.get(reverse("rsvp:answer", args=[token]))
+    old_link = client.get(reverse("delegate:page", args=[token]))
 
     assertContains(confirmation, "Revoke Ines Dietrich")
     assert still_works.status_code == 200
@@ -610,7 +681,7 @@ def test_link_regenerate_replaces_the_link(client, planner, mission):
     assert new != old
     assert tokens.participant_for_token(old) is None
     assert tokens.participant_for_token(new) == participant
-    assert client.get(reverse("rsvp:answer", args=[new])).status_code == 200
+    assert client.get(reverse("delegate:page", args=[new])).status_code == 200
 
 
 def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
@@ -635,7 +706,7 @@ def test_link_regenerated_with_send_mails_the_invitation_with_the_new_link(
     assert (
         email.to == ["Ines Dietrich <ines.dietrich@example.org>"] or "Ines Dietrich" in email.to[0]
     )
-    assert f"/r/{new}/" in email.body
+    assert f"/d/{new}/" in email.body
     assert old not in email.body
 
 
@@ -753,7 +824,7 @@ def test_admin_send_invitation_queues_one_per_participant_of_each_mission(
     admin_client, mission, django_capture_on_commit_callbacks
 ):
     ines = delegate(mission, "Ines Dietrich", language="de")
-    other_mission = MissionFactory()
+    other_mission = MissionFactory(upcoming=True)
     ken = delegate(other_mission, "Ken Wood")
     invited = delegate(mission, "Anthony Tattum", rsvp_status=RsvpStatus.INVITED)
     invitation_to(invited)
@@ -770,6 +841,26 @@ def test_admin_send_invitation_queues_one_per_participant_of_each_mission(
         ("ken.wood@example.org", other_mission.pk, "en"),
     ]
     assert len(callbacks) == 2
+
+
+def test_admin_send_invitation_skips_a_mission_that_ended_and_says_why(
+    admin_client, mission, django_capture_on_commit_callbacks
+):
+    ines = delegate(mission, "Ines Dietrich")
+    ended = MissionFactory(title="Leipzig 2025")  # 4 to 6 March 2025
+    ken = delegate(ended, "Ken Wood")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = changelist_action(admin_client, "send_invitation", [ines, ken])
+
+    assertContains(
+        response,
+        "Leipzig 2025: The mission ended on 6 March 2025: invitations can no longer be sent",
+    )
+    assertContains(response, "1 invitation queued.")
+    assert list(OutgoingMessage.objects.values_list("recipient_email", flat=True)) == [
+        "ines.dietrich@example.org"
+    ]
 
 
 def test_admin_revoke_personal_links(admin_client, mission):
@@ -805,3 +896,59 @@ def test_admin_retry_failed_messages(admin_client, mission, django_capture_on_co
 
     failed.refresh_from_db()
     assert failed.state == MessageState.QUEUED
+
+
+# ONE COUNT ON EVERY PAGE ---------------------------------------------------------------
+
+
+def test_invited_and_not_yet_invited_are_the_same_numbers_on_every_page(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    """The overview, the invitation page and the participants list with its filter count
+    the same people as invited and not invited, whether the invitation went out from the
+    workspace (through the outbox) or the list was imported with its answers (demo)."""
+    sent = [delegate(mission, name) for name in ("Ines Dietrich", "Anthony Tattum")]
+    with django_capture_on_commit_callbacks(execute=False):
+        invitations_send(mission=mission, participants=sent, sent_by=None)
+    sent[1].rsvp_status = RsvpStatus.ACCEPTED  # answered since
+    sent[1].save()
+    for name, status in [
+        ("Imported Accepted", RsvpStatus.ACCEPTED),
+        ("Imported Invited", RsvpStatus.INVITED),
+        ("Imported Tentative", RsvpStatus.TENTATIVE),
+        ("Imported Declined", RsvpStatus.DECLINED),
+        ("Imported Withdrawn", RsvpStatus.WITHDRAWN),
+        ("New One", RsvpStatus.NOT_INVITED),
+        ("New Two", RsvpStatus.NOT_INVITED),
+    ]:
+        delegate(mission, name, rsvp_status=status)
+    participants_url = reverse("plan:participant-list", args=[mission.pk])
+
+    overview = client.get(reverse("plan:mission-detail", args=[mission.pk]))
+    compose = client.get(compose_url(mission))
+    listed = client.get(participants_url)
+    filtered = {
+        group: client.get(participants_url, {"rsvp_status": group})
+        for group in ("invited", "not_invited", "no_answer")
+    }
+
+    html = overview.content.decode()
+    on_overview = {
+        group: int(re.search(rf'data-testid="rsvp-{group}">(\d+)<', html).group(1))
+        for group in ("invited", "not-invited", "no-answer")
+    }
+    badges = re.findall(
+        r'data-testid="invitation-state"><span[^>]*>([^<]+)<', compose.content.decode()
+    )
+    on_compose = {
+        "invited": badges.count("Already invited"),
+        "not-invited": badges.count("Not yet invited"),
+    }
+    on_list = {value: count for value, _, count in listed.context["counts"]}
+    rows = {group: len(response.context["participants"]) for group, response in filtered.items()}
+
+    assert on_overview == {"invited": 7, "not-invited": 2, "no-answer": 2}
+    assert on_compose == {"invited": 7, "not-invited": 2}
+    assertContains(compose, "Everyone not yet invited (2)")
+    assert (on_list["invited"], on_list["not_invited"], on_list["no_answer"]) == (7, 2, 2)
+    assert rows == {"invited": 7, "not_invited": 2, "no_answer": 2}

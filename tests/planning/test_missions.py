@@ -60,9 +60,10 @@ def form_data(lead, **overrides) -> dict:
     }
 
 
-def cells(response) -> list[str]:
-    """The text of the page's table cells, in order."""
+def cells(response, *, after: str = "") -> list[str]:
+    """The text of the page's table cells, in order (those after the text `after`)."""
     html = response.content.decode()
+    html = html[html.index(after) :]
     return [
         " ".join(re.sub(r"<[^>]+>", " ", cell).split())
         for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
@@ -112,7 +113,7 @@ def test_dashboard_row_shows_status_local_dates_answers_and_open_warnings(planne
     response = planner_client.get(reverse("plan:dashboard"))
 
     dates = f"{mission.start_date:%-d %b %Y} – {mission.end_date:%-d %b %Y} Asia/Tokyo"
-    assert cells(response) == [
+    assert cells(response, after='id="upcoming-missions"') == [
         "Creative mission Birmingham City Council",
         "Tokyo, Japan",
         dates,
@@ -125,7 +126,8 @@ def test_dashboard_row_shows_status_local_dates_answers_and_open_warnings(planne
         "1",
         "1",
     ]
-    assertContains(response, reverse("plan:mission-detail", args=[mission.pk]), count=2)
+    detail = reverse("plan:mission-detail", args=[mission.pk])
+    assertContains(response, f'href="{detail}#warnings"', count=1)
 
 
 def test_dashboard_lists_past_missions_in_a_collapsed_section(planner_client, planner):
@@ -135,7 +137,8 @@ def test_dashboard_lists_past_missions_in_a_collapsed_section(planner_client, pl
     response = planner_client.get(reverse("plan:dashboard"))
 
     html = response.content.decode()
-    past = html[html.index("<details") : html.index("</details>")]
+    start = html.index('id="past-missions"')
+    past = html[start : html.index("</details>", start)]
     assert "Past (1)" in past
     assert "Opera Ball 2024" in past
     assert "Next one" not in past
@@ -171,7 +174,7 @@ def test_dashboard_pages_past_missions_25_at_a_time_with_an_accessible_nav(plann
         nav.group(0),
     )
     assert 'href="?page=2"' in nav.group(0)
-    assert '<details class="mt-4" id="past-missions" open>' in second.content.decode()
+    assert '<details class="mt-4 dashboard" id="past-missions" open>' in second.content.decode()
 
 
 def test_dashboard_pagination_speaks_german(planner_client, planner):
@@ -497,21 +500,79 @@ def test_mission_cancel_post_by_partner_is_404_and_changes_nothing(client):
     assert Mission.objects.get().status == MissionStatus.DRAFT
 
 
+@pytest.mark.parametrize("status", [MissionStatus.COMPLETED, MissionStatus.CONFIRMED])
+def test_mission_cancel_of_a_mission_that_has_ended_is_not_offered_and_refused(
+    planner_client, planner, status
+):
+    mission = MissionFactory(lead_organisation=planner.organisation, status=status)  # 2025
+    url = reverse("plan:mission-cancel", args=[mission.pk])
+
+    overview = planner_client.get(reverse("plan:mission-detail", args=[mission.pk]))
+    page = planner_client.get(url)
+    posted = planner_client.post(url)
+
+    assertNotContains(overview, url)
+    assertNotContains(overview, "Cancel the mission")
+    for response in (page, posted):
+        assert response.status_code == 200
+        assertContains(response, "This mission has ended: there is nothing left to cancel.")
+        assertNotContains(response, "Yes, cancel the mission")
+    assert Mission.objects.get().status == status
+
+
 # DUPLICATE --------------------------------------------------------------------------
 
 
-def test_mission_duplicate_form_suggests_next_years_title_and_364_days(planner_client, planner):
-    mission = MissionFactory(lead_organisation=planner.organisation, title="Creative mission 2025")
+def test_mission_duplicate_form_suggests_the_same_weekdays_next_year(planner_client, planner):
+    mission = upcoming(lead_organisation=planner.organisation)
+    mission.title = f"Creative mission {mission.start_date.year}"
+    mission.save()
 
     response = planner_client.get(reverse("plan:mission-duplicate", args=[mission.pk]))
 
     form = response.context["form"]
-    assert (form["title"].value(), form["shift_days"].value()) == ("Creative mission 2026", 364)
-    assertContains(response, "364 days are exactly 52 weeks")
+    next_year = (mission.start_date + dt.timedelta(days=364)).year
+    assert (form["title"].value(), form["shift_days"].value()) == (
+        f"Creative mission {next_year}",
+        364,
+    )
+    assertContains(response, "364 days are 52 weeks")
+
+
+def test_mission_duplicate_of_a_mission_years_ago_suggests_its_weekdays_after_today(
+    planner_client, planner
+):
+    mission = MissionFactory(lead_organisation=planner.organisation)  # Tue 4 March 2025
+    today = timezone.localdate(timezone=mission.time_zone)
+
+    response = planner_client.get(reverse("plan:mission-duplicate", args=[mission.pk]))
+
+    starts = mission.start_date + dt.timedelta(days=response.context["form"]["shift_days"].value())
+    anniversary = dt.date(starts.year, 3, 4)
+    assert starts.weekday() == mission.start_date.weekday()  # a Tuesday
+    assert starts > today
+    assert abs((starts - anniversary).days) <= 3  # the Tuesday nearest 4 March
+    assert anniversary - dt.timedelta(days=365) - dt.timedelta(days=3) <= today  # the first
+
+
+def test_mission_duplicate_to_dates_in_the_past_is_refused(planner_client, planner):
+    mission = MissionFactory(lead_organisation=planner.organisation)  # 4 March 2025
+
+    response = planner_client.post(
+        reverse("plan:mission-duplicate", args=[mission.pk]),
+        {"title": "Creative again", "shift_days": "7"},
+    )
+
+    assert response.context["form"].errors == {
+        "shift_days": [
+            "The copy would start on 11 March 2025, which is in the past: move the dates further."
+        ]
+    }
+    assert Mission.objects.count() == 1
 
 
 def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, planner):
-    mission = MissionFactory(lead_organisation=planner.organisation, title="Creative 2025")
+    mission = upcoming(lead_organisation=planner.organisation, title="Creative 2025")
     ItineraryItemFactory(mission=mission, title="Round table")
     ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
 
@@ -522,7 +583,10 @@ def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, p
 
     copy = Mission.objects.get(title="Creative 2026")
     assertRedirects(response, reverse("plan:mission-detail", args=[copy.pk]))
-    assert (copy.status, copy.start_date) == (MissionStatus.DRAFT, dt.date(2026, 3, 3))
+    assert (copy.status, copy.start_date) == (
+        MissionStatus.DRAFT,
+        mission.start_date + dt.timedelta(days=364),
+    )
     assert [i.title for i in copy.items.all()] == ["Round table"]
     assert [p.rsvp_status for p in copy.participants.all()] == [RsvpStatus.NOT_INVITED]
 
@@ -538,7 +602,7 @@ def test_mission_duplicate_post_creates_the_draft_and_opens_it(planner_client, p
     ],
 )
 def test_mission_duplicate_with_bad_input_shows_the_error(planner_client, planner, data, field):
-    mission = MissionFactory(lead_organisation=planner.organisation)
+    mission = upcoming(lead_organisation=planner.organisation)
 
     response = planner_client.post(reverse("plan:mission-duplicate", args=[mission.pk]), data)
 

@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from matchmaking.enums import RequestStatus as MatchRequestStatus
+from matchmaking.models import Meeting, MeetingRequest, Profile, Unavailability
 from messaging.models import OutgoingMessage
 from missions import tokens
-from missions.enums import AuditAction, RsvpStatus
+from missions.enums import AuditAction, ParticipantRole, RsvpStatus
 from missions.models import AuditEntry, Feedback, Mission, Participant
-from missions.services.participants import rsvp_counts
+from missions.selectors import rsvp_group_counts
 from organisations.enums import MembershipRole
 from organisations.models import Person
 from planning.services import personal_data
@@ -34,12 +36,18 @@ from tests.factories import (
     FeedbackFactory,
     FollowUpActionFactory,
     ItineraryItemFactory,
+    MeetingBlockFactory,
+    MeetingFactory,
+    MeetingRequestFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
+    ProfileFactory,
+    TableFactory,
+    UnavailabilityFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -299,14 +307,14 @@ def test_retention_anonymises_missions_past_it_and_keeps_those_inside(settings):
     settings.PERSONAL_DATA_RETENTION_DAYS = 365
     inside, outside = ended(365, title="Inside"), ended(366, title="Outside")
     kept, gone = staffed(inside), staffed(outside)
-    counts = rsvp_counts(outside)
+    counts = rsvp_group_counts(outside)
 
     assert anonymise_missions.apply().get() == 1
 
     # Just outside the window: nobody is named any more, the counts stay.
     outside.refresh_from_db()
     assert outside.personal_data_anonymised_at is not None
-    assert rsvp_counts(outside) == counts
+    assert rsvp_group_counts(outside) == counts
     assert outside.items.count() == 1
     for participant in Participant.objects.filter(mission=outside).select_related("person"):
         assert participant.person.full_name == personal_data.ANONYMISED_NAME
@@ -368,3 +376,65 @@ def test_retention_defaults_to_a_year_and_runs_daily():
     assert django_settings.PERSONAL_DATA_RETENTION_DAYS == 365
     schedule = django_settings.CELERY_BEAT_SCHEDULE["personal-data-retention"]
     assert schedule == {"task": "planning.tasks.anonymise_missions", "schedule": 86400.0}
+
+
+# MATCHMAKING ----------------------------------------------------------------------------
+
+PITCH = "Immersive audio for museums"
+ASK = "Could we talk about the Leipzig Biennale?"
+
+
+def matched(participant: Participant) -> Meeting:
+    """The participant's profile (saved twice: history), a request of theirs to a host
+    with a message, a time they cannot meet, and the meeting, scheduled."""
+    profile = ProfileFactory(participant=participant, pitch=PITCH)
+    profile.offer = "Sound design"
+    profile.save()
+    host = ParticipantFactory(mission=participant.mission, role=ParticipantRole.HOST)
+    request = MeetingRequestFactory(
+        mission=participant.mission,
+        requester=participant,
+        recipient=host,
+        message=ASK,
+        status=MatchRequestStatus.ACCEPTED,
+    )
+    UnavailabilityFactory(participant=participant)
+    block = MeetingBlockFactory(item__mission=participant.mission)
+    return MeetingFactory(request=request, block=block, table=TableFactory(block=block))
+
+
+def test_export_holds_the_persons_matchmaking(erin, mission):
+    meeting = matched(erin.participations.get(mission=mission))
+
+    document = personal_data.person_export(person=erin)
+
+    matchmaking = document["matchmaking"]
+    assert [p["pitch"] for p in matchmaking["profiles"]] == [PITCH]
+    assert [r["message"] for r in matchmaking["meeting_requests"]] == [ASK]
+    assert len(matchmaking["unavailabilities"]) == 1
+    assert [m["uid"] for m in matchmaking["meetings"]] == [meeting.uid]
+    assert len(document["history"]["matchmaking_profiles"]) == 2
+
+
+def test_erased_persons_matchmaking_is_found_in_no_table(erin, mission):
+    meeting = matched(erin.participations.get(mission=mission))
+    assert rows_mentioning(PITCH, ASK) != []  # the search finds what is there
+
+    personal_data.person_erase(person=erin)
+
+    assert rows_mentioning(PITCH, ASK) == []
+    assert not Meeting.history.filter(request_id=meeting.request_id).exists()
+    assert not Unavailability.history.exists()
+
+
+def test_anonymised_mission_keeps_who_met_whom_without_what_they_wrote(settings):
+    mission = ended(settings.PERSONAL_DATA_RETENTION_DAYS + 1)
+    [participant, *_] = staffed(mission)
+    meeting = matched(participant)
+
+    assert personal_data.mission_anonymise(mission=mission)
+
+    assert rows_mentioning(PITCH, ASK) == []
+    assert Meeting.objects.filter(pk=meeting.pk).exists()  # counted in outcome reports
+    assert MeetingRequest.objects.get(pk=meeting.request_id).message == ""
+    assert not Profile.history.filter(participant_id=participant.pk).exists()

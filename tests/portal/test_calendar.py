@@ -202,7 +202,7 @@ def test_calendar_events_carry_place_description_link_and_stable_uid(tour):
     assert str(event["LOCATION"]) == "Suntory Hall, 1-13-1 Akasaka, Minato-ku, Tokyo 107-8403"
     assert (event["GEO"].latitude, event["GEO"].longitude) == (35.6679, 139.7404)
     link = str(event["URL"])
-    assert link.startswith(settings.SITE_URL.rstrip("/") + "/r/")
+    assert link.startswith(settings.SITE_URL.rstrip("/") + "/d/")  # the delegate's page
     assert participant_for_token(link.rstrip("/").rsplit("/", 1)[1]) == participant
     assert str(event["STATUS"]) == "CONFIRMED"
     assert str(briefing["LOCATION"]) == "STEAMHouse, Belmont Row, Birmingham"
@@ -672,7 +672,7 @@ def test_feed_token_opens_no_page_and_changes_nothing(client, tour, feed_token, 
 def test_page_token_opens_the_page_and_not_the_feed(client, tour, token, feed_token):
     assert feed_token != token
     assert client.get(reverse("delegate:page", kwargs={"token": token})).status_code == 200
-    assert client.get(reverse("rsvp:answer", kwargs={"token": token})).status_code == 200
+    assert client.get(reverse("rsvp:answer", kwargs={"token": token})).status_code == 302
     assert client.get(_url(token)).status_code == 404
     assert client.get(_url(feed_token)).status_code == 200
 

@@ -327,7 +327,16 @@ def test_page_mission_line_and_link_to_change_the_answer(client, tokyo_mission, 
     answer = _links(response, _url(token))["Change your answer"]
     assert answer == _url(token, "delegate:answer")
     followed = client.get(answer)
-    assert (followed.status_code, followed["Location"]) == (302, _url(token, "rsvp:answer"))
+    assert (followed.status_code, followed["Location"]) == (
+        302,
+        _url(token) + "?answer=change#answer",
+    )
+    form = client.get(followed["Location"])
+    assert _texts(form, data_testid="current-answer") == ["Your answer: Accepted."]
+    checked = [
+        e.attrs["value"] for e in _elements(form, "input", name="answer") if "checked" in e.attrs
+    ]
+    assert checked == ["accepted"]
 
 
 @pytest.mark.parametrize(

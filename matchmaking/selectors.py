@@ -1,0 +1,333 @@
+"""Reads of matchmaking, each with a bounded number of queries.
+
+`schedule_problem` turns a mission into the scheduler's input: every rule of who can
+meet when is decided here (which items a person attends, their unavailability, arrival
+and departure), and the scheduler only sees busy times.
+"""
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from matchmaking import scheduler
+from matchmaking.enums import Conflict, RequestStatus, RunState
+from matchmaking.models import (
+    MatchmakingSettings,
+    Meeting,
+    MeetingBlock,
+    MeetingRequest,
+    Profile,
+    ScheduleRun,
+    Unavailability,
+)
+from missions.enums import Audience, ParticipantRole, RsvpStatus
+from missions.models import ItineraryItem, Mission, Participant
+
+# The two sides of a fair: hosts (local companies, agencies) and everyone else.
+HOSTS = "hosts"
+DELEGATES = "delegates"
+MUTUAL_WEIGHT = 2
+_ALWAYS = (
+    dt.datetime.min.replace(tzinfo=dt.UTC),
+    dt.datetime.max.replace(tzinfo=dt.UTC),
+)
+
+
+def side_of(participant: Participant) -> str:
+    """Which side of the marketplace a participant is on: they meet the other side."""
+    return HOSTS if participant.role == ParticipantRole.HOST else DELEGATES
+
+
+def settings_for(mission: Mission) -> MatchmakingSettings:
+    """The mission's matchmaking settings; the defaults (unsaved) until staff chose."""
+    found = MatchmakingSettings.objects.filter(mission=mission).first()
+    return found or MatchmakingSettings(mission=mission)
+
+
+def profile_of(participant: Participant) -> Profile | None:
+    return Profile.objects.filter(participant=participant).first()
+
+
+def profiles_visible_to(
+    participant: Participant,
+    *,
+    sector: int | None = None,
+    language: str = "",
+    text: str = "",
+) -> QuerySet[Profile]:
+    """The other side's profiles that opted in, in the participant's mission; filtered by
+    a sector's id, a language code, words in the offer, seek or pitch."""
+    others = Profile.objects.filter(participant__mission_id=participant.mission_id, opted_in=True)
+    others = others.exclude(participant=participant)
+    if side_of(participant) == HOSTS:
+        others = others.exclude(participant__role=ParticipantRole.HOST)
+    else:
+        others = others.filter(participant__role=ParticipantRole.HOST)
+    if sector:
+        others = others.filter(sectors=sector)
+    if language:
+        # JSON containment is not on SQLite: a list of short codes is matched as text.
+        others = others.filter(languages__icontains=f'"{language}"')
+    if text:
+        others = others.filter(
+            Q(offer__icontains=text) | Q(seek__icontains=text) | Q(pitch__icontains=text)
+        )
+    return (
+        others.select_related("participant__person__organisation")
+        .prefetch_related("sectors")
+        .order_by("participant__person__organisation__name", "participant__person__full_name")
+        .distinct()
+    )
+
+
+def requests_received(participant: Participant) -> QuerySet[MeetingRequest]:
+    return MeetingRequest.objects.filter(recipient=participant).select_related(
+        "requester__person__organisation"
+    )
+
+
+def requests_made(participant: Participant) -> QuerySet[MeetingRequest]:
+    return MeetingRequest.objects.filter(requester=participant).select_related(
+        "recipient__person__organisation"
+    )
+
+
+def accepted_count(participant: Participant) -> int:
+    """The participant's accepted meetings, asked by them or of them."""
+    return MeetingRequest.objects.filter(
+        Q(requester=participant) | Q(recipient=participant), status=RequestStatus.ACCEPTED
+    ).count()
+
+
+def meetings_of(participant: Participant) -> QuerySet[Meeting]:
+    """The participant's meetings in time order, with the other person and the table."""
+    return (
+        Meeting.objects.filter(
+            Q(request__requester=participant) | Q(request__recipient=participant)
+        )
+        .select_related(
+            "table",
+            "block__item",
+            "request__requester__person__organisation",
+            "request__recipient__person__organisation",
+        )
+        .order_by("starts_at")
+    )
+
+
+def meetings_of_mission(mission: Mission) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(request__mission=mission)
+        .select_related(
+            "table",
+            "block__item",
+            "request__requester__person",
+            "request__recipient__person",
+        )
+        .order_by("starts_at", "table__number")
+    )
+
+
+def meeting_counts(mission: Mission) -> dict[int, int]:
+    """Participant id: how many meetings they have in the schedule."""
+    counts: dict[int, int] = defaultdict(int)
+    for field in ("request__requester", "request__recipient"):
+        rows = (
+            Meeting.objects.filter(request__mission=mission)
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values_list(field, "n")
+        )
+        for participant_id, n in rows:
+            counts[participant_id] += n
+    return dict(counts)
+
+
+def blocks_of(mission: Mission) -> QuerySet[MeetingBlock]:
+    """The mission's meeting blocks that are not cancelled, in time order, with tables."""
+    return (
+        MeetingBlock.objects.filter(item__mission=mission, item__is_cancelled=False)
+        .select_related("item")
+        .prefetch_related("tables")
+        .order_by("item__starts_at", "pk")
+    )
+
+
+def latest_run(mission: Mission) -> ScheduleRun | None:
+    return ScheduleRun.objects.filter(mission=mission).order_by("-created_at", "-pk").first()
+
+
+def active_run(mission: Mission) -> ScheduleRun | None:
+    return (
+        ScheduleRun.objects.filter(mission=mission, state__in=RunState.ACTIVE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# THE SCHEDULER'S INPUT ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SlotKey:
+    block: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class MissionProblem:
+    """The scheduler's input for a mission, and the way back to rows."""
+
+    problem: scheduler.Problem
+    slots: dict[int, SlotKey]  # scheduler slot id: (block id, start, end)
+    slot_ids: dict[tuple[int, dt.datetime], int]  # (block id, start): scheduler slot id
+    meetings: list[Meeting]  # the mission's meetings as they are now
+    tables: dict[int, tuple[int, ...]]  # scheduler slot id: its tables' ids
+
+    def placement_of(self, meeting: Meeting) -> scheduler.Placement:
+        return scheduler.Placement(
+            request=meeting.request_id,
+            slot=self.slot_ids[meeting.block_id, meeting.starts_at],
+            table=meeting.table_id,
+            locked=meeting.locked,
+        )
+
+    def check(
+        self, *, request: MeetingRequest, slot_id: int, table_id: int | None
+    ) -> tuple[int | None, list[Conflict]]:
+        """Whether the request's meeting may go into the slot at the table (the first
+        free one when None): (the table, the rules it breaks), by the scheduler's rules
+        (`scheduler.check_placement`) beside the mission's other meetings."""
+        problem = self.problem
+        if all(r.id != request.pk for r in problem.requests):
+            requests = [*problem.requests, scheduler.Request(request.pk, *request.pair)]
+            problem = dataclasses.replace(problem, requests=requests)
+        known = {r.id for r in problem.requests}
+        placements = [
+            self.placement_of(m)
+            for m in self.meetings
+            if m.request_id in known and (m.block_id, m.starts_at) in self.slot_ids
+        ]
+        if table_id is None:
+            taken = {p.table for p in placements if p.slot == slot_id and p.request != request.pk}
+            free = [t for t in self.tables[slot_id] if t not in taken]
+            if not free:
+                return None, [Conflict.TABLE_TAKEN]
+            table_id = free[0]
+        candidate = scheduler.Placement(request=request.pk, slot=slot_id, table=table_id)
+        return table_id, scheduler.check_placement(
+            problem, placements=placements, candidate=candidate
+        )
+
+
+def slots_open_for(request: MeetingRequest) -> list[SlotKey]:
+    """The slots the request's meeting may go into now (a participant picking a slot)."""
+    read = schedule_problem(request.mission)
+    return [
+        key
+        for slot_id, key in read.slots.items()
+        if not read.check(request=request, slot_id=slot_id, table_id=None)[1]
+    ]
+
+
+def _busy_times(
+    participant: Participant,
+    items: list[ItineraryItem],
+    blocks: dict[int, MeetingBlock],
+    unavailable: list[Unavailability],
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """When the participant cannot meet: not coming at all; the items they attend other
+    than meeting blocks; the blocks they do not attend; what they said; before arrival,
+    after departure."""
+    if participant.rsvp_status in RsvpStatus.NOT_COMING:
+        return (_ALWAYS,)
+    picked = {item.pk for item in participant.items.all()}
+    busy = []
+    for item in items:
+        attends = item.audience != Audience.SELECTED or item.pk in picked
+        is_block = item.pk in blocks
+        if (attends and not is_block) or (is_block and not attends):
+            busy.append((item.starts_at, item.ends_at))
+    busy.extend((u.starts_at, u.ends_at) for u in unavailable)
+    if participant.arrival_at:
+        busy.append((_ALWAYS[0], participant.arrival_at))
+    if participant.departure_at:
+        busy.append((participant.departure_at, _ALWAYS[1]))
+    return tuple(busy)
+
+
+def schedule_problem(mission: Mission) -> MissionProblem:
+    """The mission as the scheduler's problem: its accepted requests (mutual ones weigh
+    more) and the requests of locked meetings, its participants' busy times and limit,
+    its blocks' slots and tables, its locked meetings. Eight queries."""
+    limit = settings_for(mission).max_meetings_per_person
+    blocks = {block.item_id: block for block in blocks_of(mission)}
+    items = list(ItineraryItem.objects.filter(mission=mission, is_cancelled=False))
+    participants = list(
+        Participant.objects.filter(mission=mission).prefetch_related(
+            Prefetch("items", queryset=ItineraryItem.objects.only("pk"))
+        )
+    )
+    unavailable: dict[int, list[Unavailability]] = defaultdict(list)
+    for u in Unavailability.objects.filter(participant__mission=mission):
+        unavailable[u.participant_id].append(u)
+    meetings = list(Meeting.objects.filter(request__mission=mission).select_related("request"))
+    locked = [m for m in meetings if m.locked]
+    requests = MeetingRequest.objects.filter(mission=mission).filter(
+        Q(status=RequestStatus.ACCEPTED) | Q(pk__in=[m.request_id for m in locked])
+    )
+
+    slots: list[scheduler.Slot] = []
+    keys: dict[int, SlotKey] = {}
+    slot_ids: dict[tuple[int, dt.datetime], int] = {}
+
+    def add_slot(block: MeetingBlock, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+        slot_id = len(slots)
+        tables = tuple(table.pk for table in block.tables.all())
+        slots.append(scheduler.Slot(slot_id, block.pk, starts_at, ends_at, tables))
+        keys[slot_id] = SlotKey(block.pk, starts_at, ends_at)
+        slot_ids[block.pk, starts_at] = slot_id
+
+    for block in blocks.values():
+        for starts_at, ends_at in block.slot_times():
+            add_slot(block, starts_at, ends_at)
+    by_id = {block.pk: block for block in blocks.values()}
+    for meeting in meetings:  # a meeting off the block's slots now (the block changed)
+        if (meeting.block_id, meeting.starts_at) not in slot_ids and meeting.block_id in by_id:
+            add_slot(by_id[meeting.block_id], meeting.starts_at, meeting.ends_at)
+
+    people = [
+        scheduler.Person(
+            participant.pk,
+            busy=_busy_times(participant, items, blocks, unavailable[participant.pk]),
+            limit=limit,
+        )
+        for participant in participants
+    ]
+    problem = scheduler.Problem(
+        people=people,
+        requests=[
+            scheduler.Request(
+                r.pk, r.requester_id, r.recipient_id, weight=MUTUAL_WEIGHT if r.mutual else 1
+            )
+            for r in requests
+        ],
+        slots=slots,
+        locked=[
+            scheduler.Placement(
+                m.request_id, slot_ids[m.block_id, m.starts_at], m.table_id, locked=True
+            )
+            for m in locked
+            if (m.block_id, m.starts_at) in slot_ids
+        ],
+    )
+    return MissionProblem(
+        problem=problem,
+        slots=keys,
+        slot_ids=slot_ids,
+        meetings=meetings,
+        tables={slot.id: slot.tables for slot in slots},
+    )

@@ -1,0 +1,1 @@
+"""Writes of matchmaking: profiles and settings, requests, blocks, the schedule, meetings."""

@@ -1,0 +1,30 @@
+"""missions.display for templates: `{% load display %}`, then `{{ day|long_date }}`,
+`{{ moment|moment_here }}` or `{{ moment|moment_here:"long" }}`, `{{ user|user_name }}`.
+
+Dates in templates take Django's named formats (`DATE_FORMAT`, `SHORT_DATE_FORMAT`, from
+config/formats/<language>/) or these filters, never a pattern of their own: a German date
+is `4. Dezember 2026`, with the dot that an English pattern leaves out.
+"""
+
+import datetime as dt
+
+from django import template
+
+from missions import display
+
+register = template.Library()
+
+
+@register.filter
+def long_date(day: dt.date | None) -> str:
+    return display.long_date(day) if day else ""
+
+
+@register.filter
+def moment_here(moment: dt.datetime | None, length: str = "") -> str:
+    return display.moment_here(moment, long=length == "long") if moment else ""
+
+
+@register.filter
+def user_name(user) -> str:
+    return display.user_name(user) if user else ""
