@@ -15,7 +15,7 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     list_select_related = ["mission", "recorded_for"]
     search_fields = ["mission__title", "evidence", "organisations__name"]
     autocomplete_fields = ["mission", "organisations", "recorded_for"]
-    raw_id_fields = ["participants", "follow_up_action", "recorded_by"]
+    raw_id_fields = ["participants", "follow_up_action", "meeting", "recorded_by"]
     date_hierarchy = "date"
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from matchmaking.models import Meeting
 from missions.models import FollowUpAction, Mission, Participant
 from organisations.models import Organisation
 from outcomes.enums import OutcomeKind, OutcomeStatus
@@ -54,6 +55,15 @@ class Outcome(models.Model):
         blank=True,
         related_name="outcomes",
         help_text=_("The follow-up action it came from, if any."),
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("matchmaking meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        help_text=_("The matchmaking meeting it came from, if any."),
     )
     value = models.DecimalField(
         _("value"),
@@ -139,6 +149,8 @@ class Outcome(models.Model):
                 errors["recorded_for"] = _("Only an organiser or a partner of the mission.")
         if self.follow_up_action_id and self.follow_up_action.mission_id != self.mission_id:
             errors["follow_up_action"] = _("The follow-up action is of another mission.")
+        if self.meeting_id and self.meeting.request.mission_id != self.mission_id:
+            errors["meeting"] = _("The meeting is of another mission.")
         if errors:
             raise ValidationError(errors)
 

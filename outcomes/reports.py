@@ -16,7 +16,6 @@ counted as anything: it is listed among the gaps.
 
 from django.conf import settings
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
@@ -33,8 +32,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 from django.utils.translation import get_language
 
+from matchmaking.enums import MeetingState
+from matchmaking.models import Meeting
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Mission, Participant
 from missions.selectors import User, missions_visible_to
@@ -149,12 +151,27 @@ def _outcomes(missions: QuerySet[Mission]) -> QuerySet[Outcome]:
     return Outcome.objects.filter(mission__in=missions.values("pk"))
 
 
+def _matchmaking_meetings(missions: QuerySet[Mission]) -> dict[str, int]:
+    """The final matchmaking meetings of the missions: held (ended) and placed (to come)."""
+    now = timezone.now()
+    return Meeting.objects.filter(
+        request__mission__in=missions.values("pk"), state=MeetingState.FINAL
+    ).aggregate(
+        confirmed=Count("pk", filter=Q(ends_at__lte=now)),
+        expected=Count("pk", filter=Q(ends_at__gt=now)),
+    )
+
+
 def funnel(missions: QuerySet[Mission]) -> tuple[list[figures.FunnelRow], int]:
     """Outcomes of each kind by status, every kind (the funnel's first), and the jobs
-    created or kept (confirmed)."""
+    created or kept (confirmed). Meetings held include matchmaking's own: its final
+    meetings, held once ended, expected before; a meeting outcome recorded for one of
+    them is not counted twice."""
+    held = _matchmaking_meetings(missions)
     counts = {
         row["kind"]: row
         for row in _outcomes(missions)
+        .exclude(kind=OutcomeKind.MEETING, meeting__isnull=False)
         .order_by()
         .values("kind")
         .annotate(
@@ -168,12 +185,13 @@ def funnel(missions: QuerySet[Mission]) -> tuple[list[figures.FunnelRow], int]:
     rows = []
     for kind in kinds:
         row = counts.get(kind, {})
+        extra = held if kind == OutcomeKind.MEETING else {}
         rows.append(
             figures.FunnelRow(
                 kind=kind,
                 label=str(OutcomeKind(kind).label),
-                confirmed=row.get("confirmed", 0),
-                expected=row.get("expected", 0),
+                confirmed=row.get("confirmed", 0) + extra.get("confirmed", 0),
+                expected=row.get("expected", 0) + extra.get("expected", 0),
                 lost=row.get("lost", 0),
             )
         )
@@ -294,36 +312,35 @@ def rsvp(missions: QuerySet[Mission]) -> list[figures.RsvpRow]:
 
 
 def feedback(missions: QuerySet[Mission]) -> figures.Feedback:
-    """The participants' ratings (1 to 5) after the missions, all together and for the
+    """The participants' ratings (1 to 5) after the missions: per mission in one query,
+    added up for all (over the missions' rows, not the ratings'); the table shows the
     newest missions with any."""
-    given = Feedback.objects.filter(participant__mission__in=missions.values("pk"))
-    totals = given.aggregate(
-        answers=Count("pk"),
-        average=Avg("rating"),
-        **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
-    )
-    per_mission = (
-        given.order_by()
+    per_mission = list(
+        Feedback.objects.filter(participant__mission__in=missions.values("pk"))
+        .order_by()
         .values("participant__mission", "participant__mission__title")
         .annotate(
             answers=Count("pk"),
-            average=Avg("rating"),
+            points=Sum("rating"),
             start=Min("participant__mission__start_date"),
+            **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
         )
-        .order_by("-start", "participant__mission")[:FEEDBACK_MISSIONS]
+        .order_by("-start", "participant__mission")
     )
+    answers = sum(r["answers"] for r in per_mission)
+    points = sum(r["points"] for r in per_mission)
     return figures.Feedback(
-        answers=totals["answers"],
-        average=round(totals["average"], 1) if totals["average"] is not None else None,
-        by_rating=[(n, totals[f"r{n}"]) for n in range(1, 6)],
+        answers=answers,
+        average=round(points / answers, 1) if answers else None,
+        by_rating=[(n, sum(r[f"r{n}"] for r in per_mission)) for n in range(1, 6)],
         by_mission=[
             figures.FeedbackRow(
                 mission=r["participant__mission__title"],
                 year=r["start"].year,
                 answers=r["answers"],
-                average=round(r["average"], 1),
+                average=round(r["points"] / r["answers"], 1),
             )
-            for r in per_mission
+            for r in per_mission[:FEEDBACK_MISSIONS]
         ],
     )
 

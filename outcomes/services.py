@@ -12,6 +12,7 @@ FIELDS = (
     "status",
     "date",
     "follow_up_action",
+    "meeting",
     "value",
     "currency",
     "jobs",

@@ -6,11 +6,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from missions.display import format_local
 from missions.enums import ActionStatus
 from missions.models import FollowUpAction, Mission, Participant
 from outcomes.enums import OutcomeKind, OutcomeStatus
 from outcomes.models import Outcome
-from outcomes.selectors import actions_of, involved_organisations
+from outcomes.selectors import actions_of, involved_organisations, meetings_of
 
 EVIDENCE_MAX_LENGTH = 5000
 
@@ -34,6 +35,7 @@ class OutcomeForm(forms.ModelForm):
             "organisations",
             "participants",
             "follow_up_action",
+            "meeting",
             "value",
             "currency",
             "jobs",
@@ -63,6 +65,9 @@ class OutcomeForm(forms.ModelForm):
         action = self.fields["follow_up_action"]
         action.queryset = actions_of(mission).order_by("due_date", "pk")
         action.label_from_instance = _action_label
+        meeting = self.fields["meeting"]
+        meeting.queryset = meetings_of(mission).order_by("starts_at", "pk")
+        meeting.label_from_instance = _meeting_label
 
     def clean_currency(self) -> str:
         return (self.cleaned_data.get("currency") or "").strip().upper()
@@ -76,6 +81,12 @@ class OutcomeForm(forms.ModelForm):
 
 def _action_label(action: FollowUpAction) -> str:
     return f"{action.organisation.name}: {action.agreed[:60]}"
+
+
+def _meeting_label(meeting) -> str:
+    request = meeting.request
+    names = f"{request.requester.person.full_name} – {request.recipient.person.full_name}"
+    return f"{names}, {format_local(meeting.starts_at, meeting.block.item.time_zone)}"
 
 
 def outcome_initial(*, action: FollowUpAction | None, today: dt.date) -> dict:

@@ -37,7 +37,7 @@ def test_demo_report_shows_the_partnership_across_years(loaded):
 
     report = reports.report_for(superuser, figures.Filters(partner_city="Leipzig"))
 
-    assert sorted({row.year for row in report.timeline}) == [2017, 2024, 2025]
+    assert sorted({row.year for row in report.timeline}) == [2017, 2024, 2025, 2026]
     assert {row.partnership for row in report.timeline} == {"Birmingham – Leipzig"}
     assert [(g.currency, g.year) for g in report.values.gaps] == [("EUR", 2025)]
 

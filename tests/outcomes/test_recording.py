@@ -14,6 +14,7 @@ from outcomes.enums import OutcomeKind, OutcomeStatus
 from outcomes.models import Outcome
 from tests.factories import (
     FollowUpActionFactory,
+    MeetingFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
@@ -184,3 +185,27 @@ def test_outcome_participants_of_another_mission_are_refused(mission):
 def test_outcome_constraint_names_what_is_wrong(mission, fields, constraint):
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         OutcomeFactory(mission=mission, **fields)
+
+
+def test_outcome_from_a_matchmaking_meeting_of_another_mission_is_refused(mission):
+    theirs = MeetingFactory()
+    client = _client(mission.lead_organisation)
+
+    response = client.post(
+        reverse("plan:outcome-create", args=[mission.pk]),
+        _form(mission, mission.lead_organisation, meeting=theirs.pk),
+    )
+
+    assert list(response.context["form"].errors) == ["meeting"]
+
+
+def test_outcome_from_a_matchmaking_meeting_of_the_mission_is_saved(mission):
+    meeting = MeetingFactory(request__mission=mission)
+    client = _client(mission.lead_organisation)
+
+    client.post(
+        reverse("plan:outcome-create", args=[mission.pk]),
+        _form(mission, mission.lead_organisation, meeting=meeting.pk),
+    )
+
+    assert Outcome.objects.get().meeting == meeting

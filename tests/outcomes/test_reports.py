@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matchmaking.enums import MeetingState
 from missions.enums import MissionKind, RsvpStatus
 from organisations.enums import MembershipRole
 from outcomes import figures, reports
@@ -21,6 +22,7 @@ from outcomes.enums import OutcomeStatus as S
 from tests.factories import (
     ExchangeRateFactory,
     FeedbackFactory,
+    MeetingFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
@@ -301,3 +303,17 @@ def test_report_query_count_does_not_grow_with_missions(missions):
 # The session, the user, the membership, the request's savepoint and its release; the
 # filters' choices (2); the figures (8).
 QUERY_BUDGET = 15
+
+
+def test_report_funnel_counts_matchmaking_meetings_once(fixture):
+    council = fixture["planner"].memberships.get().organisation
+    mission = MissionFactory(
+        lead_organisation=council, start_date=dt.date(2025, 6, 2), end_date=dt.date(2025, 6, 4)
+    )
+    held = MeetingFactory(request__mission=mission, state=MeetingState.FINAL)
+    MeetingFactory(request__mission=mission)  # preliminary: not counted
+    OutcomeFactory(mission=mission, kind=OutcomeKind.MEETING, meeting=held)  # recorded too
+
+    funnel = {r.kind: (r.confirmed, r.expected) for r in _report(fixture).funnel}
+
+    assert funnel[OutcomeKind.MEETING] == (2 + 1, 0)
