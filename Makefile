@@ -37,7 +37,6 @@ run messages: export DJANGO_SETTINGS_MODULE = config.settings.local
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py load_demo_outcomes  # outcomes/demo.py: the seed missions' outcomes
 	$(PY) manage.py demo_users
 	$(BIN)/honcho --procfile Procfile.dev start --port 8000  # web on :8000, as the README says
 

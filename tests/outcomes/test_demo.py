@@ -42,7 +42,11 @@ def test_demo_report_shows_the_partnership_across_years(loaded):
     assert [(g.currency, g.year) for g in report.values.gaps] == [("EUR", 2025)]
 
 
-def test_demo_command_without_seed_missions_says_so(capsys):
-    call_command("load_demo_outcomes")
+def test_load_demo_records_the_outcomes_once(capsys):
+    call_command("load_demo")
+    first = Outcome.objects.count()
+    call_command("load_demo")
 
-    assert "4 seed missions not found" in capsys.readouterr().out
+    assert first > 0
+    assert Outcome.objects.count() == first
+    assert f"{first} outcomes" in capsys.readouterr().out
