@@ -61,6 +61,7 @@ from django_celery_beat.models import (
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from matchmaking.enums import RequestStatus, RunState
 from messaging.enums import MessageState
 from missions.enums import FeasibilityRule, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue, token_revoke
@@ -73,18 +74,27 @@ from tests.factories import (
     FeedbackFactory,
     FollowUpActionFactory,
     ItineraryItemFactory,
+    MatchmakingSettingsFactory,
+    MeetingBlockFactory,
+    MeetingFactory,
+    MeetingRequestFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
+    ProfileFactory,
     ReminderRuleFactory,
+    ScheduleRunFactory,
     SectorFactory,
+    TableFactory,
+    UnavailabilityFactory,
     UserFactory,
     VenueFactory,
     WarningAcknowledgementFactory,
 )
+from planning.meeting_grid import slot_value
 from tests.html_forms import form_of as _form_of
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +142,21 @@ def _world() -> World:
     archive_file_save(archive=archive, content=b"PK\x05\x06" + bytes(18), name="booklets.zip")
     archive.save()
     superuser = UserFactory(is_staff=True, is_superuser=True)
+    # Matchmaking: a meeting block the next afternoon at two tables, one meeting in it.
+    afternoon = dt.datetime.combine(
+        mission.start_date + dt.timedelta(days=1), dt.time(14), mission.time_zone
+    )
+    block = MeetingBlockFactory(
+        item=ItineraryItemFactory(
+            mission=mission, starts_at=afternoon, ends_at=afternoon + dt.timedelta(hours=1)
+        )
+    )
+    tables = [TableFactory(block=block, number=1), TableFactory(block=block, number=2)]
+    meeting = MeetingFactory(
+        request=MeetingRequestFactory(mission=mission, status=RequestStatus.ACCEPTED),
+        block=block,
+        table=tables[0],
+    )
     world = World(
         organiser=organiser,
         mission=mission,
@@ -140,6 +165,9 @@ def _world() -> World:
         uninvited=uninvited,
         venue=venue,
         archive=archive,
+        block=block,
+        tables=tables,
+        meeting=meeting,
         failed=OutgoingMessageFactory(participant=participant, state=MessageState.FAILED),
         action=FollowUpActionFactory(mission=mission, organisation=organiser),
         # Someone in the directory to add to the mission.
@@ -200,6 +228,14 @@ def _admin_objects(w: World, superuser) -> dict[type[models.Model], models.Model
         w.failed,
         ReminderRuleFactory(mission=w.mission),
         AuditEntryFactory(mission=w.mission, user=w.users["organiser"]),
+        MatchmakingSettingsFactory(mission=w.mission),
+        ProfileFactory(participant=w.participant),
+        w.meeting.request,
+        w.block,
+        w.tables[0],
+        UnavailabilityFactory(participant=w.participant),
+        w.meeting,
+        ScheduleRunFactory(mission=w.mission, state=RunState.DONE),
         # Of someone apart: an enrolled user must give a code, the matrix's users need not.
         TOTPDevice.objects.create(user=(enrolled := UserFactory()), name="Phone"),
         StaticDevice.objects.create(user=enrolled, name="Backup codes"),
@@ -428,6 +464,18 @@ def _reschedule(w: World) -> dict:
     return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
 
 
+def _block_item(w: World) -> dict:
+    return {"pk": w.block.item_id}
+
+
+def _meeting(w: World) -> dict:
+    return {"pk": w.meeting.pk}
+
+
+def _other_table(w: World) -> dict:
+    return {"slot": slot_value(w.block.pk, w.meeting.starts_at), "table": w.tables[1].pk}
+
+
 def _new_venue(w: World) -> dict:
     return {
         "venue-name": "Matrix Hall",
@@ -482,6 +530,18 @@ WORKSPACE: dict[str, Row] = {
     "plan:booklets": Row(_mission, "edit", writes=True),
     "plan:booklets-status": Row(_mission, "edit", methods=("GET",)),
     "plan:booklets-download": Row(_ready_booklets, "edit", methods=("GET",)),
+    # Matchmaking (planning/views/matchmaking.py): the mission's organisers only
+    "plan:matchmaking": Row(_mission, "edit", writes=True),
+    "plan:meeting-block": Row(_item, "edit", lambda w: {"tables": "3"}, writes=True),
+    "plan:meeting-block-remove": Row(_block_item, "edit", None, ("POST",), True),
+    "plan:matchmaking-profiles": Row(_mission, "edit", methods=("GET",)),
+    "plan:matchmaking-profile": Row(_participant, "edit", writes=True),
+    "plan:schedule-start": Row(_mission, "edit", None, ("POST",), True),
+    "plan:schedule-status": Row(_mission, "edit", methods=("GET",)),
+    "plan:schedule-publish": Row(_mission, "edit", None, ("POST",), True),
+    "plan:meeting-grid": Row(_mission, "edit", methods=("GET",)),
+    "plan:meeting-move": Row(_meeting, "edit", _other_table, writes=True),
+    "plan:meeting-lock": Row(_meeting, "edit", lambda w: {"locked": "1"}, ("POST",), True),
     # Directory (planning/views/directory.py)
     "directory:organisation-list": Row(_none, "directory", methods=("GET",)),
     "directory:organisation-detail": Row(_organisation, "directory", methods=("GET",)),
