@@ -66,6 +66,7 @@ from messaging.enums import MessageState
 from missions.enums import FeasibilityRule, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue, token_revoke
 from organisations.enums import MembershipRole
+from planning.meeting_grid import slot_value
 from portal.booklet_archives import archive_file_save
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
@@ -94,7 +95,6 @@ from tests.factories import (
     VenueFactory,
     WarningAcknowledgementFactory,
 )
-from planning.meeting_grid import slot_value
 from tests.html_forms import form_of as _form_of
 
 pytestmark = pytest.mark.django_db
