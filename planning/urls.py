@@ -136,6 +136,11 @@ plan_patterns = [
         name="matchmaking-profiles",
     ),
     path(
+        "missions/<int:pk>/matchmaking/profiles/import/",
+        matchmaking.profile_import,
+        name="matchmaking-profile-import",
+    ),
+    path(
         "participants/<int:pk>/profile/",
         matchmaking.profile_edit,
         name="matchmaking-profile",

@@ -464,6 +464,20 @@ def _reschedule(w: World) -> dict:
     return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
 
 
+class _Rewound(SimpleUploadedFile):
+    """An upload read whole from its start each time: the same row's data is posted by
+    every role, and the writer's POST must still carry the file."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read()
+
+
+def _profiles_csv(w: World) -> dict:
+    csv = f"email,offer\n{w.participant.person.email},Matrix offer\n".encode()
+    return {"file": _Rewound("profiles.csv", csv, content_type="text/csv")}
+
+
 def _block_item(w: World) -> dict:
     return {"pk": w.block.item_id}
 
@@ -535,6 +549,7 @@ WORKSPACE: dict[str, Row] = {
     "plan:meeting-block": Row(_item, "edit", lambda w: {"tables": "3"}, writes=True),
     "plan:meeting-block-remove": Row(_block_item, "edit", None, ("POST",), True),
     "plan:matchmaking-profiles": Row(_mission, "edit", methods=("GET",)),
+    "plan:matchmaking-profile-import": Row(_mission, "edit", _profiles_csv, writes=True),
     "plan:matchmaking-profile": Row(_participant, "edit", writes=True),
     "plan:schedule-start": Row(_mission, "edit", None, ("POST",), True),
     "plan:schedule-status": Row(_mission, "edit", methods=("GET",)),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.models import MatchmakingSettings, MeetingBlock
+from missions.imports import ImportFileError, records_read
 from organisations.models import Sector
 from planning.meeting_grid import Grid, slot_parse
 
@@ -121,3 +122,19 @@ class MeetingMoveForm(forms.Form):
         data["starts_at"] = parsed[1]
         data["table"] = self.tables[data["table"]]
         return data
+
+
+class ProfileImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_("At most 2 MB and 2,000 rows. The first row names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.records = list(records_read(upload))
+        except ImportFileError as error:
+            raise ValidationError(error.message, code="unreadable") from error
+        return upload

@@ -39,9 +39,14 @@ from planning.forms.matchmaking import (
     MeetingBlockForm,
     MeetingMoveForm,
     ProfileForm,
+    ProfileImportForm,
 )
 from planning.meeting_grid import meeting_grid, slot_value
-from planning.services.matchmaking import meeting_move_and_notify, schedule_publish_and_notify
+from planning.services.matchmaking import (
+    meeting_move_and_notify,
+    profiles_import,
+    schedule_publish_and_notify,
+)
 
 
 def _meeting_for(request: HttpRequest, pk: int) -> Meeting:
@@ -220,6 +225,27 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plan:matchmaking-profiles", pk=participant.mission_id)
     context = {"mission": participant.mission, "participant": participant, "form": form}
     return render(request, "matchmaking/profile_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Profiles from a CSV or Excel file: all rows written, or none and every problem."""
+    mission = mission_for(request.user, pk, edit=True)
+    form = ProfileImportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        result = profiles_import(mission=mission, records=form.records)
+        if not result.errors:
+            messages.success(
+                request, _("%(count)d profiles imported.") % {"count": result.imported}
+            )
+            return redirect("plan:matchmaking-profiles", pk=mission.pk)
+        errors = result.errors
+    context = {"mission": mission, "form": form, "errors": errors}
+    return render(request, "matchmaking/profile_import.html", context)
 
 
 @login_required

@@ -4,6 +4,7 @@ settings, meeting blocks, profiles, scheduling, the grid, moves, locks and publi
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from matchmaking.enums import MeetingState, RequestStatus, RunState, SlotPicking, UnplacedReason
@@ -459,3 +460,70 @@ def test_matchmaking_tab_is_hidden_from_partners(client, partner, mission):
     page = client.get(reverse("plan:itinerary", kwargs={"pk": mission.pk})).content.decode()
 
     assert reverse("plan:matchmaking", kwargs={"pk": mission.pk}) not in page
+
+
+# PROFILES FROM A FILE --------------------------------------------------------------------
+
+
+def _upload(text: str):
+    return SimpleUploadedFile("profiles.csv", text.encode(), content_type="text/csv")
+
+
+def test_profiles_imported_from_a_german_csv(client, planner, mission, people):
+    sector = SectorFactory(name="Games")
+    anna = people["anna"].person.email.upper()
+    hana = people["hana"].person.email
+    text = (
+        "E-Mail;Angebot;Gesucht;Sprachen;Branchen;Sichtbar\n"
+        f"{anna};Animation;Partner;de, en;Games;ja\n"
+        f"{hana};Studios;;en;;nein\n"
+    )
+
+    response = client.post(
+        reverse("plan:matchmaking-profile-import", kwargs={"pk": mission.pk}),
+        {"file": _upload(text)},
+    )
+
+    assert response.status_code == 302
+    anna_profile = Profile.objects.get(participant=people["anna"])
+    hana_profile = Profile.objects.get(participant=people["hana"])
+    assert (anna_profile.offer, anna_profile.languages, anna_profile.opted_in) == (
+        "Animation",
+        ["de", "en"],
+        True,
+    )
+    assert list(anna_profile.sectors.all()) == [sector]
+    assert (hana_profile.offer, hana_profile.opted_in) == ("Studios", False)
+
+
+def test_profiles_file_with_a_bad_row_imports_nothing_and_names_every_problem(
+    client, planner, mission, people
+):
+    before = list(Profile.objects.values_list("pk", "offer", "updated_at"))
+    text = (
+        "email,offer,languages,sectors\n"
+        f"{people['anna'].person.email},Changed,en,\n"
+        "nobody@example.org,Ghost,en,\n"
+        f"{people['bernd'].person.email},Film,english,Unknown sector\n"
+    )
+
+    response = client.post(
+        reverse("plan:matchmaking-profile-import", kwargs={"pk": mission.pk}),
+        {"file": _upload(text)},
+    )
+
+    page = response.content.decode()
+    assert "Row 3: no participant of this mission has the e-mail address nobody@example.org" in page
+    assert "Row 4: not a language code: english (use en, de, …)" in page
+    assert "Row 4: no such sector: Unknown sector" in page
+    assert list(Profile.objects.values_list("pk", "offer", "updated_at")) == before
+
+
+def test_profiles_file_without_an_email_column_is_refused(client, planner, mission, people):
+    response = client.post(
+        reverse("plan:matchmaking-profile-import", kwargs={"pk": mission.pk}),
+        {"file": _upload("offer\nSomething\n")},
+    )
+
+    assert "The first row must name the columns, with E-mail." in response.content.decode()
+    assert not Profile.objects.filter(offer="Something").exists()
