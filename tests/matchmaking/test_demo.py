@@ -1,5 +1,7 @@
 """The matchmaking of the demo's upcoming mission (matchmaking/demo.py)."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -78,3 +80,21 @@ def test_demo_matchmaking_loaded_again_changes_nothing(demo):
         == profiles
     )
     assert ScheduleRun.objects.filter(mission=mission).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_matchmaking_a_week_later_schedules_again_on_the_moved_block(demo):
+    mission = demo["mission"]
+    later = demo["now"] + dt.timedelta(days=7)  # the mission moves a week along
+    first_slot = Meeting.objects.filter(request__mission=mission).order_by("starts_at")[0]
+    load_demo(now=later)
+
+    counts = load_demo_matchmaking(now=later)
+
+    block = mission.items.get(title=ROUND_TABLE).meeting_block
+    slots = {starts_at for starts_at, _ in block.slot_times()}
+    meetings = list(Meeting.objects.filter(request__mission=mission))
+    assert counts["meetings"] == len(meetings) == 7
+    assert {meeting.starts_at in slots for meeting in meetings} == {True}
+    assert {meeting.state for meeting in meetings} == {MeetingState.FINAL}
+    assert min(meeting.starts_at for meeting in meetings) > first_slot.starts_at
