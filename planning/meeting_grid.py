@@ -1,5 +1,7 @@
-"""The staff's grid of a mission's meetings: per meeting block, its slots (rows) by its
-tables (columns), each meeting in its cell; and each person's count.
+"""Reads of the staff's matchmaking tab (planning/views/matchmaking.py): the grid of a
+mission's meetings (per meeting block, its slots as rows by its tables as columns, each
+meeting in its cell, and each person's count), the tab's overview, the profiles and
+requests per person, the latest scheduling run.
 
 A fixed number of queries however many meetings there are: the blocks with their tables,
 the meetings with both people, the accepted requests with both people.
@@ -9,12 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from matchmaking.enums import MeetingState, RequestStatus
-from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Table
-from matchmaking.selectors import blocks_of, meetings_of_mission
+from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
+from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Profile, Table
+from matchmaking.selectors import blocks_of, latest_run, meetings_of_mission
 from missions.display import time_span, zone_names
 from missions.models import Mission, Participant
 
@@ -144,3 +146,74 @@ def _people(mission: Mission, meetings: list[Meeting]) -> list[PersonCount]:
         (PersonCount(people[pk], *counts[pk]) for pk in people),
         key=lambda count: count.participant.person.full_name.casefold(),
     )
+
+
+def matchmaking_overview(mission: Mission) -> dict:
+    """The items (and their blocks), requests by status, profiles, meetings."""
+    items = mission.items.filter(is_cancelled=False).select_related("meeting_block")
+    by_status = dict(
+        MeetingRequest.objects.filter(mission=mission)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    profiles = Profile.objects.filter(participant__mission=mission)
+    meetings = Meeting.objects.filter(request__mission=mission)
+    return {
+        "items": [(item, getattr(item, "meeting_block", None)) for item in items],
+        "requests": [(status.label, by_status.get(status, 0)) for status in RequestStatus],
+        "profiles": profiles.count(),
+        "opted_in": profiles.filter(opted_in=True).count(),
+        "meetings": meetings.count(),
+        "preliminary": meetings.filter(state=MeetingState.PRELIMINARY).count(),
+    }
+
+
+def profiles_overview(mission: Mission) -> tuple[list[tuple], list[MeetingRequest]]:
+    """Each participant with their profile (or None), requests made and received (as
+    annotations) and accepted; and the mission's requests."""
+    participants = list(
+        mission.participants.select_related("person__organisation", "matchmaking_profile")
+        .annotate(made=Count("meeting_requests_made", distinct=True))
+        .annotate(received=Count("meeting_requests_received", distinct=True))
+        .order_by("person__full_name")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    requests = list(
+        MeetingRequest.objects.filter(mission=mission)
+        .select_related("requester__person", "recipient__person")
+        .order_by("status", "created_at")
+    )
+    for meeting_request in requests:
+        for participant_id in meeting_request.pair:
+            person = counts.setdefault(participant_id, dict.fromkeys(RequestStatus, 0))
+            person[meeting_request.status] += 1
+    rows = [
+        (
+            participant,
+            getattr(participant, "matchmaking_profile", None),
+            counts.get(participant.pk, {}).get(RequestStatus.ACCEPTED, 0),
+        )
+        for participant in participants
+    ]
+    return rows, requests
+
+
+def schedule_run_status(mission: Mission) -> dict:
+    """The latest run, and the meetings it could not place with why."""
+    run = latest_run(mission)
+    unplaced = []
+    if run is not None and run.state == RunState.DONE and run.unplaced_reasons:
+        reasons = {entry["request"]: entry["reason"] for entry in run.unplaced_reasons}
+        for meeting_request in MeetingRequest.objects.filter(pk__in=reasons).select_related(
+            "requester__person", "recipient__person"
+        ):
+            reason = reasons[meeting_request.pk]
+            label = UnplacedReason(reason).label if reason in UnplacedReason.values else reason
+            unplaced.append((meeting_request, label))
+    return {
+        "mission": mission,
+        "run": run,
+        "in_progress": run is not None and run.state in RunState.ACTIVE,
+        "unplaced": unplaced,
+    }

@@ -19,15 +19,13 @@ anyone out of scope, as for the booklets.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
-from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock, MeetingRequest, Profile
-from matchmaking.selectors import latest_run, profile_of
+from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock
+from matchmaking.selectors import profile_of
 from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
@@ -41,7 +39,13 @@ from planning.forms.matchmaking import (
     ProfileForm,
     ProfileImportForm,
 )
-from planning.meeting_grid import meeting_grid, slot_value
+from planning.meeting_grid import (
+    matchmaking_overview,
+    meeting_grid,
+    profiles_overview,
+    schedule_run_status,
+    slot_value,
+)
 from planning.services.matchmaking import (
     meeting_move_and_notify,
     profiles_import,
@@ -56,26 +60,6 @@ def _meeting_for(request: HttpRequest, pk: int) -> Meeting:
         pk=pk,
         request__mission__in=missions_editable_by(request.user),
     )
-
-
-def _status_context(mission: Mission) -> dict:
-    """The latest run, and the meetings it could not place with why."""
-    run = latest_run(mission)
-    unplaced = []
-    if run is not None and run.state == RunState.DONE and run.unplaced_reasons:
-        reasons = {entry["request"]: entry["reason"] for entry in run.unplaced_reasons}
-        for meeting_request in MeetingRequest.objects.filter(pk__in=reasons).select_related(
-            "requester__person", "recipient__person"
-        ):
-            reason = reasons[meeting_request.pk]
-            label = UnplacedReason(reason).label if reason in UnplacedReason.values else reason
-            unplaced.append((meeting_request, label))
-    return {
-        "mission": mission,
-        "run": run,
-        "in_progress": run is not None and run.state in RunState.ACTIVE,
-        "unplaced": unplaced,
-    }
 
 
 @login_required
@@ -95,26 +79,11 @@ def matchmaking(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Matchmaking settings saved."))
             return redirect("plan:matchmaking", pk=mission.pk)
-    items = mission.items.filter(is_cancelled=False).select_related("meeting_block")
-    requests_by_state = dict(
-        MeetingRequest.objects.filter(mission=mission)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    profiles = Profile.objects.filter(participant__mission=mission)
     context = {
         "form": form,
         "enabled": found is not None,
-        "items": [(item, getattr(item, "meeting_block", None)) for item in items],
-        "requests": [(status.label, requests_by_state.get(status, 0)) for status in RequestStatus],
-        "profiles": profiles.count(),
-        "opted_in": profiles.filter(opted_in=True).count(),
-        "meetings": Meeting.objects.filter(request__mission=mission).count(),
-        "preliminary": Meeting.objects.filter(
-            request__mission=mission, state=MeetingState.PRELIMINARY
-        ).count(),
-        **_status_context(mission),
+        **matchmaking_overview(mission),
+        **schedule_run_status(mission),
     }
     return render(request, "matchmaking/matchmaking.html", context)
 
@@ -169,30 +138,7 @@ def meeting_block_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def profiles(request: HttpRequest, pk: int) -> HttpResponse:
     """Who takes part (their profile, shown or not) and their requests, per person."""
     mission = mission_for(request.user, pk, edit=True)
-    participants = list(
-        mission.participants.select_related("person__organisation", "matchmaking_profile")
-        .annotate(made=Count("meeting_requests_made", distinct=True))
-        .annotate(received=Count("meeting_requests_received", distinct=True))
-        .order_by("person__full_name")
-    )
-    counts: dict[int, dict[str, int]] = {}
-    requests = list(
-        MeetingRequest.objects.filter(mission=mission)
-        .select_related("requester__person", "recipient__person")
-        .order_by("status", "created_at")
-    )
-    for meeting_request in requests:
-        for participant_id in meeting_request.pair:
-            person = counts.setdefault(participant_id, dict.fromkeys(RequestStatus, 0))
-            person[meeting_request.status] += 1
-    rows = [
-        (
-            participant,
-            getattr(participant, "matchmaking_profile", None),
-            counts.get(participant.pk, {}).get(RequestStatus.ACCEPTED, 0),
-        )
-        for participant in participants
-    ]
+    rows, requests = profiles_overview(mission)
     context = {"mission": mission, "rows": rows, "requests": requests}
     return render(request, "matchmaking/profiles.html", context)
 
@@ -265,7 +211,7 @@ def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's card alone; it asks to be polled again while the run is on its way."""
     mission = mission_for(request.user, pk, edit=True)
-    return render(request, "matchmaking/_schedule_status.html", _status_context(mission))
+    return render(request, "matchmaking/_schedule_status.html", schedule_run_status(mission))
 
 
 def _grid_context(mission: Mission, *, error: str = "") -> dict:
