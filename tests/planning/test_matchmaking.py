@@ -456,10 +456,26 @@ def test_partner_gets_404_on_the_grid_and_cannot_move(client, partner, block, pe
     assert meeting.starts_at == block.slot_times()[0][0]
 
 
-def test_matchmaking_tab_is_hidden_from_partners(client, partner, mission):
-    page = client.get(reverse("plan:itinerary", kwargs={"pk": mission.pk})).content.decode()
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "plan:mission-detail",
+        "plan:itinerary",
+        "plan:participant-list",
+        "plan:follow-up",
+        "plan:mission-history",
+    ],
+)
+def test_matchmaking_tab_is_hidden_from_partners(client, partner, mission, url_name):
+    page = client.get(reverse(url_name, kwargs={"pk": mission.pk})).content.decode()
 
     assert reverse("plan:matchmaking", kwargs={"pk": mission.pk}) not in page
+
+
+def test_matchmaking_tab_is_shown_to_organisers(client, planner, mission):
+    page = client.get(reverse("plan:mission-history", kwargs={"pk": mission.pk})).content.decode()
+
+    assert reverse("plan:matchmaking", kwargs={"pk": mission.pk}) in page
 
 
 # PROFILES FROM A FILE --------------------------------------------------------------------
