@@ -425,6 +425,12 @@ def _itinerary_changed_context(message: OutgoingMessage, shared: Shared) -> dict
     return context
 
 
+def _meetings_published_context(message: OutgoingMessage, shared: Shared) -> dict:
+    context = _reminder_base(message)
+    context["meetings"] = reminders.personal_meetings(message.participant)
+    return context
+
+
 def _action_due_context(message: OutgoingMessage, shared: Shared) -> dict:
     action = message.action
     return {
@@ -458,5 +464,6 @@ CONTEXT.update(
         MessageKind.MISSION_REMINDER: _mission_reminder_context,
         MessageKind.ITINERARY_CHANGED: _itinerary_changed_context,
         MessageKind.ACTION_DUE: _action_due_context,
+        MessageKind.MEETINGS_PUBLISHED: _meetings_published_context,
     }
 )

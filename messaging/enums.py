@@ -11,6 +11,7 @@ class MessageKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Thank-you and feedback after the mission")
     ACTION_DUE = "action_due", _("Follow-up action due")
     PASSWORD_RESET = "password_reset", _("Link to choose a new password")
+    MEETINGS_PUBLISHED = "meetings_published", _("Meeting schedule published")
 
 
 class MessageState(models.TextChoices):

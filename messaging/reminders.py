@@ -32,14 +32,17 @@ transaction, so concurrent scans never wait on each other for more than one row.
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from matchmaking.enums import MeetingState
+from matchmaking.models import Meeting
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.models import OutgoingMessage
@@ -337,6 +340,7 @@ def messages_stale(*, now: dt.datetime | None = None) -> QuerySet[OutgoingMessag
         MessageKind.MISSION_REMINDER,
         MessageKind.ITINERARY_CHANGED,
         MessageKind.FOLLOW_UP,
+        MessageKind.MEETINGS_PUBLISHED,
     )
     not_invited = ~Q(participant__rsvp_status=RsvpStatus.INVITED) | Q(
         participant__answered_at__isnull=False
@@ -472,13 +476,51 @@ def itinerary_notices_queue(
     give one notice. Only accepted and tentative participants of confirmed missions or
     missions under way are told; returns how many notices were newly queued.
     """
+    return _notices_queue(
+        mission=mission,
+        participant_ids=before | after,
+        entry=lambda participant: {
+            "items": [item_id],
+            "had": [item_id] if participant.pk in before else [],
+        },
+        known=lambda context: item_id in context.get("items", []),
+        now=now,
+    )
+
+
+@transaction.atomic
+def meeting_notices_queue(*, meeting: Meeting, before: str, now: dt.datetime | None = None) -> int:
+    """A published meeting moved (another slot or table): both people get the
+    "itinerary changed" notice, gathered like an item's changes (`itinerary_notices_queue`).
+    `before` is `meeting_when(meeting)` from before the move; a notice waiting already
+    keeps the first `before`, so it tells the change since the person last heard."""
+    return _notices_queue(
+        mission=meeting.request.mission,
+        participant_ids={meeting.request.requester_id, meeting.request.recipient_id},
+        entry=lambda participant: {"meetings": [{"id": meeting.pk, "before": before}]},
+        known=lambda context: any(m["id"] == meeting.pk for m in context.get("meetings", [])),
+        now=now,
+    )
+
+
+def _notices_queue(
+    *,
+    mission: Mission,
+    participant_ids: set[int],
+    entry: Callable[[Participant], dict[str, list]],
+    known: Callable[[dict], bool],
+    now: dt.datetime | None,
+) -> int:
+    """The gathering of "itinerary changed" notices: a new notice due in 15 minutes, or
+    the change (`entry`: lists to add to the context) added to the notice waiting unless
+    it is `known` there already."""
     if mission.status not in NOTIFIED_STATUSES:
         return 0
     now = now or timezone.now()
     participants = list(
         Participant.objects.select_for_update(of=("self",))
         .select_related("person")
-        .filter(mission=mission, pk__in=before | after, rsvp_status__in=RsvpStatus.COMING)
+        .filter(mission=mission, pk__in=participant_ids, rsvp_status__in=RsvpStatus.COMING)
         .order_by("pk")
     )
     if not participants:
@@ -495,7 +537,6 @@ def itinerary_notices_queue(
     minute = int(now.timestamp()) // 60
     queued = 0
     for participant in participants:
-        had = [item_id] if participant.pk in before else []
         message = waiting.get(participant.pk)
         if message is None:
             new = outbox.message_queue(
@@ -507,18 +548,100 @@ def itinerary_notices_queue(
                 mission=mission,
                 participant=participant,
                 due_at=now + GATHER,
-                context={"items": [item_id], "had": had},
+                context={"items": [], "had": [], **entry(participant)},
             )
             queued += new is not None
-        elif item_id not in message.context.get("items", []):
-            context = message.context
-            message.context = {
-                **context,
-                "items": [*context.get("items", []), item_id],
-                "had": [*context.get("had", []), *had],
-            }
+        elif not known(message.context):
+            context = dict(message.context)
+            for key, values in entry(participant).items():
+                context[key] = [*context.get(key, []), *values]
+            message.context = context
             message.save(update_fields=["context"])
     return queued
+
+
+# MEETINGS PUBLISHED (matchmaking) ---------------------------------------------------------
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """A meeting's time in its block's zone, with its table: what a notice compares."""
+    item = meeting.block.item
+    return f"{local_span(meeting.starts_at, meeting.ends_at, item.time_zone)}, {meeting.table}"
+
+
+@transaction.atomic
+def meetings_published_queue(
+    *, mission: Mission, participant_ids: Iterable[int], now: dt.datetime | None = None
+) -> int:
+    """Each of the participants gets their meeting schedule now, through the outbox (one
+    mail each per publishing minute); how many were queued. Nobody of a cancelled mission,
+    nobody not coming."""
+    if mission.status == MissionStatus.CANCELLED:
+        return 0
+    now = now or timezone.now()
+    minute = int(now.timestamp()) // 60
+    participants = (
+        Participant.objects.filter(mission=mission, pk__in=list(participant_ids))
+        .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
+        .select_related("person")
+        .order_by("pk")
+    )
+    messages = [
+        outbox.message_build(
+            recipient_email=participant.person.email,
+            recipient_name=participant.person.full_name,
+            language=language_asked(participant),
+            kind=MessageKind.MEETINGS_PUBLISHED,
+            occasion=f"meetings:{mission.pk}:{participant.pk}:{minute}",
+            mission=mission,
+            participant=participant,
+            due_at=now,
+        )
+        for participant in participants
+    ]
+    return len(outbox.messages_queue(messages=messages))
+
+
+@dataclass
+class MeetingLine:
+    when: str
+    other: str
+    organisation: str
+    place: str
+    mutual: bool
+
+
+def personal_meetings(participant: Participant) -> list[MeetingLine]:
+    """The participant's final meetings in time order: when and where, with whom."""
+    meetings = (
+        Meeting.objects.filter(
+            Q(request__requester=participant) | Q(request__recipient=participant),
+            state=MeetingState.FINAL,
+        )
+        .select_related(
+            "table",
+            "block__item__venue",
+            "block__item__mission",
+            "request__requester__person__organisation",
+            "request__recipient__person__organisation",
+        )
+        .order_by("starts_at")
+    )
+    lines = []
+    for meeting in meetings:
+        request = meeting.request
+        other = request.recipient if request.requester_id == participant.pk else request.requester
+        organisation = other.person.organisation
+        lines.append(
+            MeetingLine(
+                when=meeting_when(meeting),
+                other=other.person.full_name,
+                organisation=organisation.name if organisation else "",
+                place=item_place_short(meeting.block.item),
+                mutual=request.mutual,
+            )
+        )
+    return lines
 
 
 # WHAT THE MESSAGES SAY (used by messaging.emails at send time) ----------------------------
@@ -598,7 +721,31 @@ def itinerary_changes(message: OutgoingMessage) -> list[Change]:
         change = _change(old, item, had=had, has=pk in attending, mission=message.mission)
         if change is not None:
             changes.append(((item or old).starts_at, change))
+    changes.extend(_meeting_changes(message))
     return [change for _, change in sorted(changes, key=lambda pair: pair[0])]
+
+
+def _meeting_changes(message: OutgoingMessage) -> list[tuple[dt.datetime, Change]]:
+    """The meetings gathered on the notice that moved since (`meeting_notices_queue`)."""
+    gathered = {entry["id"]: entry["before"] for entry in message.context.get("meetings", [])}
+    meetings = Meeting.objects.filter(pk__in=gathered).select_related(
+        "table", "block__item__venue", "request__requester__person", "request__recipient__person"
+    )
+    changes = []
+    for meeting in meetings:
+        request = meeting.request
+        mine = message.participant_id == request.requester_id
+        other = (request.recipient if mine else request.requester).person.full_name
+        after = meeting_when(meeting)
+        if after != gathered[meeting.pk]:
+            title = _("Meeting with %(name)s") % {"name": other}
+            changes.append(
+                (
+                    meeting.starts_at,
+                    Change("moved", title, before=gathered[meeting.pk], after=after),
+                )
+            )
+    return changes
 
 
 def _change(old, item, *, had: bool, has: bool, mission: Mission) -> Change | None:

@@ -126,6 +126,13 @@ class Table:
 
 def read_table(upload: UploadedFile) -> Table:
     """The rows of an uploaded CSV or XLSX file, or ImportFileError."""
+    return _table(records_read(upload))
+
+
+def records_read(upload: UploadedFile) -> Iterator[list[str]]:
+    """The records (lists of cells, as text) of an uploaded CSV or XLSX file, read with
+    the checks of a participant list (size, emptiness, old Excel, encodings, delimiter),
+    for other imports of a mission's file (matchmaking profiles); or ImportFileError."""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise ImportFileError(too_large_message())
     upload.seek(0)
@@ -135,12 +142,12 @@ def read_table(upload: UploadedFile) -> Table:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
-        return _table(_xlsx_records(data))
+        return _xlsx_records(data)
     if data.startswith(b"\xd0\xcf\x11\xe0") or (upload.name or "").lower().endswith(".xls"):
         raise ImportFileError(
             _("Old Excel files (.xls) cannot be read. Save the list as .xlsx or CSV.")
         )
-    return _table(_csv_records(_decode(data)))
+    return _csv_records(_decode(data))
 
 
 def too_large_message() -> str:

@@ -26,6 +26,16 @@ from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from matchmaking.models import (
+    MatchmakingSettings,
+    Meeting,
+    MeetingBlock,
+    MeetingRequest,
+    Profile,
+    ScheduleRun,
+    Table,
+    Unavailability,
+)
 from messaging import outbox
 from messaging.enums import MessageState
 from messaging.invitations import invitations_send, queued_text
@@ -531,6 +541,115 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+# MATCHMAKING: settings, profiles, requests, blocks and tables, unavailability, meetings,
+# the scheduler's runs (the staff's pages are planning/views/matchmaking.py).
+
+
+@admin.register(MatchmakingSettings)
+class MatchmakingSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "mission",
+        "requests_need_acceptance",
+        "slot_picking",
+        "max_meetings_per_person",
+        "updated_at",
+    ]
+    list_filter = ["requests_need_acceptance", "slot_picking"]
+    list_select_related = ["mission"]
+    search_fields = ["mission__title"]
+    autocomplete_fields = ["mission"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "opted_in", "updated_at"]
+    list_filter = ["opted_in"]
+    list_select_related = ["participant__person", "participant__mission"]
+    search_fields = ["participant__person__full_name", "participant__mission__title", "pitch"]
+    autocomplete_fields = ["participant"]
+    filter_horizontal = ["sectors"]
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["requester", "recipient", "status", "mutual", "mission", "created_at"]
+    list_filter = ["status", "mutual"]
+    list_select_related = ["requester__person", "recipient__person", "mission"]
+    search_fields = [
+        "requester__person__full_name",
+        "recipient__person__full_name",
+        "mission__title",
+    ]
+    autocomplete_fields = ["mission", "requester", "recipient"]
+    date_hierarchy = "created_at"
+
+
+class TableInline(admin.TabularInline):
+    model = Table
+    extra = 0
+
+
+@admin.register(MeetingBlock)
+class MeetingBlockAdmin(admin.ModelAdmin):
+    list_display = ["item", "slot_minutes", "break_minutes", "table_count"]
+    list_select_related = ["item__mission"]
+    search_fields = ["item__title", "item__mission__title"]
+    autocomplete_fields = ["item"]
+    inlines = [TableInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(tables_n=Count("tables"))
+
+    @admin.display(description=_("tables"), ordering="tables_n")
+    def table_count(self, block: MeetingBlock) -> int:
+        return block.tables_n
+
+
+@admin.register(Table)
+class TableAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "number", "block"]
+    list_select_related = ["block__item"]
+    search_fields = ["name", "block__item__title"]
+    autocomplete_fields = ["block"]
+
+
+@admin.register(Unavailability)
+class UnavailabilityAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "starts_at", "ends_at"]
+    list_select_related = ["participant__person", "participant__mission"]
+    search_fields = ["participant__person__full_name", "participant__mission__title"]
+    autocomplete_fields = ["participant"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    """Meetings as stored; a move here is not checked against the scheduler's rules:
+    move meetings on the mission's grid of meetings."""
+
+    list_display = ["request", "starts_at", "table", "locked", "state"]
+    list_filter = ["state", "locked"]
+    list_select_related = ["request__requester__person", "request__recipient__person", "table"]
+    search_fields = [
+        "request__requester__person__full_name",
+        "request__recipient__person__full_name",
+        "request__mission__title",
+    ]
+    autocomplete_fields = ["request", "block", "table"]
+    readonly_fields = ["uid"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(admin.ModelAdmin):
+    list_display = ["mission", "state", "progress", "placed", "unplaced", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["mission"]
+    search_fields = ["mission__title"]
+    autocomplete_fields = ["mission", "requested_by"]
+    readonly_fields = ["created_at", "started_at", "finished_at"]
+    date_hierarchy = "created_at"
 
 
 # DATA SUBJECTS: the directory's person admin, with export and erasure (superusers only).

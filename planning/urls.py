@@ -7,7 +7,15 @@ object out of the user's scope is a 404.
 
 from django.urls import include, path
 
-from planning.views import audit, dashboard, directory, itinerary, missions, participants
+from planning.views import (
+    audit,
+    dashboard,
+    directory,
+    itinerary,
+    matchmaking,
+    missions,
+    participants,
+)
 from planning.views import booklets as booklet_views
 from planning.views import follow_ups as follow_up_views
 from planning.views import invitations as invitation_views
@@ -130,6 +138,47 @@ plan_patterns = [
     path("reports/print/", report_views.report_print, name="report-print"),
     path("reports/outcomes.xlsx", report_views.report_xlsx, name="report-xlsx"),
     path("reports/charts/<slug:name>.svg", report_views.chart, name="report-chart"),
+    # Matchmaking: settings, meeting blocks, profiles, the schedule (views/matchmaking.py)
+    path("missions/<int:pk>/matchmaking/", matchmaking.matchmaking, name="matchmaking"),
+    path("items/<int:pk>/meeting-block/", matchmaking.meeting_block, name="meeting-block"),
+    path(
+        "items/<int:pk>/meeting-block/remove/",
+        matchmaking.meeting_block_remove,
+        name="meeting-block-remove",
+    ),
+    path(
+        "missions/<int:pk>/matchmaking/profiles/",
+        matchmaking.profiles,
+        name="matchmaking-profiles",
+    ),
+    path(
+        "missions/<int:pk>/matchmaking/profiles/import/",
+        matchmaking.profile_import,
+        name="matchmaking-profile-import",
+    ),
+    path(
+        "participants/<int:pk>/profile/",
+        matchmaking.profile_edit,
+        name="matchmaking-profile",
+    ),
+    path(
+        "missions/<int:pk>/matchmaking/schedule/",
+        matchmaking.schedule_start,
+        name="schedule-start",
+    ),
+    path(
+        "missions/<int:pk>/matchmaking/schedule/status/",
+        matchmaking.schedule_status,
+        name="schedule-status",
+    ),
+    path(
+        "missions/<int:pk>/matchmaking/publish/",
+        matchmaking.schedule_publish,
+        name="schedule-publish",
+    ),
+    path("missions/<int:pk>/matchmaking/grid/", matchmaking.grid, name="meeting-grid"),
+    path("meetings/<int:pk>/move/", matchmaking.meeting_move, name="meeting-move"),
+    path("meetings/<int:pk>/lock/", matchmaking.meeting_lock_view, name="meeting-lock"),
     # The audit log of the organisation's missions, for its administrators (views/audit.py)
     path("audit/", audit.audit_log, name="audit-log"),
 ]

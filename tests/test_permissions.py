@@ -61,10 +61,12 @@ from django_celery_beat.models import (
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from matchmaking.enums import RequestStatus, RunState
 from messaging.enums import MessageState
 from missions.enums import FeasibilityRule, ParticipantRole, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue, token_revoke
 from organisations.enums import MembershipRole
+from planning.meeting_grid import slot_value
 from portal.booklet_archives import archive_file_save
 from portal.enums import ArchiveState
 from portal.models import BookletArchive
@@ -75,6 +77,8 @@ from tests.factories import (
     FollowUpActionFactory,
     ItineraryItemFactory,
     MatchmakingSettingsFactory,
+    MeetingBlockFactory,
+    MeetingFactory,
     MeetingRequestFactory,
     MembershipFactory,
     MissionFactory,
@@ -85,7 +89,10 @@ from tests.factories import (
     PersonFactory,
     ProfileFactory,
     ReminderRuleFactory,
+    ScheduleRunFactory,
     SectorFactory,
+    TableFactory,
+    UnavailabilityFactory,
     UserFactory,
     VenueFactory,
     WarningAcknowledgementFactory,
@@ -153,6 +160,21 @@ def _world() -> World:
     archive_file_save(archive=archive, content=b"PK\x05\x06" + bytes(18), name="booklets.zip")
     archive.save()
     superuser = UserFactory(is_staff=True, is_superuser=True)
+    # Matchmaking: a meeting block the next afternoon at two tables, one meeting in it.
+    afternoon = dt.datetime.combine(
+        mission.start_date + dt.timedelta(days=1), dt.time(14), mission.time_zone
+    )
+    block = MeetingBlockFactory(
+        item=ItineraryItemFactory(
+            mission=mission, starts_at=afternoon, ends_at=afternoon + dt.timedelta(hours=1)
+        )
+    )
+    tables = [TableFactory(block=block, number=1), TableFactory(block=block, number=2)]
+    meeting = MeetingFactory(
+        request=MeetingRequestFactory(mission=mission, status=RequestStatus.ACCEPTED),
+        block=block,
+        table=tables[0],
+    )
     world = World(
         organiser=organiser,
         mission=mission,
@@ -164,6 +186,9 @@ def _world() -> World:
         asked_by_participant=asked_by_participant,
         venue=venue,
         archive=archive,
+        block=block,
+        tables=tables,
+        meeting=meeting,
         failed=OutgoingMessageFactory(participant=participant, state=MessageState.FAILED),
         action=FollowUpActionFactory(mission=mission, organisation=organiser),
         # Recorded by the organisers' side; a partner's planner sees it, changes it not.
@@ -228,6 +253,14 @@ def _admin_objects(w: World, superuser) -> dict[type[models.Model], models.Model
         w.failed,
         ReminderRuleFactory(mission=w.mission),
         AuditEntryFactory(mission=w.mission, user=w.users["organiser"]),
+        MatchmakingSettingsFactory(mission=w.mission),
+        ProfileFactory(participant=w.participant),
+        w.meeting.request,
+        w.block,
+        w.tables[0],
+        UnavailabilityFactory(participant=w.participant),
+        w.meeting,
+        ScheduleRunFactory(mission=w.mission, state=RunState.DONE),
         # Of someone apart: an enrolled user must give a code, the matrix's users need not.
         TOTPDevice.objects.create(user=(enrolled := UserFactory()), name="Phone"),
         StaticDevice.objects.create(user=enrolled, name="Backup codes"),
@@ -468,6 +501,32 @@ def _reschedule(w: World) -> dict:
     return {"starts_at": f"{day}T11:00", "ends_at": f"{day}T12:15"}
 
 
+class _Rewound(SimpleUploadedFile):
+    """An upload read whole from its start each time: the same row's data is posted by
+    every role, and the writer's POST must still carry the file."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read()
+
+
+def _profiles_csv(w: World) -> dict:
+    csv = f"email,offer\n{w.participant.person.email},Matrix offer\n".encode()
+    return {"file": _Rewound("profiles.csv", csv, content_type="text/csv")}
+
+
+def _block_item(w: World) -> dict:
+    return {"pk": w.block.item_id}
+
+
+def _meeting(w: World) -> dict:
+    return {"pk": w.meeting.pk}
+
+
+def _other_table(w: World) -> dict:
+    return {"slot": slot_value(w.block.pk, w.meeting.starts_at), "table": w.tables[1].pk}
+
+
 def _new_venue(w: World) -> dict:
     return {
         "venue-name": "Matrix Hall",
@@ -532,6 +591,19 @@ WORKSPACE: dict[str, Row] = {
     "plan:booklets": Row(_mission, "edit", writes=True),
     "plan:booklets-status": Row(_mission, "edit", methods=("GET",)),
     "plan:booklets-download": Row(_ready_booklets, "edit", methods=("GET",)),
+    # Matchmaking (planning/views/matchmaking.py): the mission's organisers only
+    "plan:matchmaking": Row(_mission, "edit", writes=True),
+    "plan:meeting-block": Row(_item, "edit", lambda w: {"tables": "3"}, writes=True),
+    "plan:meeting-block-remove": Row(_block_item, "edit", None, ("POST",), True),
+    "plan:matchmaking-profiles": Row(_mission, "edit", methods=("GET",)),
+    "plan:matchmaking-profile-import": Row(_mission, "edit", _profiles_csv, writes=True),
+    "plan:matchmaking-profile": Row(_participant, "edit", writes=True),
+    "plan:schedule-start": Row(_mission, "edit", None, ("POST",), True),
+    "plan:schedule-status": Row(_mission, "edit", methods=("GET",)),
+    "plan:schedule-publish": Row(_mission, "edit", None, ("POST",), True),
+    "plan:meeting-grid": Row(_mission, "edit", methods=("GET",)),
+    "plan:meeting-move": Row(_meeting, "edit", _other_table, writes=True),
+    "plan:meeting-lock": Row(_meeting, "edit", lambda w: {"locked": "1"}, ("POST",), True),
     # Directory (planning/views/directory.py)
     "directory:organisation-list": Row(_none, "directory", methods=("GET",)),
     "directory:organisation-detail": Row(_organisation, "directory", methods=("GET",)),

@@ -307,6 +307,11 @@ PEOPLE = [
     {"name": "Cliff Dennett", "email": "cliff.dennett@example.org",
      "org": INNOVATION_BIRMINGHAM, "job": "Head of Business Development", "lang": EN,
      "tz": LONDON},
+    # invented: local hosts of the upcoming mission's matchmaking (matchmaking/demo.py)
+    {"name": "Grace Okafor", "email": "grace.okafor@example.org", "org": SECOND_HOME,
+     "job": "Head of Production", "lang": EN, "tz": LONDON},
+    {"name": "Tom Ellis", "email": "tom.ellis@example.org", "org": BOM,
+     "job": "Studio Director", "lang": EN, "tz": LONDON},
     # invented: a council press officer
     {"name": "Priya Sandhu", "email": "priya.sandhu@example.org", "org": BCC,
      "job": "Press and Media Officer", "lang": EN, "tz": LONDON, "diet": "Halal"},

@@ -9,7 +9,8 @@ with what has happened so far:
   days ago; some said yes, some no, some nothing yet; the RSVP deadline is five days
   ahead. The round table at the Chamber of Commerce in Edgbaston starts 15 minutes after
   the STEAMHouse visit ends, too short a gap for the drive across town: an open
-  feasibility warning.
+  feasibility warning. Four Birmingham hosts meet the delegates one to one at the round
+  table (matchmaking/demo.py gives it its profiles, requests and published schedule).
 - Under way (`UNDER_WAY`): a Birmingham life-sciences delegation in Leipzig, from
   yesterday to tomorrow, with items earlier and later today; follow-up actions agreed
   yesterday (some already overdue) and the first feedback.
@@ -194,6 +195,15 @@ def _upcoming(today: dt.date) -> dict:
             # Not invited yet: the interpreter is booked once the numbers are known.
             {"person": "Katrin Vogel", "role": ParticipantRole.INTERPRETER,
              "rsvp": RsvpStatus.NOT_INVITED, "answered": None},
+            # Birmingham hosts of the matchmaking at the round table (matchmaking/demo.py).
+            {"person": "Dr David Hardman", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,
+             "answered": at(-9, "09:15")},
+            {"person": "Cliff Dennett", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,
+             "answered": at(-9, "09:20")},
+            {"person": "Grace Okafor", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,
+             "answered": at(-8, "13:40")},
+            {"person": "Tom Ellis", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,
+             "answered": at(-7, "10:05")},
         ],
         "actions": [],
         "feedback": [],

@@ -123,4 +123,6 @@ def mission_history(request: HttpRequest, pk: int) -> HttpResponse:
         request.GET.get("page"),
         personal_data=can_see_personal_data(request.user, mission),
     )
-    return render(request, "missions/mission_history.html", {"mission": mission, "page": page})
+    # `editable`: the navigation shows the organisers' tabs (matchmaking) to them only.
+    context = {"mission": mission, "page": page, "editable": can_edit(request.user, mission)}
+    return render(request, "missions/mission_history.html", context)

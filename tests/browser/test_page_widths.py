@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
+from matchmaking.enums import RequestStatus
 from messaging.enums import MessageState
 from missions.enums import ItemKind, ParticipantRole, RsvpStatus
 from missions.tokens import token_issue
@@ -31,12 +32,17 @@ from tests.browser.test_delegate_journey import accessibility_problems
 from tests.factories import (
     FollowUpActionFactory,
     ItineraryItemFactory,
+    MeetingBlockFactory,
+    MeetingFactory,
+    MeetingRequestFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
+    ProfileFactory,
+    TableFactory,
     VenueFactory,
 )
 from tests.test_permissions import PORTAL, WORKSPACE
@@ -166,6 +172,39 @@ def _world() -> SimpleNamespace:
         due_date=start + dt.timedelta(days=40),
     )
     FollowUpActionFactory(mission=mission, organisation=organiser, due_date=start)
+    # Matchmaking: a block at rooms with long names, a meeting of a long-named pair.
+    host = ParticipantFactory(
+        mission=mission,
+        role=ParticipantRole.HOST,
+        rsvp_status=RsvpStatus.ACCEPTED,
+        person=PersonFactory(
+            full_name="Professor Dr Maximiliane Charlotte von Hohenzollern-Sigmaringen",
+            organisation=organiser,
+        ),
+    )
+    block = MeetingBlockFactory(
+        item=ItineraryItemFactory(
+            mission=mission,
+            title="Matchmaking with Birmingham creative-technology companies and agencies",
+            starts_at=first_day + dt.timedelta(days=1, hours=4),
+        )
+    )
+    rooms = ["Chamber House conference suite, first floor", "Boardroom"]
+    tables = [TableFactory(block=block, number=n, name=room) for n, room in enumerate(rooms, 1)]
+    for participant in (participants[0], host):
+        ProfileFactory(participant=participant)
+    meeting = MeetingFactory(
+        request=MeetingRequestFactory(
+            mission=mission,
+            requester=participants[0],
+            recipient=host,
+            status=RequestStatus.ACCEPTED,
+            mutual=True,
+        ),
+        block=block,
+        table=tables[0],
+        locked=True,
+    )
     archive = BookletArchive.objects.create(
         mission=mission, state=ArchiveState.READY, total=1, done=1
     )
@@ -186,6 +225,9 @@ def _world() -> SimpleNamespace:
         failed=failed,
         action=action,
         archive=archive,
+        block=block,
+        tables=tables,
+        meeting=meeting,
         newcomer=PersonFactory(organisation=organiser),
         user=user,
         # A delegate who reads in English and one who reads in German.

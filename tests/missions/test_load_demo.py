@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.demo import load_demo_matchmaking
 from messaging.demo import load_demo_mail
 from missions.demo import load_demo
 from missions.demo.living import UNDER_WAY, UPCOMING
@@ -30,8 +31,9 @@ LONDON, BERLIN = zoneinfo.ZoneInfo("Europe/London"), zoneinfo.ZoneInfo("Europe/B
 
 @pytest.fixture(scope="module", autouse=True)
 def demo_counts(django_db_setup, django_db_blocker):
-    """The demo as `manage.py load_demo` loads it (the missions, their mail and the seed
-    missions' outcomes), once for this module in a transaction rolled back at its end.
+    """The demo as `manage.py load_demo` loads it (the missions, their mail, the upcoming
+    mission's matchmaking and the seed missions' outcomes), once for this module in a
+    transaction rolled back at its end.
 
     Each test runs in a savepoint inside it, so what a test changes is undone after it.
     """
@@ -39,6 +41,7 @@ def demo_counts(django_db_setup, django_db_blocker):
         now = timezone.now()
         counts = load_demo(now=now)
         load_demo_mail(now=now)
+        load_demo_matchmaking(now=now)
         counts["outcomes"] = load_demo_outcomes()["outcomes"]
         yield counts
         transaction.set_rollback(True)
@@ -110,15 +113,16 @@ def test_load_demo_command_prints_the_counts_and_no_link(demo_counts):
         f"Demo data: 7 missions, {demo_counts['items']} itinerary items, "
         f"{demo_counts['participants']} participants, {demo_counts['people']} people, "
         f"{demo_counts['organisations']} organisations, {demo_counts['venues']} venues, "
-        "8 sectors, 5 follow-up actions, 2 feedback, 47 messages, 4 reminder rules, "
+        "8 sectors, 5 follow-up actions, 2 feedback, 51 messages, 4 reminder rules, "
         f"{demo_counts['outcomes']} outcomes (0 rows created, 0 updated).\n"
+        "Matchmaking on the upcoming mission: 10 profiles, 9 requests, 7 meetings published.\n"
     )
 
 
 def test_load_demo_delegate_links_open_the_upcoming_missions_delegate_pages(client):
     out = io.StringIO()
     call_command("load_demo", "--delegate-links", stdout=out)
-    lines = out.getvalue().splitlines()[1:]
+    lines = out.getvalue().splitlines()[2:]  # after the counts of the demo and its matchmaking
     mission = Mission.objects.get(slug=UPCOMING)
 
     pages = [client.get(urlsplit(line.rpartition(": ")[2]).path) for line in lines]
@@ -367,7 +371,7 @@ def test_upcoming_mission_has_accepted_declined_and_silent_participants():
     )
 
     assert answers == {
-        RsvpStatus.ACCEPTED: 7,
+        RsvpStatus.ACCEPTED: 11,  # 4 of them the matchmaking's hosts
         RsvpStatus.TENTATIVE: 1,
         RsvpStatus.DECLINED: 2,
         RsvpStatus.INVITED: 4,  # silent

@@ -673,6 +673,7 @@ def test_mission_pages_show_the_mission_navigation(planner_client, planner):
         ("Overview", False),
         ("Itinerary", False),
         ("Participants", False),
+        ("Matchmaking", False),
         ("Follow-up", False),
         ("Outcomes", False),
         ("History", True),

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.demo import load_demo_matchmaking
 from messaging.demo import load_demo_mail
 from missions.demo import delegate_links, load_demo
 from missions.demo.living import DEADLINE_IN_DAYS
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         "Create or update the demo: five real missions at their real dates, and two that "
         f"live relative to today: an upcoming one (three to four weeks ahead, "
         f"invitations sent, answers mixed, RSVP deadline in {DEADLINE_IN_DAYS} days) and one "
-        "under way (yesterday to tomorrow). Idempotent: run again the same day it changes "
-        "nothing; on a later day it moves the two living missions (dates, items, answers, "
+        "under way (yesterday to tomorrow), the upcoming one with matchmaking (profiles, "
+        "requests, a published schedule of meetings). Idempotent: run again the same day it "
+        "changes nothing; on a later day it moves the two living missions (dates, items, answers, "
         "messages) to stay as far from today as before, and creates nothing twice. Demo "
         "rows changed by hand are put back; other rows are left alone. No e-mail is sent."
     )
@@ -40,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = load_demo(now=now)
             mail = load_demo_mail(now=now)
+            matchmaking = load_demo_matchmaking(now=now)
             outcomes = load_demo_outcomes()
         self.stdout.write(
             f"Demo data: {counts['missions']} missions, {counts['items']} itinerary items, "
@@ -50,6 +53,10 @@ class Command(BaseCommand):
             f"{mail['rules']} reminder rules, {outcomes['outcomes']} outcomes "
             f"({counts['created'] + mail['created'] + outcomes['created']} rows created, "
             f"{counts['updated'] + mail['updated']} updated)."
+        )
+        self.stdout.write(
+            f"Matchmaking on the upcoming mission: {matchmaking['profiles']} profiles, "
+            f"{matchmaking['requests']} requests, {matchmaking['meetings']} meetings published."
         )
         if print_links:
             for participant, url in delegate_links():

@@ -1,0 +1,219 @@
+"""Reads of the staff's matchmaking tab (planning/views/matchmaking.py): the grid of a
+mission's meetings (per meeting block, its slots as rows by its tables as columns, each
+meeting in its cell, and each person's count), the tab's overview, the profiles and
+requests per person, the latest scheduling run.
+
+A fixed number of queries however many meetings there are: the blocks with their tables,
+the meetings with both people, the accepted requests with both people.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
+from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Profile, Table
+from matchmaking.selectors import blocks_of, latest_run, meetings_of_mission
+from missions.display import time_span, zone_names
+from missions.models import Mission, Participant
+
+
+def slot_value(block_id: int, starts_at: dt.datetime) -> str:
+    """A slot as a form's value: the block and the start (UTC seconds)."""
+    return f"{block_id}:{int(starts_at.timestamp())}"
+
+
+def slot_parse(value: str) -> tuple[int, dt.datetime] | None:
+    """`slot_value` read back; None when it is not one."""
+    block, _, seconds = (value or "").partition(":")
+    if not (block.isdigit() and seconds.isdigit()):
+        return None
+    return int(block), dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
+
+
+@dataclass
+class Cell:
+    table: Table
+    slot: str
+    meeting: Meeting | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    slot: str
+    cells: list[Cell]
+
+
+@dataclass
+class BlockGrid:
+    block: MeetingBlock
+    tables: list[Table]
+    zone: str
+    rows: list[Row]
+    # Meetings no longer on one of the block's slots (the block was changed since).
+    off_slots: list[Meeting] = field(default_factory=list)
+
+
+@dataclass
+class PersonCount:
+    participant: Participant
+    meetings: int
+    accepted: int
+
+
+@dataclass
+class Grid:
+    blocks: list[BlockGrid]
+    people: list[PersonCount]
+    meetings: int
+    preliminary: int
+
+    def slot_choices(self) -> list[tuple[str, str]]:
+        return [
+            (row.slot, f"{grid.block.item.title}: {row.label}")
+            for grid in self.blocks
+            for row in grid.rows
+        ]
+
+    def table_choices(self) -> list[tuple[int, str]]:
+        return [
+            (table.pk, f"{grid.block.item.title}: {table}")
+            for grid in self.blocks
+            for table in grid.tables
+        ]
+
+
+def _label(block: MeetingBlock, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    zone = block.item.time_zone
+    return time_span(timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone))
+
+
+def meeting_grid(mission: Mission) -> Grid:
+    blocks = list(blocks_of(mission))
+    meetings = list(meetings_of_mission(mission))
+    at: dict[tuple[int, dt.datetime], Meeting] = {
+        (meeting.table_id, meeting.starts_at): meeting for meeting in meetings
+    }
+    grids = []
+    for block in blocks:
+        tables = list(block.tables.all())
+        rows, starts = [], set()
+        for starts_at, ends_at in block.slot_times():
+            starts.add(starts_at)
+            slot = slot_value(block.pk, starts_at)
+            cells = [Cell(table, slot, at.get((table.pk, starts_at))) for table in tables]
+            rows.append(Row(_label(block, starts_at, ends_at), slot, cells))
+        first = timezone.localtime(block.item.starts_at, block.item.time_zone)
+        last = timezone.localtime(block.item.ends_at, block.item.time_zone)
+        grids.append(
+            BlockGrid(
+                block=block,
+                tables=tables,
+                zone=zone_names(first, last),
+                rows=rows,
+                off_slots=[
+                    m for m in meetings if m.block_id == block.pk and m.starts_at not in starts
+                ],
+            )
+        )
+    return Grid(
+        blocks=grids,
+        people=_people(mission, meetings),
+        meetings=len(meetings),
+        preliminary=sum(1 for m in meetings if m.state == MeetingState.PRELIMINARY),
+    )
+
+
+def _people(mission: Mission, meetings: list[Meeting]) -> list[PersonCount]:
+    """Everyone with an accepted request: their meetings in the schedule, and accepted."""
+    accepted = MeetingRequest.objects.filter(
+        Q(status=RequestStatus.ACCEPTED) | Q(meeting__isnull=False), mission=mission
+    ).select_related("requester__person", "recipient__person")
+    people: dict[int, Participant] = {}
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for request in accepted:
+        for participant in (request.requester, request.recipient):
+            people[participant.pk] = participant
+            counts[participant.pk][1] += request.status == RequestStatus.ACCEPTED
+    for meeting in meetings:
+        for participant_id in (meeting.request.requester_id, meeting.request.recipient_id):
+            counts[participant_id][0] += 1
+    return sorted(
+        (PersonCount(people[pk], *counts[pk]) for pk in people),
+        key=lambda count: count.participant.person.full_name.casefold(),
+    )
+
+
+def matchmaking_overview(mission: Mission) -> dict:
+    """The items (and their blocks), requests by status, profiles, meetings."""
+    items = mission.items.filter(is_cancelled=False).select_related("meeting_block")
+    by_status = dict(
+        MeetingRequest.objects.filter(mission=mission)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    profiles = Profile.objects.filter(participant__mission=mission)
+    meetings = Meeting.objects.filter(request__mission=mission)
+    return {
+        "items": [(item, getattr(item, "meeting_block", None)) for item in items],
+        "requests": [(status.label, by_status.get(status, 0)) for status in RequestStatus],
+        "profiles": profiles.count(),
+        "opted_in": profiles.filter(opted_in=True).count(),
+        "meetings": meetings.count(),
+        "preliminary": meetings.filter(state=MeetingState.PRELIMINARY).count(),
+    }
+
+
+def profiles_overview(mission: Mission) -> tuple[list[tuple], list[MeetingRequest]]:
+    """Each participant with their profile (or None), requests made and received (as
+    annotations) and accepted; and the mission's requests."""
+    participants = list(
+        mission.participants.select_related("person__organisation", "matchmaking_profile")
+        .annotate(made=Count("meeting_requests_made", distinct=True))
+        .annotate(received=Count("meeting_requests_received", distinct=True))
+        .order_by("person__full_name")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    requests = list(
+        MeetingRequest.objects.filter(mission=mission)
+        .select_related("requester__person", "recipient__person")
+        .order_by("status", "created_at")
+    )
+    for meeting_request in requests:
+        for participant_id in meeting_request.pair:
+            person = counts.setdefault(participant_id, dict.fromkeys(RequestStatus, 0))
+            person[meeting_request.status] += 1
+    rows = [
+        (
+            participant,
+            getattr(participant, "matchmaking_profile", None),
+            counts.get(participant.pk, {}).get(RequestStatus.ACCEPTED, 0),
+        )
+        for participant in participants
+    ]
+    return rows, requests
+
+
+def schedule_run_status(mission: Mission) -> dict:
+    """The latest run, and the meetings it could not place with why."""
+    run = latest_run(mission)
+    unplaced = []
+    if run is not None and run.state == RunState.DONE and run.unplaced_reasons:
+        reasons = {entry["request"]: entry["reason"] for entry in run.unplaced_reasons}
+        for meeting_request in MeetingRequest.objects.filter(pk__in=reasons).select_related(
+            "requester__person", "recipient__person"
+        ):
+            reason = reasons[meeting_request.pk]
+            label = UnplacedReason(reason).label if reason in UnplacedReason.values else reason
+            unplaced.append((meeting_request, label))
+    return {
+        "mission": mission,
+        "run": run,
+        "in_progress": run is not None and run.state in RunState.ACTIVE,
+        "unplaced": unplaced,
+    }

@@ -1,0 +1,200 @@
+"""Matchmaking's writes that tell people: publishing the schedule, moving a published
+meeting. The rules are matchmaking's (`matchmaking.services.meetings`); the mail is the
+outbox's (`messaging.reminders`); this room joins the two, as `services/itinerary.py`
+does for the itinerary."""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from matchmaking.enums import MeetingState
+from matchmaking.models import Meeting, MeetingBlock, Table
+from matchmaking.services.meetings import meeting_move, schedule_publish
+from matchmaking.services.profiles import profile_save
+from messaging import reminders
+from missions.imports import MAX_ROWS
+from missions.models import Mission, Participant
+from organisations.models import Sector
+
+
+@transaction.atomic
+def schedule_publish_and_notify(*, mission: Mission) -> int:
+    """Make the mission's preliminary meetings final, and send each person who has one of
+    them their schedule (one mail each, in their language); how many meetings were
+    published."""
+    published = Meeting.objects.filter(request__mission=mission, state=MeetingState.PRELIMINARY)
+    people = set()
+    for requester, recipient in published.values_list("request__requester", "request__recipient"):
+        people |= {requester, recipient}
+    count = schedule_publish(mission=mission)
+    if count:
+        reminders.meetings_published_queue(mission=mission, participant_ids=people)
+    return count
+
+
+@transaction.atomic
+def meeting_move_and_notify(
+    *, meeting: Meeting, block: MeetingBlock, starts_at: dt.datetime, table: Table | None
+) -> Meeting:
+    """Move a meeting (checked like the scheduler's placements, `meeting_move`); when it
+    was published and now is elsewhere, both people get the "itinerary changed" notice."""
+    before = reminders.meeting_when(meeting) if meeting.state == MeetingState.FINAL else None
+    moved = meeting_move(meeting=meeting, block=block, starts_at=starts_at, table=table)
+    if before is not None:
+        moved = Meeting.objects.select_related("table", "block__item", "request__mission").get(
+            pk=moved.pk
+        )
+        if reminders.meeting_when(moved) != before:
+            reminders.meeting_notices_queue(meeting=moved, before=before)
+    return moved
+
+
+# PROFILES FROM A FILE ----------------------------------------------------------------
+
+PROFILE_COLUMNS = ("email", "offer", "seek", "pitch", "languages", "sectors", "shown")
+# Header names as users write them (case, spaces, hyphens and underscores ignored).
+PROFILE_HEADERS = {
+    "email": "email",
+    "emailaddress": "email",
+    "emailadresse": "email",
+    "mail": "email",
+    "offer": "offer",
+    "weoffer": "offer",
+    "angebot": "offer",
+    "wirbieten": "offer",
+    "seek": "seek",
+    "weseek": "seek",
+    "gesucht": "seek",
+    "wirsuchen": "seek",
+    "pitch": "pitch",
+    "kurzvorstellung": "pitch",
+    "languages": "languages",
+    "sprachen": "languages",
+    "sectors": "sectors",
+    "branchen": "sectors",
+    "shown": "shown",
+    "showntoothers": "shown",
+    "optedin": "shown",
+    "sichtbar": "shown",
+}
+YES = {"", "yes", "y", "true", "1", "x", "ja", "j", "wahr"}
+NO = {"no", "n", "false", "0", "nein", "falsch"}
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LIMITS = {"offer": 1000, "seek": 1000, "pitch": 600}
+
+
+@dataclass
+class ProfileImport:
+    """What an import did: the profiles written, or every row's problems (then none)."""
+
+    imported: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _header_key(header: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").casefold())
+
+
+@transaction.atomic
+def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> ProfileImport:
+    """Write the profiles of a file's rows (one a participant of the mission, found by
+    e-mail address, regardless of case), all or nothing: any row with a problem and no
+    profile is written, and every problem is listed with its row's number. A profile is
+    shown to others unless its "shown" column says no. Sectors by name or slug, separated
+    by commas or semicolons; languages as codes (en, de)."""
+    numbered = enumerate(records, start=1)
+    header = next((record for _, record in numbered if any(c.strip() for c in record)), None)
+    if header is None:
+        return ProfileImport(errors=[_("The file has no data: every cell is empty.")])
+    positions = {}
+    for position, name in enumerate(header):
+        column = PROFILE_HEADERS.get(_header_key(name))
+        if column is not None and column not in positions:
+            positions[column] = position
+    if "email" not in positions:
+        return ProfileImport(errors=[_("The first row must name the columns, with E-mail.")])
+    participants = {
+        participant.person.email.casefold(): participant
+        for participant in mission.participants.select_related("person")
+    }
+    sectors = {}
+    for sector in Sector.objects.all():
+        sectors[sector.slug.casefold()] = sector
+        sectors[sector.name.casefold()] = sector
+    result, seen, rows = ProfileImport(), set(), []
+    for number, record in numbered:
+        if not any(cell.strip() for cell in record):
+            continue
+        if number > MAX_ROWS:
+            result.errors.append(_("The file has more than %(limit)d rows.") % {"limit": MAX_ROWS})
+            break
+        values = {
+            column: record[position].strip() if position < len(record) else ""
+            for column, position in positions.items()
+        }
+        problems, row = _profile_row(values, participants=participants, sectors=sectors)
+        email = values["email"].casefold()
+        if email and email in seen:
+            problems.append(_("this e-mail address is on an earlier row too"))
+        seen.add(email)
+        for problem in problems:
+            result.errors.append(
+                _("Row %(number)d: %(problem)s") % {"number": number, "problem": problem}
+            )
+        rows.append(row)
+    if not rows and not result.errors:
+        result.errors.append(_("The file has a header row but no profiles."))
+    if result.errors:
+        return result
+    for row in rows:
+        profile_save(**row)
+    result.imported = len(rows)
+    return result
+
+
+def _profile_row(
+    values: dict[str, str], *, participants: dict[str, Participant], sectors: dict[str, Sector]
+) -> tuple[list[str], dict]:
+    """A row's problems, and the arguments of its `profile_save`."""
+    problems = []
+    participant = participants.get(values["email"].casefold())
+    if not values["email"]:
+        problems.append(_("the e-mail address is missing"))
+    elif participant is None:
+        problems.append(
+            _("no participant of this mission has the e-mail address %(email)s")
+            % {"email": values["email"]}
+        )
+    for column, limit in LIMITS.items():
+        if len(values.get(column, "")) > limit:
+            problems.append(
+                _("%(column)s is longer than %(limit)d characters")
+                % {"column": column, "limit": limit}
+            )
+    languages = [code.strip().lower() for code in re.split(r"[,;\s]+", values.get("languages", ""))]
+    languages = [code for code in languages if code]
+    bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
+    if bad:
+        problems.append(
+            _("not a language code: %(codes)s (use en, de, …)") % {"codes": ", ".join(bad)}
+        )
+    names = [name.strip() for name in re.split(r"[,;]", values.get("sectors", "")) if name.strip()]
+    unknown = [name for name in names if name.casefold() not in sectors]
+    if unknown:
+        problems.append(_("no such sector: %(names)s") % {"names": ", ".join(unknown)})
+    shown = values.get("shown", "").casefold()
+    if shown not in YES | NO:
+        problems.append(_("“shown” must be yes or no"))
+    return problems, {
+        "participant": participant,
+        "offer": values.get("offer", ""),
+        "seek": values.get("seek", ""),
+        "pitch": values.get("pitch", ""),
+        "languages": languages,
+        "sectors": list({sectors[n.casefold()] for n in names if n.casefold() in sectors}),
+        "opted_in": shown in YES,
+    }
