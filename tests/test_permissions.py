@@ -62,6 +62,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from matchmaking.enums import RequestStatus, RunState
+from matchmaking.models import MatchmakingSettings, Profile
 from messaging.enums import MessageState
 from missions.enums import FeasibilityRule, ParticipantRole, RsvpStatus
 from missions.tokens import calendar_token_for, token_issue, token_revoke
@@ -253,8 +254,8 @@ def _admin_objects(w: World, superuser) -> dict[type[models.Model], models.Model
         w.failed,
         ReminderRuleFactory(mission=w.mission),
         AuditEntryFactory(mission=w.mission, user=w.users["organiser"]),
-        MatchmakingSettingsFactory(mission=w.mission),
-        ProfileFactory(participant=w.participant),
+        MatchmakingSettings.objects.get(mission=w.mission),  # the world's own
+        Profile.objects.get(participant=w.participant),
         w.meeting.request,
         w.block,
         w.tables[0],
