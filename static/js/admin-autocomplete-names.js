@@ -1,8 +1,8 @@
 /* The admin's autocompletes (select2) draw a combobox with a read-only textbox inside
    (the choice), and for many choices a search input, of their own in place of the hidden
-   <select>: none has a name. Each takes
-   the name of its <select>: its aria-label (an inline's "Venue, row 2", planning/admin.py)
-   or the text of its <label>. select2 draws them once the page is ready, and again in
+   <select>: none has a name, nor has the list it opens. Each takes the name of its
+   <select>: its aria-label (an inline's "Venue, row 2", planning/admin.py) or the text
+   of its <label>. select2 draws them once the page is ready, and again in
    each row added to an inline: whatever it draws is named as it appears.
    Loaded (deferred) on every admin page by templates/admin/base_site.html. */
 "use strict";
@@ -18,8 +18,16 @@
       const box = select.nextElementSibling;
       const name = nameOf(select);
       if (!box || !box.classList.contains("select2") || !name) return;
-      const inputs = '[role="combobox"], [role="textbox"], .select2-search__field';
-      box.querySelectorAll(inputs).forEach((input) => {
+      const inputs = [
+        ...box.querySelectorAll('[role="combobox"], [role="textbox"], .select2-search__field'),
+      ];
+      // The open list, placed at the end of the page, with its search input.
+      if (box.classList.contains("select2-container--open")) {
+        const open = "body > .select2-container--open";
+        inputs.push(...document.querySelectorAll(`${open} .select2-search__field`));
+        inputs.push(...document.querySelectorAll(`${open} [role="listbox"], ${open} [role="tree"]`));
+      }
+      inputs.forEach((input) => {
         if (input.getAttribute("aria-label") !== name) input.setAttribute("aria-label", name);
       });
     });
