@@ -29,6 +29,12 @@
       }
       inputs.forEach((input) => {
         if (input.getAttribute("aria-label") !== name) input.setAttribute("aria-label", name);
+        // ARIA 1.2: a combobox names the list it opens with aria-controls (select2 4.0
+        // says aria-owns only).
+        const owns = input.getAttribute("aria-owns");
+        if (owns && input.getAttribute("aria-controls") !== owns) {
+          input.setAttribute("aria-controls", owns);
+        }
       });
     });
   };
