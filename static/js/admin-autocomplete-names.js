@@ -21,9 +21,9 @@
       const inputs = [
         ...box.querySelectorAll('[role="combobox"], [role="textbox"], .select2-search__field'),
       ];
-      // The open list, placed at the end of the page, with its search input.
+      // The open list (a container of its own, not the box), with its search input.
       if (box.classList.contains("select2-container--open")) {
-        const open = "body > .select2-container--open";
+        const open = ".select2-container--open:not(.select2)";
         inputs.push(...document.querySelectorAll(`${open} .select2-search__field`));
         inputs.push(...document.querySelectorAll(`${open} [role="listbox"], ${open} [role="tree"]`));
       }
@@ -38,6 +38,12 @@
       });
     });
   };
+  // select2 opens its list at the end of the page, outside every landmark; opened in the
+  // page's <main>, it is part of the page's content (select2's dropdownParent option,
+  // read from the <select>'s data attributes when the admin draws it, after this runs).
+  document.querySelectorAll("select.admin-autocomplete").forEach((select) => {
+    select.dataset.dropdownParent = "main";
+  });
   new MutationObserver(nameAll).observe(document.documentElement, {
     childList: true,
     subtree: true,

@@ -1,6 +1,6 @@
-"""The admin's autocompletes (select2) in a real browser: as the page opens and in a row
-added to an inline, axe-core finds no problem of any impact and the Content-Security-Policy
-nothing; the search input of a list opened is named as its field."""
+"""The admin's autocompletes (select2) in a real browser: as the page opens, with a list
+open (inside the page's main landmark) and in a row added to an inline, axe-core finds no
+problem of any impact and the Content-Security-Policy nothing."""
 
 import pytest
 from django.test import Client
@@ -19,7 +19,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_admin_autocompletes_are_named_closed_open_and_in_an_added_row(
+def test_admin_autocompletes_pass_axe_closed_open_and_in_an_added_row(
     browser: Browser, live_server, csp_violations
 ):
     partner = OrganisationFactory(name="Industrie- und Handelskammer zu Leipzig")
@@ -46,11 +46,14 @@ def test_admin_autocompletes_are_named_closed_open_and_in_an_added_row(
     page.locator("#id_partners + .select2 .select2-search__field").click()
     expect(page.locator(".select2-results__option").first).to_be_visible()
     expect(page.get_by_role("searchbox", name="Partnerorganisationen")).to_be_visible()
+    problems += accessibility_problems(page, "partners open")
     page.keyboard.press("Escape")
 
     # A venue's list opens from an item's row, with a search input of its own.
     page.locator("#id_items-0-venue + .select2 .select2-selection").click()
     expect(page.get_by_role("searchbox", name="Veranstaltungsort, Zeile 1")).to_be_visible()
+    expect(page.locator("main .select2-dropdown")).to_be_visible()
+    problems += accessibility_problems(page, "venue open")
     page.keyboard.press("Escape")
 
     # A row added to the itinerary: its autocompletes are drawn then, and named too.
