@@ -11,6 +11,8 @@ from planning.views import audit, dashboard, directory, itinerary, missions, par
 from planning.views import booklets as booklet_views
 from planning.views import follow_ups as follow_up_views
 from planning.views import invitations as invitation_views
+from planning.views import outcomes as outcome_views
+from planning.views import reports as report_views
 
 plan_patterns = [
     # Dashboard and missions (views/dashboard.py, views/missions.py)
@@ -102,6 +104,15 @@ plan_patterns = [
         follow_up_views.reminder_rules,
         name="reminder-rules",
     ),
+    # What a mission achieved, recorded by its organisers and partners (views/outcomes.py)
+    path("missions/<int:pk>/outcomes/", outcome_views.outcome_list, name="outcome-list"),
+    path(
+        "missions/<int:pk>/outcomes/new/",
+        outcome_views.outcome_create,
+        name="outcome-create",
+    ),
+    path("outcomes/<int:pk>/edit/", outcome_views.outcome_edit, name="outcome-edit"),
+    path("outcomes/<int:pk>/delete/", outcome_views.outcome_delete, name="outcome-delete"),
     # Delegate booklets, all of a mission's in one ZIP prepared by a worker (views/booklets.py)
     path("missions/<int:pk>/booklets/", booklet_views.mission_booklets, name="booklets"),
     path(
@@ -114,6 +125,11 @@ plan_patterns = [
         booklet_views.booklets_download,
         name="booklets-download",
     ),
+    # Outcomes across the organisation's missions: figures, charts, exports (views/reports.py)
+    path("reports/", report_views.report, name="reports"),
+    path("reports/print/", report_views.report_print, name="report-print"),
+    path("reports/outcomes.xlsx", report_views.report_xlsx, name="report-xlsx"),
+    path("reports/charts/<slug:name>.svg", report_views.chart, name="report-chart"),
     # The audit log of the organisation's missions, for its administrators (views/audit.py)
     path("audit/", audit.audit_log, name="audit-log"),
 ]

@@ -33,6 +33,8 @@ from missions.models import (
 )
 from organisations.enums import OrganisationKind
 from organisations.models import Membership, Organisation, Person, Sector, Venue
+from outcomes.enums import OutcomeKind, OutcomeStatus
+from outcomes.models import ExchangeRate, Outcome
 from portal.enums import ArchiveState
 from portal.models import BookletArchive, DelegatePage
 from tests.dates import year_like_2025
@@ -337,3 +339,27 @@ class ScheduleRunFactory(factory.django.DjangoModelFactory):
         model = ScheduleRun
 
     mission = factory.SubFactory(MissionFactory)
+
+
+# OUTCOMES ------------------------------------------------------------------------------
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = OutcomeKind.LEAD
+    status = OutcomeStatus.CONFIRMED
+    date = factory.LazyAttribute(lambda o: o.mission.end_date)
+    recorded_for = factory.LazyAttribute(lambda o: o.mission.lead_organisation)
+    evidence = "Minutes of the round table, 12 March 2025."
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    year = factory.Sequence(lambda n: 2025 - n)
+    currency = "EUR"
+    rate = "0.85"

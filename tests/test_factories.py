@@ -15,7 +15,15 @@ FACTORIES = [
     for _, cls in inspect.getmembers(factories, inspect.isclass)
     if issubclass(cls, factory.django.DjangoModelFactory) and cls.__module__ == factories.__name__
 ]
-OUR_APPS = ["organisations", "missions", "matchmaking", "messaging", "portal", "planning"]
+OUR_APPS = [
+    "organisations",
+    "missions",
+    "matchmaking",
+    "outcomes",
+    "messaging",
+    "portal",
+    "planning",
+]
 
 
 def test_factories_cover_every_model():

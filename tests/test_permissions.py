@@ -70,12 +70,14 @@ from portal.enums import ArchiveState
 from portal.models import BookletArchive
 from tests.factories import (
     AuditEntryFactory,
+    ExchangeRateFactory,
     FeedbackFactory,
     FollowUpActionFactory,
     ItineraryItemFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
+    OutcomeFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
@@ -142,6 +144,8 @@ def _world() -> World:
         archive=archive,
         failed=OutgoingMessageFactory(participant=participant, state=MessageState.FAILED),
         action=FollowUpActionFactory(mission=mission, organisation=organiser),
+        # Recorded by the organisers' side; a partner's planner sees it, changes it not.
+        outcome=OutcomeFactory(mission=mission, recorded_for=organiser),
         # Someone in the directory to add to the mission.
         newcomer=PersonFactory(organisation=organiser),
         users={
@@ -197,6 +201,8 @@ def _admin_objects(w: World, superuser) -> dict[type[models.Model], models.Model
         WarningAcknowledgementFactory(item=w.item, rule=FeasibilityRule.CAPACITY),
         FeedbackFactory(participant=w.participant),
         w.action,
+        w.outcome,
+        ExchangeRateFactory(),
         w.failed,
         ReminderRuleFactory(mission=w.mission),
         AuditEntryFactory(mission=w.mission, user=w.users["organiser"]),
@@ -323,11 +329,15 @@ STATUS = {
     # organisers only, like "edit", though reading changes nothing.
     "personal": (200, 404, 404, 404, 404),
     "admin": (404, 404, 404, 404, 404),  # administrators only (tests/planning/test_audit.py)
+    # Outcomes: the organisers' planners record any, a partner's planners their own side
+    # (tests/outcomes/test_recording.py); read-only users and outsiders do not.
+    "record": (200, 404, 200, 404, 404),
 }
 # Who may write with a POST to a row of that access; for everyone else it writes nothing.
 WRITERS = {
     "planner": {"organiser", "partner", "outsider"},
     "edit": {"organiser"},
+    "record": {"organiser", "partner"},
 }
 
 
@@ -370,6 +380,14 @@ def _ready_booklets(w: World) -> dict:
 
 def _action(w: World) -> dict:
     return {"pk": w.action.pk}
+
+
+def _outcome(w: World) -> dict:
+    return {"pk": w.outcome.pk}
+
+
+def _new_outcome(w: World) -> dict:
+    return {"kind": "lead", "status": "expected", "date": w.mission.end_date.isoformat()}
 
 
 def _new_mission(w: World) -> dict:
@@ -478,6 +496,16 @@ WORKSPACE: dict[str, Row] = {
     "plan:action-edit": Row(_action, "edit", writes=True),
     "plan:contact-options": Row(_mission, "edit", methods=("GET",)),
     "plan:reminder-rules": Row(_mission, "edit", writes=True),
+    # Outcomes (planning/views/outcomes.py)
+    "plan:outcome-list": Row(_mission, "read", methods=("GET",)),
+    "plan:outcome-create": Row(_mission, "record", _new_outcome, writes=True),
+    "plan:outcome-edit": Row(_outcome, "edit", writes=True),
+    "plan:outcome-delete": Row(_outcome, "edit", writes=True),
+    # The outcomes report, its charts and exports, for every member (planning/views/reports.py)
+    "plan:reports": Row(_none, "directory", methods=("GET",)),
+    "plan:report-print": Row(_none, "directory", methods=("GET",)),
+    "plan:report-xlsx": Row(_none, "directory", methods=("GET",)),
+    "plan:report-chart": Row(lambda w: {"name": "funnel"}, "directory", methods=("GET",)),
     # Delegate booklets (planning/views/booklets.py)
     "plan:booklets": Row(_mission, "edit", writes=True),
     "plan:booklets-status": Row(_mission, "edit", methods=("GET",)),

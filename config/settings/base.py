@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "organisations",  # the directory: organisations, venues, people
     "missions",  # missions, itinerary, participants, feasibility, imports and exports
     "matchmaking",  # B2B matchmaking: profiles, meeting requests, the scheduler
+    "outcomes",  # what missions achieved, the reports across missions, the exchange rates
     "portal",  # what delegates open under their personal link
     "messaging",  # the outbox, e-mails, invitations, reminders and notices
     "planning",  # the staff workspace under /plan/ (no models of its own)
@@ -337,6 +338,11 @@ LOGGING = {
 # participants' personal data are kept; then the periodic task `anonymise_missions`
 # anonymises them (counts for reports stay). UK GDPR / DSGVO: storage limitation.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+
+# OUTCOMES --------------------------------------------------------------------
+# The currency the reports add values up in (outcomes/reports.py); the admin keeps a rate a
+# year for every other currency (ExchangeRate: one unit of it in this one). ISO 4217.
+OUTCOMES_REPORTING_CURRENCY = env("OUTCOMES_REPORTING_CURRENCY", default="GBP")
 
 # OUTBOX ----------------------------------------------------------------------
 # messaging/outbox.py: batching, retries with exponential backoff, and the rescue job.

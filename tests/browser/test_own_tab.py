@@ -40,6 +40,6 @@ def test_add_item_opened_in_its_own_tab_saves_and_shows_the_itinerary(page: Page
 
     itinerary = reverse("plan:itinerary", args=[mission.pk])
     expect(page).to_have_url(re.compile(re.escape(itinerary) + "$"))
-    expect(page.locator("#itinerary").get_by_text("Studio visit")).to_be_visible()
+    expect(page.get_by_test_id("item").get_by_text("Studio visit")).to_be_visible()
     assert ItineraryItem.objects.filter(mission=mission, title="Studio visit").count() == 1
     assert [text for text in console if "htmx" in text] == []  # no htmx:targetError

@@ -458,9 +458,10 @@ def test_relay_rate_limit_holds_its_pace_across_two_workers(start_worker, smtp_s
     received = smtp_sink.wait_for(8, timeout=30)
 
     arrivals = sorted(message.received_at for message in received)
-    # The relay's clock paces the sends; a message's own trip to the sink adds some jitter.
+    # The relay's clock paces the sends; a message's own trip to the sink adds some jitter,
+    # the first one's included (seen: 0.3 s on a loaded two-core machine).
     since_first = [round(arrival - arrivals[0], 2) for arrival in arrivals]
-    assert all(since_first[k] > k * 0.5 - 0.2 for k in range(8)), since_first
+    assert all(since_first[k] > k * 0.5 - 0.4 for k in range(8)), since_first
     # Never a burst: any three messages span a second (half of it may be a busy
     # machine's jitter); without the limit all eight arrive within a tenth of a second.
     spans = [arrivals[k + 2] - arrivals[k] for k in range(6)]

@@ -20,6 +20,7 @@ from missions.models import Feedback, FollowUpAction, ItineraryItem, Mission, Pa
 from missions.services.missions import dashboard_missions
 from organisations.enums import OrganisationKind
 from organisations.models import Organisation
+from outcomes.demo import load as load_demo_outcomes
 
 pytestmark = pytest.mark.django_db
 JAPAN = "leipzig-economic-delegation-japan-2017"
@@ -29,8 +30,8 @@ LONDON, BERLIN = zoneinfo.ZoneInfo("Europe/London"), zoneinfo.ZoneInfo("Europe/B
 
 @pytest.fixture(scope="module", autouse=True)
 def demo_counts(django_db_setup, django_db_blocker):
-    """The demo as `manage.py load_demo` loads it (the missions, then their mail), once for
-    this module in a transaction rolled back at its end.
+    """The demo as `manage.py load_demo` loads it (the missions, their mail and the seed
+    missions' outcomes), once for this module in a transaction rolled back at its end.
 
     Each test runs in a savepoint inside it, so what a test changes is undone after it.
     """
@@ -38,6 +39,7 @@ def demo_counts(django_db_setup, django_db_blocker):
         now = timezone.now()
         counts = load_demo(now=now)
         load_demo_mail(now=now)
+        counts["outcomes"] = load_demo_outcomes()["outcomes"]
         yield counts
         transaction.set_rollback(True)
 
@@ -95,7 +97,10 @@ def test_load_demo_second_run_creates_and_updates_nothing(demo_counts):
     again = load_demo()
 
     assert (demo_counts["created"] > 0, again["created"], again["updated"]) == (True, 0, 0)
-    assert {**again, "created": 0} == {**demo_counts, "created": 0}
+    assert {**again, "created": 0, "outcomes": demo_counts["outcomes"]} == {
+        **demo_counts,
+        "created": 0,
+    }
 
 
 def test_load_demo_command_prints_the_counts_and_no_link(demo_counts):
@@ -105,8 +110,8 @@ def test_load_demo_command_prints_the_counts_and_no_link(demo_counts):
         f"Demo data: 7 missions, {demo_counts['items']} itinerary items, "
         f"{demo_counts['participants']} participants, {demo_counts['people']} people, "
         f"{demo_counts['organisations']} organisations, {demo_counts['venues']} venues, "
-        "8 sectors, 5 follow-up actions, 2 feedback, 47 messages, 4 reminder rules "
-        "(0 rows created, 0 updated).\n"
+        "8 sectors, 5 follow-up actions, 2 feedback, 47 messages, 4 reminder rules, "
+        f"{demo_counts['outcomes']} outcomes (0 rows created, 0 updated).\n"
     )
 
 

@@ -674,6 +674,7 @@ def test_mission_pages_show_the_mission_navigation(planner_client, planner):
         ("Itinerary", False),
         ("Participants", False),
         ("Follow-up", False),
+        ("Outcomes", False),
         ("History", True),
     ]
 

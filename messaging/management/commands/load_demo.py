@@ -11,6 +11,7 @@ from django.utils import timezone
 from messaging.demo import load_demo_mail
 from missions.demo import delegate_links, load_demo
 from missions.demo.living import DEADLINE_IN_DAYS
+from outcomes.demo import load as load_demo_outcomes
 
 
 class Command(BaseCommand):
@@ -39,14 +40,16 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = load_demo(now=now)
             mail = load_demo_mail(now=now)
+            outcomes = load_demo_outcomes()
         self.stdout.write(
             f"Demo data: {counts['missions']} missions, {counts['items']} itinerary items, "
             f"{counts['participants']} participants, {counts['people']} people, "
             f"{counts['organisations']} organisations, {counts['venues']} venues, "
             f"{counts['sectors']} sectors, {counts['actions']} follow-up actions, "
             f"{counts['feedback']} feedback, {mail['messages']} messages, "
-            f"{mail['rules']} reminder rules ({counts['created'] + mail['created']} rows "
-            f"created, {counts['updated'] + mail['updated']} updated)."
+            f"{mail['rules']} reminder rules, {outcomes['outcomes']} outcomes "
+            f"({counts['created'] + mail['created'] + outcomes['created']} rows created, "
+            f"{counts['updated'] + mail['updated']} updated)."
         )
         if print_links:
             for participant, url in delegate_links():

@@ -1,0 +1,52 @@
+"""The demo outcomes: the report shows the Birmingham–Leipzig partnership across years on
+first run; every note says it is demo data; a second run records nothing new."""
+
+import pytest
+from django.core.management import call_command
+
+from missions.demo import load_demo
+from outcomes import demo, figures, reports
+from outcomes.models import Outcome
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    load_demo()
+    return demo.load()
+
+
+def test_demo_load_records_every_outcome_once(loaded):
+    again = demo.load()
+
+    assert (loaded["created"], loaded["missing_missions"]) == (len(demo.OUTCOMES), 0)
+    assert again["created"] == 0
+    assert Outcome.objects.count() == len(demo.OUTCOMES)
+
+
+def test_demo_outcomes_are_marked_as_demo_data(loaded):
+    notes = Outcome.objects.values_list("evidence", flat=True)
+
+    assert [n for n in notes if not n.startswith("Demo data, ")] == []
+
+
+def test_demo_report_shows_the_partnership_across_years(loaded):
+    superuser = UserFactory(is_superuser=True)
+
+    report = reports.report_for(superuser, figures.Filters(partner_city="Leipzig"))
+
+    assert sorted({row.year for row in report.timeline}) == [2017, 2024, 2025, 2026]
+    assert {row.partnership for row in report.timeline} == {"Birmingham – Leipzig"}
+    assert [(g.currency, g.year) for g in report.values.gaps] == [("EUR", 2025)]
+
+
+def test_load_demo_records_the_outcomes_once(capsys):
+    call_command("load_demo")
+    first = Outcome.objects.count()
+    call_command("load_demo")
+
+    assert first > 0
+    assert Outcome.objects.count() == first
+    assert f"{first} outcomes" in capsys.readouterr().out
