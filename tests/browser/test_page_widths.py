@@ -34,6 +34,7 @@ from tests.factories import (
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
+    OutcomeFactory,
     OutgoingMessageFactory,
     ParticipantFactory,
     PersonFactory,
@@ -176,6 +177,7 @@ def _world() -> SimpleNamespace:
         failed=failed,
         action=action,
         archive=archive,
+        outcome=OutcomeFactory(mission=mission, recorded_for=organiser),
         newcomer=PersonFactory(organisation=organiser),
         user=user,
         # A delegate who reads in English and one who reads in German.
