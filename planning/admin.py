@@ -10,17 +10,23 @@ import zoneinfo
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
+from django.contrib.admin.widgets import (
+    AdminDateWidget,
+    AdminSplitDateTime,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.forms import BaseInlineFormSet, Form, MultiWidget, Widget
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
@@ -159,6 +165,9 @@ class ZoneHelpTextMixin:
         if isinstance(db_field, models.DateTimeField):
             kwargs["widget"] = ZonedSplitDateTime(show_zone=not tabular)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.DateTimeField):
+            # "Starts, date", "Starts, time": the field's label is for neither input alone.
+            _name_inputs(formfield.widget, column=capfirst(formfield.label))
         if tabular and formfield is not None and isinstance(db_field, models.DateTimeField):
             zone = timezone.get_current_timezone_name()
             note = _("Time in %(zone)s.") % {"zone": zone}
@@ -168,8 +177,64 @@ class ZoneHelpTextMixin:
         return formfield
 
 
+def _name_inputs(widget: Widget, *, column: str, row: int | str | None = None) -> None:
+    """Name the inputs of `widget` by their field (or column) and row: "Title, row 2"; a
+    date-time's pair of inputs "Starts, date, row 2" and "Starts, time, row 2"."""
+    if isinstance(widget, RelatedFieldWidgetWrapper):
+        widget = widget.widget
+    if widget.is_hidden:
+        return
+    if isinstance(widget, MultiWidget):
+        for part, subwidget in zip((_("date"), _("time")), widget.widgets, strict=False):
+            _name_inputs(subwidget, column=f"{column}, {part}", row=row)
+        return
+    if row is None:
+        widget.attrs["aria-label"] = column
+    else:
+        widget.attrs["aria-label"] = _("%(field)s, row %(number)s") % {
+            "field": column,
+            "number": row,
+        }
+
+
+class RowLabelledFormSet(BaseInlineFormSet):
+    """A tabular inline's rows, each input named by its column and its row: the table's
+    head shows the column's label once, for no input in particular."""
+
+    def add_fields(self, form: Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = _("new row") if index is None else index + 1
+        for field in form.fields.values():
+            # The column's label as the table's head shows it.
+            _name_inputs(field.widget, column=capfirst(field.label), row=row)
+
+
+class ClearlessAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    """The admin's autocomplete for many choices, without select2's "remove all" cross:
+    select2 puts it inside its list of choices, where a list may hold items only (each
+    choice keeps its own cross)."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-allow-clear"] = "false"
+        return attrs
+
+
+class AccessibleAutocompleteMixin:
+    """Autocompletes for many choices without the "remove all" cross (see above). The
+    names of select2's own inputs come from static/js/admin-autocomplete-names.js."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ClearlessAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class ItineraryItemInline(ZoneHelpTextMixin, admin.TabularInline):
     model = ItineraryItem
+    formset = RowLabelledFormSet
     fields = [
         "starts_at",
         "ends_at",
@@ -197,6 +262,7 @@ class ItineraryItemInline(ZoneHelpTextMixin, admin.TabularInline):
 
 class ParticipantInline(ZoneHelpTextMixin, admin.TabularInline):
     model = Participant
+    formset = RowLabelledFormSet
     fields = [
         "person",
         "role",
@@ -215,7 +281,7 @@ class ParticipantInline(ZoneHelpTextMixin, admin.TabularInline):
 
 
 @admin.register(Mission)
-class MissionAdmin(MissionZoneFormMixin, SimpleHistoryAdmin):
+class MissionAdmin(AccessibleAutocompleteMixin, MissionZoneFormMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "status",
@@ -347,7 +413,9 @@ class ItineraryItemAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryA
 
 
 @admin.register(Participant)
-class ParticipantAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(
+    AccessibleAutocompleteMixin, MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin
+):
     list_display = [
         "person",
         "mission",

@@ -82,6 +82,16 @@ class ReminderRuleForm(forms.Form):
 
 
 class BaseReminderRuleFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        # The table's head labels the columns only: each input is named with its row.
+        number = _("new rule") if index is None else index + 1
+        for field in form.fields.values():
+            field.widget.attrs["aria-label"] = _("%(field)s, rule %(number)s") % {
+                "field": field.label,
+                "number": number,
+            }
+
     def clean(self) -> None:
         if any(form.errors for form in self.forms if not self._should_delete_form(form)):
             return

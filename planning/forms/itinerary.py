@@ -2,6 +2,7 @@
 activates the mission's destination zone around them."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from missions.enums import Audience, FeasibilityRule
@@ -20,6 +21,13 @@ class LocalDateTimeField(forms.SplitDateTimeField):
         date_format="%Y-%m-%d",
         time_format="%H:%M",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # One visible label for two inputs: each input is named on its own ("Starts, date").
+        date, time = self.widget.widgets
+        date.attrs["aria-label"] = format_lazy("{}, {}", self.label, _("date"))
+        time.attrs["aria-label"] = format_lazy("{}, {}", self.label, _("time"))
 
 
 class ItineraryItemForm(forms.ModelForm):

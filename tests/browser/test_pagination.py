@@ -1,10 +1,10 @@
 """A long list's pages, in a real browser: reached with the keyboard alone, in German,
-and with no serious axe-core violation."""
+and with no axe-core violation."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_delegate_journey import accessibility_problems
+from tests.browser.conftest import accessibility_problems
 from tests.factories import MembershipFactory, MissionFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

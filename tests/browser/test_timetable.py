@@ -7,14 +7,13 @@ phone."""
 import datetime as dt
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from missions.enums import RsvpStatus
 from missions.models import ItineraryItem
 from missions.tokens import token_issue
-from tests.browser.conftest import new_context
+from tests.browser.conftest import accessibility_problems, new_context
 from tests.factories import (
     LONDON,
     ItineraryItemFactory,
@@ -98,15 +97,6 @@ def drag(page: Page, handle, *, dy: float, dx: float = 0) -> None:
     page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
     page.mouse.move(x + dx, y + dy, steps=5)
     page.mouse.up()
-
-
-def accessibility_problems(page: Page, name: str) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{name}: {violation['id']} ({violation['impact']}): {violation['help']} "
-        f"at {[node['target'] for node in violation['nodes']]}"
-        for violation in results.response["violations"]
-    ]
 
 
 def row_height(page: Page) -> float:

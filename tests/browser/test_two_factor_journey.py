@@ -1,6 +1,6 @@
 """A planner whose council requires two-factor sign-in, in a real browser: the password,
 then enrolling an authenticator app from the page, then signing in with a code; axe-core
-finds no serious or critical problem on the pages of the second factor."""
+finds no problem on the pages of the second factor."""
 
 import base64
 import time
@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from organisations.enums import OrganisationKind
-from tests.browser.test_delegate_journey import accessibility_problems
+from tests.browser.conftest import accessibility_problems
 from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]

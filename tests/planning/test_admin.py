@@ -346,3 +346,45 @@ def test_organisation_autocomplete_for_lead_organisation_finds_by_name(admin_cli
         "results": [{"id": str(leipzig.pk), "text": "Stadt Leipzig"}],
         "pagination": {"more": False},
     }
+
+
+def tag_of(html: str, name: str) -> str:
+    """The start tag of the input or select named `name`."""
+    return re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', html).group(0)
+
+
+def test_mission_change_page_names_each_inline_input_by_its_column_and_row(admin_client):
+    mission = tokyo_mission()
+    ItineraryItemFactory(mission=mission, title="Welcome dinner", starts_at=tokyo_evening())
+
+    response = admin_client.get(reverse("admin:missions_mission_change", args=[mission.pk]))
+
+    html = response.content.decode()
+    assert 'aria-label="Title, row 1"' in tag_of(html, "items-0-title")
+    assert 'aria-label="Starts, time, row 1"' in tag_of(html, "items-0-starts_at_1")
+    assert 'aria-label="Venue, row 1"' in tag_of(html, "items-0-venue")
+    assert 'aria-label="Delete, row 1"' in tag_of(html, "items-0-DELETE")
+    assert "aria-label" not in tag_of(html, "items-0-id")  # hidden: nobody reads it
+    # The first column's head (each row's entry and its change link) has a name too.
+    assertContains(response, '<span class="visually-hidden">Entry</span>', count=2)
+
+
+def test_change_pages_label_and_name_the_date_and_the_time_of_a_date_time(admin_client):
+    item = ItineraryItemFactory(mission=tokyo_mission(), starts_at=tokyo_evening())
+
+    response = admin_client.get(reverse("admin:missions_itineraryitem_change", args=[item.pk]))
+
+    assertContains(response, '<label for="id_starts_at_0">Date:</label>', html=True)
+    assertContains(response, '<label for="id_starts_at_1">Time:</label>', html=True)
+    html = response.content.decode()
+    assert 'aria-label="Starts, date"' in tag_of(html, "starts_at_0")
+
+
+def test_autocomplete_of_many_choices_has_no_remove_all_cross(admin_client):
+    mission = tokyo_mission()
+
+    response = admin_client.get(reverse("admin:missions_mission_change", args=[mission.pk]))
+
+    html = response.content.decode()
+    partners = re.search(r'<select[^>]*name="partners"[^>]*>', html).group(0)
+    assert 'data-allow-clear="false"' in partners

@@ -498,3 +498,17 @@ def test_reminder_rules_check_duplicates_beside_an_invalid_deleted_row(planner_c
     assert response.status_code == 200
     assert response.context["formset"].non_form_errors() == ["The same reminder is listed twice."]
     assert ReminderRule.objects.count() == 0
+
+
+def test_reminder_rules_name_each_input_by_its_column_and_row(planner_client, mission):
+    response = planner_client.get(reverse("plan:reminder-rules", args=[mission.pk]))
+
+    html = response.content.decode()
+    names = dict(re.findall(r'name="rules-1-(\w+)"[^>]*aria-label="([^"]+)"', html))
+    assert names == {
+        "kind": "Reminder, rule 2",
+        "days": "Days, rule 2",
+        "anchor": "When, rule 2",
+        "is_active": "Active, rule 2",
+        "DELETE": "Delete, rule 2",
+    }

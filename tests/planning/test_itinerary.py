@@ -329,7 +329,8 @@ def test_item_form_lists_at_most_20_venues_and_hosts_not_the_whole_directory(
 
 
 def test_item_takes_a_venue_the_search_offered_beyond_the_first_20(client, planner, mission):
-    *_, last = VenueFactory.create_batch(30)
+    # Names in the order of their numbers, whatever the factory's count has reached.
+    *_, last = [VenueFactory(name=f"Venue {number:02}") for number in range(30)]
     assert str(last.pk) not in _options(
         client.get(reverse("plan:item-create", args=[mission.pk])).content.decode(), "venue"
     )
@@ -337,3 +338,15 @@ def test_item_takes_a_venue_the_search_offered_beyond_the_first_20(client, plann
     client.post(reverse("plan:item-create", args=[mission.pk]), item_data(venue=last.pk))
 
     assert ItineraryItem.objects.get(mission=mission).venue == last
+
+
+def test_item_form_names_the_date_and_the_time_of_its_start_and_end(client, planner, mission):
+    html = client.get(reverse("plan:item-create", args=[mission.pk])).content.decode()
+
+    names = dict(re.findall(r'<input[^>]*name="(\w+_at_\d)"[^>]*aria-label="([^"]+)"', html))
+    assert names == {
+        "starts_at_0": "Starts, date",
+        "starts_at_1": "Starts, time",
+        "ends_at_0": "Ends, date",
+        "ends_at_1": "Ends, time",
+    }
