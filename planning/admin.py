@@ -656,6 +656,7 @@ class MeetingRequestAdmin(SimpleHistoryAdmin):
 
 class TableInline(admin.TabularInline):
     model = Table
+    formset = RowLabelledFormSet  # each input named by its column and row
     extra = 0
 
 
@@ -684,15 +685,21 @@ class TableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(SimpleHistoryAdmin):
+class UnavailabilityAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
     list_display = ["participant", "starts_at", "ends_at"]
     list_select_related = ["participant__person", "participant__mission"]
     search_fields = ["participant__person__full_name", "participant__mission__title"]
     autocomplete_fields = ["participant"]
 
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        if object_id is None:
+            return _mission_from_query(request)
+        unavailability = self.get_object(request, unquote(object_id))
+        return unavailability.participant.mission if unavailability else None
+
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
     """Meetings as stored; a move here is not checked against the scheduler's rules:
     move meetings on the mission's grid of meetings."""
 
@@ -707,6 +714,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["request", "block", "table"]
     readonly_fields = ["uid"]
     date_hierarchy = "starts_at"
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        if object_id is None:
+            return _mission_from_query(request)
+        meeting = self.get_object(request, unquote(object_id))
+        return meeting.request.mission if meeting else None
 
 
 @admin.register(ScheduleRun)

@@ -246,6 +246,9 @@ def _staff_pages(w: SimpleNamespace) -> dict[str, str]:
         "admin: messages": reverse("admin:messaging_outgoingmessage_changelist"),
         "admin: item": reverse("admin:missions_itineraryitem_change", args=[w.item.pk]),
         "admin: participant": reverse("admin:missions_participant_change", args=[w.participant.pk]),
+        "admin: meeting block": reverse("admin:matchmaking_meetingblock_change", args=[w.block.pk]),
+        "admin: meeting": reverse("admin:matchmaking_meeting_change", args=[w.meeting.pk]),
+        "admin: outcome": reverse("admin:outcomes_outcome_change", args=[w.outcome.pk]),
     }
 
 
