@@ -23,7 +23,12 @@ from tests.factories import (
     SectorFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # The live server's threads share the in-memory SQLite connection, and the report's
+    # charts, asked for at once, wait on each other for ever there.
+    pytest.mark.postgresql(reason="the report's charts load in parallel"),
+]
 
 PASSWORD = "correct horse battery staple"
 HEADINGS = {"en": "Outcomes report", "de": "Ergebnisbericht"}
