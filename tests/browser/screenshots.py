@@ -1,5 +1,6 @@
 """Pictures of Itinera for people (`make screenshots`): every main page at 390 and
-1,280 px, in English and in German, from the demo data.
+1,280 px, in English and in German, from the demo data (planning, matchmaking, outcomes, the
+report and the delegate's pages).
 
     .venv/bin/python -m tests.browser.screenshots
 
@@ -77,6 +78,10 @@ def _prepare() -> tuple[dict[str, dict[str, str]], str]:
         "participants": reverse("plan:participant-list", kwargs=pk),
         "invitations": reverse("plan:invitation-compose", kwargs=pk),
         "follow-up": reverse("plan:follow-up", kwargs=pk),
+        "matchmaking": reverse("plan:matchmaking", kwargs=pk),
+        "meeting-grid": reverse("plan:meeting-grid", kwargs=pk),
+        "outcomes": reverse("plan:outcome-list", kwargs=pk),
+        "report": reverse("plan:reports"),
         "directory": reverse("directory:organisation-list"),
     }
     # Two delegates who accepted: one reads their page in English, one in German.
@@ -91,6 +96,8 @@ def _prepare() -> tuple[dict[str, dict[str, str]], str]:
         pages[language] = staff | {
             "delegate": reverse("delegate:page", kwargs=token),
             "delegate-calendar": reverse("delegate:calendar", kwargs=token),
+            "delegate-meetings": reverse("delegate:meetings", kwargs=token),
+            "delegate-marketplace": reverse("delegate:marketplace", kwargs=token),
         }
     return pages, client.cookies["sessionid"].value
 
