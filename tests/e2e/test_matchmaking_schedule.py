@@ -5,9 +5,11 @@ CSRF token, as the browser does. The request commits a `ScheduleRun` and hands i
 real Celery worker over a real Redis (see conftest.py), which runs the CP-SAT scheduler
 and writes the meetings in the shared test database. The test polls the run's card at
 the address the card itself asks htmx to poll, and reads what the organiser reads there,
-on the matchmaking page and on the grid.
+on the matchmaking page and on the grid. A double click makes one run and one schedule;
+a run whose task was lost with a restarted Redis is offered again once it looks stuck.
 """
 
+import datetime as dt
 import re
 import threading
 import time
@@ -21,6 +23,7 @@ from django.urls import reverse
 
 from matchmaking.enums import RequestStatus, RunState
 from matchmaking.models import Meeting, ScheduleRun
+from matchmaking.selectors import STUCK_AFTER
 from missions.enums import MissionStatus, ParticipantRole, RsvpStatus
 from missions.models import Mission, Participant
 from tests.e2e.conftest import Worker
@@ -117,13 +120,14 @@ class Card:
     state: str
     text: str
     polls: str | None  # the address htmx asks again, while it does
+    html: str = field(compare=False, repr=False)
 
     @classmethod
     def read(cls, html: str) -> "Card":
         card = by_id(html, "schedule-run")
         assert card is not None, html
         polls = card.attrs.get("hx-get") if card.attrs.get("hx-trigger") else None
-        return cls(state=card.attrs["data-state"], text=card.text, polls=polls)
+        return cls(state=card.attrs["data-state"], text=card.text, polls=polls, html=html)
 
 
 def grid_slots(html: str) -> dict[tuple[str, str], list[tuple[str, ...]]]:
@@ -155,9 +159,10 @@ class Organiser:
         return response.content.decode()
 
     def press_schedule_meetings(self, page: str) -> str:
-        """Submit the page's "Schedule meetings" form; the page the browser is sent to."""
+        """Submit the page's (or card's) form that schedules; the page the browser is
+        sent to."""
         form = form_of(page, self.start_url)
-        assert form, "the page has no Schedule meetings button"
+        assert form, "no button to schedule the meetings"
         response = self.client.post(self.start_url, form)
         assert (response.status_code, response["Location"]) == (302, self.page_url)
         return self.open_page()
@@ -255,41 +260,44 @@ def assert_in_order(cards: list[Card]) -> None:
 
 # THE TESTS --------------------------------------------------------------------------
 
+DONE = (
+    "5 meetings in the schedule · 5 preliminary "
+    "Scheduled: 5 meetings placed, 1 not placed. "
+    "Not placed Carla Conti – Jan Jung: No slot in which both are free "
+    "Schedule meetings Publish the schedule "
+    "Locked meetings stay where they are; the others are placed anew."
+)
+WAITING = (
+    "0 meetings in the schedule Waiting for a worker to start. Reload the page to see the progress."
+)
+
 
 def test_organiser_schedules_on_a_worker_and_sees_every_meeting_placed_or_why_not(
     mission, organiser, start_worker
 ):
     worker = start_worker(start=False)  # started once the run is seen waiting for it
     page = organiser.open_page()
-    assert Card.read(page).text.startswith("The meetings have not been scheduled yet.")
+    assert Card.read(page).text.startswith(
+        "0 meetings in the schedule The meetings have not been scheduled yet."
+    )
 
     page = organiser.press_schedule_meetings(page)
 
     waiting = Card.read(page)
-    assert waiting.state == RunState.QUEUED
-    assert waiting.text == "Waiting for a worker to start. Reload the page to see the progress."
+    assert (waiting.state, waiting.text) == (RunState.QUEUED, WAITING)  # no button
     assert waiting.polls == reverse("plan:schedule-status", kwargs={"pk": mission.pk})
-    assert "Schedule meetings" not in waiting.text  # no second run while this one waits
     assert organiser.poll(waiting.polls) == waiting
     worker.start()
     cards = organiser.follow_until_finished(waiting, worker)
 
     assert_in_order(cards)
-    done = cards[-1]
-    assert done.state == RunState.DONE, f"{done}\n{worker.log()}"
-    assert done.text == (
-        "Scheduled: 5 meetings placed, 1 not placed. "
-        "Not placed Carla Conti – Jan Jung: No slot in which both are free "
-        "Schedule meetings "
-        "Locked meetings stay where they are; the others are placed anew."
-    )
-    page = organiser.open_page()
-    assert Card.read(page) == done
-    assert "5 meetings in the schedule · 5 preliminary" in page
+    # What htmx swapped in last: the run's outcome and the schedule it made, to publish.
+    assert (cards[-1].state, cards[-1].text) == (RunState.DONE, DONE), worker.log()
+    assert form_of(cards[-1].html, reverse("plan:schedule-publish", kwargs={"pk": mission.pk}))
+    assert Card.read(organiser.open_page()) == cards[-1]
     grid = organiser.client.get(reverse("plan:meeting-grid", kwargs={"pk": mission.pk}))
     slots = grid_slots(grid.content.decode())
-    meetings = sorted(names for names in sum(slots.values(), []))
-    assert meetings == [
+    assert sorted(pair for pairs in slots.values() for pair in pairs) == [
         ("Anna Adler", "Hana Hill"),
         ("Anna Adler", "Ivo Ings"),
         ("Bernd Berg", "Hana Hill"),
@@ -331,8 +339,7 @@ def test_schedule_meetings_pressed_twice_at_once_runs_once_and_gives_one_schedul
     [run] = ScheduleRun.objects.filter(mission=mission)
     cards = organiser.follow_until_finished(Card.read(organiser.open_page()), worker)
     assert_in_order(cards)
-    assert cards[-1].state == RunState.DONE, f"{cards[-1]}\n{worker.log()}"
-    assert cards[-1].text.startswith("Scheduled: 5 meetings placed, 1 not placed.")
+    assert (cards[-1].state, cards[-1].text) == (RunState.DONE, DONE), worker.log()
     assert ScheduleRun.objects.get(pk=run.pk).state == RunState.DONE
     assert Meeting.objects.filter(request__mission=mission).count() == 5
     assert tasks_received(worker) == 1
@@ -341,7 +348,42 @@ def test_schedule_meetings_pressed_twice_at_once_runs_once_and_gives_one_schedul
     # Pressed again once done: a new run that replaces the schedule, never adds to it.
     page = organiser.press_schedule_meetings(organiser.open_page())
     cards = organiser.follow_until_finished(Card.read(page), worker)
-    assert cards[-1].text.startswith("Scheduled: 5 meetings placed, 1 not placed.")
+    assert (cards[-1].state, cards[-1].text) == (RunState.DONE, DONE), worker.log()
     assert ScheduleRun.objects.filter(mission=mission).count() == 2
     assert set(Meeting.objects.values_list("uid", flat=True)) == uids  # calendars keep them
-    assert "5 meetings in the schedule · 5 preliminary" in organiser.open_page()
+
+
+def test_run_whose_task_redis_lost_is_offered_again_and_then_scheduled(
+    mission, organiser, start_worker, own_redis
+):
+    worker = start_worker(broker_url=own_redis.url, start=False)
+    page = organiser.press_schedule_meetings(organiser.open_page())
+    assert Card.read(page).text == WAITING
+
+    own_redis.restart()  # without persistence: the task handed over is gone
+    worker.start()
+
+    [run] = ScheduleRun.objects.filter(mission=mission)
+    waiting = Card.read(organiser.open_page())
+    time.sleep(2)  # a ready worker, and nothing for it to do
+    assert organiser.poll(waiting.polls) == waiting
+    assert ScheduleRun.objects.get(pk=run.pk).state == RunState.QUEUED
+    assert "Try again" not in waiting.text  # not yet: it may just wait in a long queue
+    # Ten minutes later, as far as the page can tell.
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        created_at=run.created_at - STUCK_AFTER - dt.timedelta(seconds=1)
+    )
+    stuck = organiser.poll(waiting.polls)
+    assert stuck.text == (
+        "0 meetings in the schedule Waiting for a worker to start. "
+        "This is taking much longer than it should. You may ask again: the scheduling "
+        "starts over. Try again Reload the page to see the progress."
+    )
+    page = organiser.press_schedule_meetings(stuck.html)
+    cards = organiser.follow_until_finished(Card.read(page), worker)
+
+    assert_in_order(cards)
+    assert (cards[-1].state, cards[-1].text) == (RunState.DONE, DONE), worker.log()
+    assert list(ScheduleRun.objects.values_list("pk", flat=True)) == [run.pk]
+    assert Meeting.objects.filter(request__mission=mission).count() == 5
+    assert tasks_received(worker) == 1
