@@ -320,6 +320,24 @@ def test_schedule_status_of_a_run_done_lists_the_meetings_not_placed_and_stops_p
     assert form_of(page, reverse("plan:schedule-publish", kwargs={"pk": mission.pk}))
 
 
+def test_schedule_status_of_a_failed_run_says_why_and_offers_to_schedule_again(
+    client, planner, mission
+):
+    ScheduleRunFactory(
+        mission=mission,
+        state=RunState.FAILED,
+        message="Locked meetings changed while the scheduler ran: run it again.",
+    )
+
+    page = client.get(reverse("plan:schedule-status", kwargs={"pk": mission.pk})).content.decode()
+
+    assert 'data-state="failed"' in page
+    assert "The meetings could not be scheduled." in page
+    assert "Reason: Locked meetings changed while the scheduler ran: run it again." in page
+    assert "hx-trigger" not in page
+    assert form_of(page, reverse("plan:schedule-start", kwargs={"pk": mission.pk}))
+
+
 # THE GRID, MOVES AND LOCKS --------------------------------------------------------------
 
 
