@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from matchmaking import scheduler
 from matchmaking.enums import Conflict, RequestStatus, RunState
@@ -29,6 +30,9 @@ from missions.models import ItineraryItem, Mission, Participant
 HOSTS = "hosts"
 DELEGATES = "delegates"
 MUTUAL_WEIGHT = 2
+# A schedule run still queued or running this long after it was asked for has most likely
+# lost its task: staff are offered to ask again, which hands it to a worker again.
+STUCK_AFTER = dt.timedelta(minutes=10)
 _ALWAYS = (
     dt.datetime.min.replace(tzinfo=dt.UTC),
     dt.datetime.max.replace(tzinfo=dt.UTC),
@@ -165,6 +169,12 @@ def active_run(mission: Mission) -> ScheduleRun | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def run_is_stuck(run: ScheduleRun, *, now: dt.datetime | None = None) -> bool:
+    """Still queued or running long after any worker would have finished it: it has most
+    likely lost its task (a Redis restart, a worker killed)."""
+    return run.state in RunState.ACTIVE and run.created_at < (now or timezone.now()) - STUCK_AFTER
 
 
 # THE SCHEDULER'S INPUT ----------------------------------------------------------------

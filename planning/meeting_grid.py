@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
 from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Profile, Table
-from matchmaking.selectors import blocks_of, latest_run, meetings_of_mission
+from matchmaking.selectors import blocks_of, latest_run, meetings_of_mission, run_is_stuck
 from missions.display import time_span, zone_names
 from missions.models import Mission, Participant
 
@@ -149,7 +149,7 @@ def _people(mission: Mission, meetings: list[Meeting]) -> list[PersonCount]:
 
 
 def matchmaking_overview(mission: Mission) -> dict:
-    """The items (and their blocks), requests by status, profiles, meetings."""
+    """The items (and their blocks), requests by status, profiles."""
     items = mission.items.filter(is_cancelled=False).select_related("meeting_block")
     by_status = dict(
         MeetingRequest.objects.filter(mission=mission)
@@ -158,14 +158,11 @@ def matchmaking_overview(mission: Mission) -> dict:
         .values_list("status", "n")
     )
     profiles = Profile.objects.filter(participant__mission=mission)
-    meetings = Meeting.objects.filter(request__mission=mission)
     return {
         "items": [(item, getattr(item, "meeting_block", None)) for item in items],
         "requests": [(status.label, by_status.get(status, 0)) for status in RequestStatus],
         "profiles": profiles.count(),
         "opted_in": profiles.filter(opted_in=True).count(),
-        "meetings": meetings.count(),
-        "preliminary": meetings.filter(state=MeetingState.PRELIMINARY).count(),
     }
 
 
@@ -200,7 +197,8 @@ def profiles_overview(mission: Mission) -> tuple[list[tuple], list[MeetingReques
 
 
 def schedule_run_status(mission: Mission) -> dict:
-    """The latest run, and the meetings it could not place with why."""
+    """The latest run (stuck or not), the meetings it could not place with why, and the
+    schedule's meetings: the run's card shows them all, so its poll refreshes them."""
     run = latest_run(mission)
     unplaced = []
     if run is not None and run.state == RunState.DONE and run.unplaced_reasons:
@@ -211,9 +209,13 @@ def schedule_run_status(mission: Mission) -> dict:
             reason = reasons[meeting_request.pk]
             label = UnplacedReason(reason).label if reason in UnplacedReason.values else reason
             unplaced.append((meeting_request, label))
+    meetings = Meeting.objects.filter(request__mission=mission)
     return {
         "mission": mission,
         "run": run,
         "in_progress": run is not None and run.state in RunState.ACTIVE,
+        "stuck": run is not None and run_is_stuck(run),
         "unplaced": unplaced,
+        "meetings": meetings.count(),
+        "preliminary": meetings.filter(state=MeetingState.PRELIMINARY).count(),
     }

@@ -12,7 +12,6 @@ or failed is left as it is. Writing the meetings replaces the unlocked ones in o
 transaction, so two runs at once leave one whole schedule, never a mix.
 """
 
-import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -28,16 +27,19 @@ from simple_history.utils import bulk_create_with_history
 from matchmaking import scheduler
 from matchmaking.enums import MeetingState, RequestStatus, RunState
 from matchmaking.models import Meeting, MeetingRequest, ScheduleRun
-from matchmaking.selectors import MissionProblem, active_run, blocks_of, schedule_problem
+from matchmaking.selectors import (
+    MissionProblem,
+    active_run,
+    blocks_of,
+    run_is_stuck,
+    schedule_problem,
+)
 from missions.models import Mission
 
 logger = logging.getLogger(__name__)
 
 SCHEDULE_TASK = "matchmaking.tasks.schedule"
 MESSAGE_LENGTH = 500  # characters of an error that staff see
-# A run still queued or running this long after it was asked for has most likely lost its
-# task (a Redis restart, a worker killed): asking again hands it to a worker again.
-STUCK_AFTER = dt.timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -45,15 +47,18 @@ def schedule_request(*, mission: Mission, requested_by: AbstractBaseUser | None)
     """Ask a worker to schedule the mission's accepted meetings; the run on its way.
 
     One run at a time per mission: while one is queued or running, that one is the
-    answer (handed to a worker again when it looks stuck). `ValidationError` when there
-    is no meeting block or no accepted request. The task is enqueued after commit; a
-    rolled-back request enqueues nothing.
+    answer. When it looks stuck (`run_is_stuck`) it is handed to a worker again and
+    counts as asked for now, so the page stops offering to ask again until it looks
+    stuck once more. `ValidationError` when there is no meeting block or no accepted
+    request. The task is enqueued after commit; a rolled-back request enqueues nothing.
     """
     Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
     active = active_run(mission)
     if active is not None:
-        if active.created_at < timezone.now() - STUCK_AFTER:
+        if run_is_stuck(active):
             logger.warning("Schedule run %s looks stuck; enqueued again", active.pk)
+            active.created_at = timezone.now()
+            ScheduleRun.objects.filter(pk=active.pk).update(created_at=active.created_at)
             _enqueue(active.pk)
         return active
     if not blocks_of(mission).exists():

@@ -10,8 +10,10 @@ from matchmaking import scheduler
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
 from matchmaking.models import Meeting, MeetingRequest, ScheduleRun
 from matchmaking.selectors import (
+    STUCK_AFTER,
     meetings_of,
     profiles_visible_to,
+    run_is_stuck,
     schedule_problem,
     slots_open_for,
 )
@@ -398,13 +400,29 @@ def test_schedule_request_of_a_stuck_run_hands_it_over_again(
     accepted(delegate, host)
     stuck = ScheduleRunFactory(mission=mission)
     ScheduleRun.objects.filter(pk=stuck.pk).update(
-        created_at=stuck.created_at - scheduling.STUCK_AFTER - dt.timedelta(seconds=1)
+        created_at=stuck.created_at - STUCK_AFTER - dt.timedelta(seconds=1)
     )
+    assert run_is_stuck(ScheduleRun.objects.get(pk=stuck.pk))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = scheduling.schedule_request(mission=mission, requested_by=None)
 
     assert (run.pk, len(callbacks)) == (stuck.pk, 1)
+    assert not run_is_stuck(ScheduleRun.objects.get(pk=stuck.pk))  # asked for again now
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        scheduling.schedule_request(mission=mission, requested_by=None)
+    assert callbacks == []  # ... so asking once more waits for that worker
+
+
+def test_run_is_stuck_only_while_on_its_way_long_after_it_was_asked_for():
+    asked = dt.datetime(2025, 3, 4, 10, tzinfo=dt.UTC)
+    later = asked + STUCK_AFTER + dt.timedelta(seconds=1)
+
+    assert [
+        run_is_stuck(ScheduleRunFactory.build(state=state, created_at=asked), now=now)
+        for state in RunState
+        for now in (asked + STUCK_AFTER, later)
+    ] == [False, True, False, True, False, False, False, False]
 
 
 def test_schedule_request_without_a_block_is_refused(mission, delegate, host):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from matchmaking.enums import MeetingState, RequestStatus, RunState, SlotPicking, UnplacedReason
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock, Profile, ScheduleRun
+from matchmaking.selectors import STUCK_AFTER
 from matchmaking.services.scheduling import run_execute
 from messaging.emails import render_message
 from messaging.enums import MessageKind
@@ -26,6 +27,7 @@ from tests.factories import (
     SectorFactory,
     TableFactory,
 )
+from tests.html_forms import form_of
 
 pytestmark = pytest.mark.django_db
 
@@ -245,13 +247,51 @@ def test_schedule_meetings_without_a_block_says_why(client, planner, mission):
     assert not ScheduleRun.objects.filter(mission=mission).exists()
 
 
-def test_schedule_status_polls_while_the_run_is_running(client, planner, mission):
+def test_schedule_status_polls_while_the_run_is_running_and_offers_no_button(
+    client, planner, mission, block, people
+):
+    _meeting(block, people["anna"], people["hana"])
     ScheduleRunFactory(mission=mission, state=RunState.RUNNING, progress=40)
 
     page = client.get(reverse("plan:schedule-status", kwargs={"pk": mission.pk})).content.decode()
 
     assert "Scheduling: 40 %" in page
     assert "hx-trigger" in page
+    assert "1 meeting in the schedule · 1 preliminary" in page
+    assert "This is taking much longer than it should." not in page
+    assert "<button" not in page  # neither scheduled again nor published while it runs
+
+
+def test_schedule_status_of_a_stuck_run_offers_to_ask_again_which_hands_it_over_again(
+    client, planner, mission, block, people, django_capture_on_commit_callbacks
+):
+    MeetingRequestFactory(
+        mission=mission,
+        requester=people["anna"],
+        recipient=people["hana"],
+        status=RequestStatus.ACCEPTED,
+    )
+    run = ScheduleRunFactory(mission=mission)
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        created_at=run.created_at - STUCK_AFTER - dt.timedelta(seconds=1)
+    )
+    status = reverse("plan:schedule-status", kwargs={"pk": mission.pk})
+    start = reverse("plan:schedule-start", kwargs={"pk": mission.pk})
+
+    page = client.get(status).content.decode()
+
+    assert "Waiting for a worker to start." in page
+    assert "This is taking much longer than it should." in page
+    assert "hx-trigger" in page  # still followed: a worker may take it yet
+    form = form_of(page, start)
+    assert form
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(start, form)
+    assert response.status_code == 302
+    assert (len(callbacks), ScheduleRun.objects.get().pk) == (1, run.pk)
+    page = client.get(status).content.decode()
+    assert "Waiting for a worker to start." in page
+    assert "This is taking much longer than it should." not in page
 
 
 def test_schedule_status_of_a_run_done_lists_the_meetings_not_placed_and_stops_polling(
@@ -272,9 +312,30 @@ def test_schedule_status_of_a_run_done_lists_the_meetings_not_placed_and_stops_p
     run_execute(run_id=run.pk)  # as the worker would
 
     page = client.get(reverse("plan:schedule-status", kwargs={"pk": mission.pk})).content.decode()
-    assert "Scheduled: 1 meetings placed, 1 not placed." in page
+    assert "Scheduled: 1 meeting placed, 1 not placed." in page
     assert str(UnplacedReason.NO_COMMON_SLOT.label) in page
     assert "hx-trigger" not in page
+    # The card the poll swaps in carries the new schedule: its count, and publishing it.
+    assert "1 meeting in the schedule · 1 preliminary" in page
+    assert form_of(page, reverse("plan:schedule-publish", kwargs={"pk": mission.pk}))
+
+
+def test_schedule_status_of_a_failed_run_says_why_and_offers_to_schedule_again(
+    client, planner, mission
+):
+    ScheduleRunFactory(
+        mission=mission,
+        state=RunState.FAILED,
+        message="Locked meetings changed while the scheduler ran: run it again.",
+    )
+
+    page = client.get(reverse("plan:schedule-status", kwargs={"pk": mission.pk})).content.decode()
+
+    assert 'data-state="failed"' in page
+    assert "The meetings could not be scheduled." in page
+    assert "Reason: Locked meetings changed while the scheduler ran: run it again." in page
+    assert "hx-trigger" not in page
+    assert form_of(page, reverse("plan:schedule-start", kwargs={"pk": mission.pk}))
 
 
 # THE GRID, MOVES AND LOCKS --------------------------------------------------------------
