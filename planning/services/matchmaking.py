@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting, MeetingBlock, Table
+from matchmaking.selectors import active_run
 from matchmaking.services.meetings import meeting_move, schedule_publish
 from matchmaking.services.profiles import profile_save
 from messaging import reminders
@@ -25,7 +27,13 @@ from organisations.models import Sector
 def schedule_publish_and_notify(*, mission: Mission) -> int:
     """Make the mission's preliminary meetings final, and send each person who has one of
     them their schedule (one mail each, in their language); how many meetings were
-    published."""
+    published. Refused while a run is on its way: it may still move the meetings that the
+    mail would announce as final."""
+    if active_run(mission) is not None:
+        raise ValidationError(
+            _("Meetings are being scheduled: publish once the run has finished."),
+            code="run_on_its_way",
+        )
     published = Meeting.objects.filter(request__mission=mission, state=MeetingState.PRELIMINARY)
     people = set()
     for requester, recipient in published.values_list("request__requester", "request__recipient"):

@@ -286,7 +286,11 @@ def meeting_lock_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def schedule_publish(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk, edit=True)
-    count = schedule_publish_and_notify(mission=mission)
+    try:
+        count = schedule_publish_and_notify(mission=mission)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plan:meeting-grid", pk=mission.pk)
     if count:
         messages.success(
             request,

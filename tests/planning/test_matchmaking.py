@@ -471,6 +471,19 @@ def test_publishing_again_with_nothing_new_mails_nobody(client, planner, mission
     assert not OutgoingMessage.objects.filter(kind=MessageKind.MEETINGS_PUBLISHED).exists()
 
 
+def test_publishing_while_a_run_is_on_its_way_is_refused_with_a_reason(
+    client, planner, mission, block, people
+):
+    _meeting(block, people["anna"], people["hana"])
+    ScheduleRunFactory(mission=mission, state=RunState.RUNNING)
+
+    response = client.post(reverse("plan:schedule-publish", kwargs={"pk": mission.pk}), follow=True)
+
+    assert "publish once the run has finished" in response.content.decode()
+    assert set(Meeting.objects.values_list("state", flat=True)) == {MeetingState.PRELIMINARY}
+    assert not OutgoingMessage.objects.filter(kind=MessageKind.MEETINGS_PUBLISHED).exists()
+
+
 def test_published_meeting_moved_tells_both_people(client, planner, mission, block, people):
     meeting = _meeting(block, people["anna"], people["hana"], state=MeetingState.FINAL)
 
