@@ -7,7 +7,8 @@ process. Creates its own database (`test_<name>` of DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/itinera_bench_reports, migrated with Django's
 test-database utilities and dropped at the end) and seeds an organisation's 500 missions
 from 1996 to 2025 with twelve partner cities, 50,000 participants (100 a mission, with
-their answers), 10,000 feedback ratings and 20,000 outcomes in four currencies (a yearly
+their answers), 4,000 itinerary items (8 a mission), 10,000 feedback ratings with four
+items rated in each (40,000) and 20,000 outcomes in four currencies (a yearly
 rate for some: the rest are gaps). Then renders `/plan/reports/` (all years, no filter)
 for one of its planners through Django's test client: once not counted (caches warm up),
 then `--renders` times, and prints the median server time and the queries of a render;
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 MISSIONS, PARTICIPANTS_EACH, OUTCOMES, PEOPLE = 500, 100, 20_000, 5_000
+ITEMS_EACH, RATED_EACH = 8, 4  # items a mission; items each feedback rates
 FIRST_YEAR, YEARS = 1996, 30
 CITIES = [
     ("Leipzig", "DE"),
@@ -46,15 +48,23 @@ CITIES = [
     ("Kraków", "PL"),
 ]
 CURRENCIES = ["GBP", "EUR", "USD", "JPY"]
-CHARTS = ["timeline", "funnel", "value-by-sector", "value-by-mission", "rsvp", "feedback"]
+CHARTS = [
+    "timeline",
+    "funnel",
+    "value-by-sector",
+    "value-by-mission",
+    "rsvp",
+    "feedback",
+    "item-ratings",
+]
 
 
 def seed(rng: random.Random):
     """The organisation's missions and everything the report counts; returns a planner."""
     from django.contrib.auth import get_user_model
 
-    from missions.enums import MissionKind, MissionStatus, RsvpStatus
-    from missions.models import Feedback, Mission, Participant
+    from missions.enums import ItemKind, MissionKind, MissionStatus, RsvpStatus
+    from missions.models import Feedback, ItemRating, ItineraryItem, Mission, Participant
     from organisations.enums import OrganisationKind
     from organisations.models import Membership, Organisation, Person, Sector
     from outcomes.enums import OutcomeKind, OutcomeStatus
@@ -119,8 +129,33 @@ def seed(rng: random.Random):
         ),
         batch_size=5000,
     )
-    Feedback.objects.bulk_create(
+    items = ItineraryItem.objects.bulk_create(
+        (
+            ItineraryItem(
+                mission=m,
+                kind=ItemKind.SITE_VISIT,
+                title=f"Visit {k}",
+                starts_at=dt.datetime.combine(m.start_date, dt.time(9 + k), london),
+                ends_at=dt.datetime.combine(m.start_date, dt.time(10 + k), london),
+            )
+            for m in missions
+            for k in range(ITEMS_EACH)
+        ),
+        batch_size=5000,
+    )
+    feedback = Feedback.objects.bulk_create(
         (Feedback(participant=p, rating=rng.randint(1, 5)) for p in participants[::5]),
+        batch_size=5000,
+    )
+    by_mission = {
+        m.pk: items[i * ITEMS_EACH : (i + 1) * ITEMS_EACH] for i, m in enumerate(missions)
+    }
+    ItemRating.objects.bulk_create(
+        (
+            ItemRating(feedback=f, item=item, rating=rng.randint(1, 5))
+            for f in feedback
+            for item in rng.sample(by_mission[f.participant.mission_id], RATED_EACH)
+        ),
         batch_size=5000,
     )
     ExchangeRate.objects.bulk_create(

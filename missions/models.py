@@ -403,6 +403,55 @@ class Feedback(models.Model):
         return f"{self.rating}/5 · {self.participant}"
 
 
+class ItemRating(models.Model):
+    """What a participant, in their feedback, gave one item of the mission's itinerary.
+
+    Optional, item by item: an item they did not attend, or would not rate, has no row.
+    The item is one of the participant's mission (`clean`; the feedback form offers only
+    those, and `portal.services.rsvp.feedback_record` checks them).
+    """
+
+    feedback = models.ForeignKey(
+        Feedback,
+        verbose_name=_("feedback"),
+        on_delete=models.CASCADE,
+        related_name="item_ratings",
+    )
+    item = models.ForeignKey(
+        ItineraryItem,
+        verbose_name=_("itinerary item"),
+        on_delete=models.CASCADE,
+        related_name="ratings",
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+
+    class Meta:
+        ordering = ["item__starts_at", "item"]
+        verbose_name = _("item rating")
+        verbose_name_plural = _("item ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "item"],
+                name="item_rating_unique_per_feedback",
+                violation_error_message=_("This item is already rated in this feedback."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="item_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 · {self.item}"
+
+    def clean(self) -> None:
+        super().clean()
+        feedback = getattr(self, "feedback", None)  # none yet: nothing to compare
+        if self.item_id is None or feedback is None or feedback.participant_id is None:
+            return
+        if self.item.mission_id != feedback.participant.mission_id:
+            raise ValidationError({"item": _("This item is not of the participant's mission.")})
+
+
 class FollowUpAction(models.Model):
     """Something agreed during a mission that someone must follow up."""
 

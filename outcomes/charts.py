@@ -19,6 +19,7 @@ from outcomes.enums import OutcomeKind
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999"]
 TOP_PARTNERSHIPS = 6
 TOP_MISSIONS = 15
+TOP_ITEMS = 15  # the items of the item ratings' chart: the first of the page's table
 
 
 def _figure(height: float = 3.6) -> tuple[Figure, object]:
@@ -161,4 +162,33 @@ def feedback(given: figures.Feedback) -> bytes:
     axes.set_xlabel(_("Rating (1 to 5)"))
     axes.set_ylabel(_("Answers"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return _svg(figure)
+
+
+def item_ratings(given: figures.Feedback) -> bytes:
+    """The average rating of each item (the first of the page's table, the first on top),
+    a colour for each mission, named under the chart: the items' names need the width."""
+    rows = given.by_item[:TOP_ITEMS]
+    missions = list(dict.fromkeys((row.year, row.mission) for row in rows))
+    figure, axes = _figure(max(2.4, 0.35 * len(rows) + 0.3 * len(missions) + 1))
+    if not rows:
+        _empty(axes)
+        return _svg(figure)
+    # By position, not by label: two missions may have an item of the same title.
+    for colour, (year, mission) in zip(COLOURS * len(missions), missions, strict=False):
+        mine = [
+            (n, row) for n, row in enumerate(rows) if (row.year, row.mission) == (year, mission)
+        ]
+        axes.barh(
+            [n for n, _row in mine],
+            [row.average for _n, row in mine],
+            color=colour,
+            label=_short(f"{year} {mission}", 60),
+        )
+    axes.set_yticks(range(len(rows)), [_short(row.item) for row in rows])
+    axes.invert_yaxis()
+    axes.set_xlim(0, 5)
+    axes.set_xticks(range(6))
+    axes.set_xlabel(_("Average rating (1 to 5)"))
+    figure.legend(fontsize="small", frameon=False, loc="outside lower center")
     return _svg(figure)

@@ -123,6 +123,13 @@ def report_xlsx(*, report: figures.Report, outcomes: Iterable[tuple]) -> bytes:
         report.feedback.by_rating,
         total=(_("Total"), report.feedback.answers),
     )
+    _sheet(
+        book,
+        _("Ratings per itinerary item"),
+        [_("Year"), _("Mission"), _("Item"), _("Answers"), _("Average")],
+        ((r.year, r.mission, r.item, r.answers, r.average) for r in report.feedback.by_item),
+        total=(_("Total"), "", "", report.feedback.item_answers, report.feedback.item_average),
+    )
     kinds, statuses = dict(OutcomeKind.choices), dict(OutcomeStatus.choices)
     _sheet(
         book,

@@ -103,6 +103,21 @@ class FeedbackRow:
 
 
 @dataclass(frozen=True)
+class ItemRatingRow:
+    """The ratings of one itinerary item (1 to 5), from the participants who rated it."""
+
+    mission: str
+    year: int
+    item: str
+    answers: int
+    points: int  # the ratings added up
+
+    @property
+    def average(self) -> float:
+        return round(self.points / self.answers, 1)
+
+
+@dataclass(frozen=True)
 class Values:
     currency: str
     by_sector: list[ValueRow]
@@ -130,6 +145,18 @@ class Feedback:
     average: float | None
     by_rating: list[tuple[int, int]]  # (rating, answers), 1 to 5
     by_mission: list[FeedbackRow] = field(default_factory=list)
+    # Every rated item: the newest missions' first, each mission's in time order.
+    by_item: list[ItemRatingRow] = field(default_factory=list)
+
+    @property
+    def item_answers(self) -> int:
+        return sum(row.answers for row in self.by_item)
+
+    @property
+    def item_average(self) -> float | None:
+        """The average of every item rating (not of the items' averages)."""
+        points = sum(row.points for row in self.by_item)
+        return round(points / self.item_answers, 1) if self.item_answers else None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     DecimalField,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -38,7 +40,7 @@ from django.utils.translation import get_language
 from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting
 from missions.enums import RsvpStatus
-from missions.models import Feedback, Mission, Participant
+from missions.models import Feedback, ItemRating, Mission, Participant
 from missions.selectors import User, missions_visible_to
 from organisations.models import Organisation, Sector
 from outcomes import figures
@@ -311,36 +313,81 @@ def rsvp(missions: QuerySet[Mission]) -> list[figures.RsvpRow]:
     return [figures.RsvpRow(**r) for r in rows]
 
 
-def feedback(missions: QuerySet[Mission]) -> figures.Feedback:
-    """The participants' ratings (1 to 5) after the missions: per mission in one query,
-    added up for all (over the missions' rows, not the ratings'); the table shows the
-    newest missions with any."""
-    per_mission = list(
-        Feedback.objects.filter(participant__mission__in=missions.values("pk"))
-        .order_by()
-        .values("participant__mission", "participant__mission__title")
+def _ratings(rows: QuerySet, *, mission: str, item: dict) -> QuerySet:
+    """`rows`' ratings (1 to 5) added up per `mission` and `item` (the columns named in
+    `item`, or NULLs): the same columns in the same order, for the UNION of
+    `feedback`."""
+    return (
+        rows.order_by()
+        .values(
+            mission=F(mission),
+            title=F(f"{mission}__title"),
+            start=F(f"{mission}__start_date"),
+            **item,
+        )
         .annotate(
             answers=Count("pk"),
             points=Sum("rating"),
-            start=Min("participant__mission__start_date"),
             **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
         )
-        .order_by("-start", "participant__mission")
     )
-    answers = sum(r["answers"] for r in per_mission)
-    points = sum(r["points"] for r in per_mission)
+
+
+def feedback(missions: QuerySet[Mission]) -> figures.Feedback:
+    """The participants' ratings (1 to 5) after the missions, of each mission as a whole
+    and of the items they rated, in one query: the feedback per mission and the ratings
+    per item, aggregated apart and put together (UNION ALL; a mission's row has no item).
+    The missions' are added up for all (over the missions' rows, not the ratings'); the
+    page's tables show the newest missions, and the newest missions' items in time order."""
+    pks = missions.values("pk")
+    nothing = Value(None, output_field=IntegerField())
+    per_mission = _ratings(
+        Feedback.objects.filter(participant__mission__in=pks),
+        mission="participant__mission",
+        item={
+            "item_pk": nothing,
+            "item_title": Value(None, output_field=CharField()),
+            "item_start": Value(None, output_field=DateTimeField()),
+        },
+    )
+    per_item = _ratings(
+        ItemRating.objects.filter(item__mission__in=pks),
+        mission="item__mission",
+        item={
+            "item_pk": F("item"),
+            "item_title": F("item__title"),
+            "item_start": F("item__starts_at"),
+        },
+    )
+    rows = list(
+        per_mission.union(per_item, all=True).order_by("-start", "mission", "item_start", "item_pk")
+    )
+    by_mission = [r for r in rows if r["item_pk"] is None]
+    by_item = [r for r in rows if r["item_pk"] is not None]
+    answers = sum(r["answers"] for r in by_mission)
+    points = sum(r["points"] for r in by_mission)
     return figures.Feedback(
         answers=answers,
         average=round(points / answers, 1) if answers else None,
-        by_rating=[(n, sum(r[f"r{n}"] for r in per_mission)) for n in range(1, 6)],
+        by_rating=[(n, sum(r[f"r{n}"] for r in by_mission)) for n in range(1, 6)],
         by_mission=[
             figures.FeedbackRow(
-                mission=r["participant__mission__title"],
+                mission=r["title"],
                 year=r["start"].year,
                 answers=r["answers"],
                 average=round(r["points"] / r["answers"], 1),
             )
-            for r in per_mission[:FEEDBACK_MISSIONS]
+            for r in by_mission[:FEEDBACK_MISSIONS]
+        ],
+        by_item=[
+            figures.ItemRatingRow(
+                mission=r["title"],
+                year=r["start"].year,
+                item=r["item_title"],
+                answers=r["answers"],
+                points=r["points"],
+            )
+            for r in by_item
         ],
     )
 

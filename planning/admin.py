@@ -52,6 +52,7 @@ from missions.models import (
     AuditEntry,
     Feedback,
     FollowUpAction,
+    ItemRating,
     ItineraryItem,
     Mission,
     Participant,
@@ -571,6 +572,20 @@ class ReminderRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["mission"]
 
 
+class ItemRatingInline(admin.TabularInline):
+    """The ratings of the mission's items in the feedback (an item of the participant's
+    mission only: `ItemRating.clean`)."""
+
+    model = ItemRating
+    formset = RowLabelledFormSet  # each input named by its column and row
+    fields = ["item", "rating"]
+    autocomplete_fields = ["item"]
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ItemRating]:
+        return super().get_queryset(request).select_related("item")
+
+
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["participant", "rating", "comment", "created_at"]
@@ -579,6 +594,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ["participant__person__full_name", "participant__mission__title", "comment"]
     autocomplete_fields = ["participant"]
     date_hierarchy = "created_at"
+    inlines = [ItemRatingInline]
 
 
 @admin.register(FollowUpAction)

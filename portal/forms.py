@@ -6,6 +6,7 @@ Times are read in the mission's zone: the views validate these forms inside
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from django import forms
 from django.conf import settings
@@ -17,6 +18,7 @@ from matchmaking.models import MeetingRequest, Profile
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
 from organisations.models import Sector
+from portal.services.rsvp import RatedItem
 
 # Arrival and departure further than this from the mission are typing mistakes.
 TRAVEL_MARGIN = dt.timedelta(days=30)
@@ -140,16 +142,24 @@ class LanguageForm(forms.Form):
     )
 
 
+RATINGS = [
+    (5, _("5 – excellent")),
+    (4, _("4 – good")),
+    (3, _("3 – fair")),
+    (2, _("2 – poor")),
+    (1, _("1 – very poor")),
+]
+
+
 class FeedbackForm(forms.Form):
+    """The mission's rating and a comment; then, optionally, a rating of each item the
+    participant could attend (`items`: `portal.services.rsvp.feedback_items`), each its
+    own set of radios, "did not attend or no answer" the default. `given` is the
+    feedback given before, which the form starts from."""
+
     rating = forms.TypedChoiceField(
         label=_("How useful was the mission for you?"),
-        choices=[
-            (5, _("5 – excellent")),
-            (4, _("4 – good")),
-            (3, _("3 – fair")),
-            (2, _("2 – poor")),
-            (1, _("1 – very poor")),
-        ],
+        choices=RATINGS,
         coerce=int,
         widget=forms.RadioSelect,
     )
@@ -160,8 +170,48 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
+    def __init__(
+        self, *args, items: Sequence[RatedItem] = (), given: Feedback | None = None, **kwargs
+    ) -> None:
+        if given is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "rating": given.rating,
+                    "comment": given.comment,
+                    **{
+                        self._item_field(row.item_id): row.rating
+                        for row in given.item_ratings.all()
+                    },
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.items = {self._item_field(item.pk): item.pk for item in items}
+        for item in items:
+            self.fields[self._item_field(item.pk)] = forms.TypedChoiceField(
+                label=item.label,
+                choices=[*RATINGS, ("", _("Did not attend or no answer"))],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def _item_field(pk: int) -> str:
+        return f"item_{pk}"
+
+    @property
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.items]
+
     def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)
+        data = self.cleaned_data
+        return {
+            "rating": data["rating"],
+            "comment": data["comment"],
+            "item_ratings": {pk: data[name] for name, pk in self.items.items()},
+        }
 
 
 # MATCHMAKING: the participant's profile, the marketplace's filter, meetings asked and answered

@@ -26,6 +26,7 @@ from missions.models import (
     AuditEntry,
     Feedback,
     FollowUpAction,
+    ItemRating,
     ItineraryItem,
     Mission,
     Participant,
@@ -199,6 +200,19 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     rating = 5
     comment = "Very well organised; the STEAMHouse visit was the highlight."
+
+
+class ItemRatingFactory(factory.django.DjangoModelFactory):
+    """A rating of an item of the feedback's own mission."""
+
+    class Meta:
+        model = ItemRating
+
+    feedback = factory.SubFactory(FeedbackFactory)
+    item = factory.SubFactory(
+        ItineraryItemFactory, mission=factory.SelfAttribute("..feedback.participant.mission")
+    )
+    rating = 4
 
 
 class FollowUpActionFactory(factory.django.DjangoModelFactory):

@@ -249,7 +249,9 @@ def test_calendar_tokens_hashed_for_every_live_link_and_nothing_else_changed():
     finally:
         _migrate()
 
-    assert _row_counts() == counts
+    # Later migrations' tables go on the way back, and come back empty: the item ratings'
+    # (missions 0013), with the demo's.
+    assert _row_counts() == counts | {"missions_itemrating": 0}
     assert list(Participant.objects.order_by("pk").values()) == before
     live = Participant.objects.exclude(token_nonce="")
     assert live.count() >= len(participants[::2]) - len(participants[1::4])

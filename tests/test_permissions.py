@@ -74,8 +74,8 @@ from portal.models import BookletArchive
 from tests.factories import (
     AuditEntryFactory,
     ExchangeRateFactory,
-    FeedbackFactory,
     FollowUpActionFactory,
+    ItemRatingFactory,
     ItineraryItemFactory,
     MatchmakingSettingsFactory,
     MeetingBlockFactory,
@@ -247,7 +247,8 @@ def _admin_objects(w: World, superuser) -> dict[type[models.Model], models.Model
         w.item,
         w.participant,
         WarningAcknowledgementFactory(item=w.item, rule=FeasibilityRule.CAPACITY),
-        FeedbackFactory(participant=w.participant),
+        # With a rating of an item: its change page has the ratings' inline.
+        ItemRatingFactory(feedback__participant=w.participant, item=w.item).feedback,
         w.action,
         w.outcome,
         ExchangeRateFactory(),

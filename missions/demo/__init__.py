@@ -16,7 +16,14 @@ from django.utils import timezone
 from missions.demo.data import JAPAN_TRAVEL, MISSIONS, ORGANISATIONS, PEOPLE, SECTORS, VENUES
 from missions.demo.living import ACTION_OWNER, UPCOMING, living_missions
 from missions.enums import Audience
-from missions.models import Feedback, FollowUpAction, ItineraryItem, Mission, Participant
+from missions.models import (
+    Feedback,
+    FollowUpAction,
+    ItemRating,
+    ItineraryItem,
+    Mission,
+    Participant,
+)
 from missions.tokens import personal_url
 from organisations.enums import MembershipRole
 from organisations.models import Membership, Organisation, Person, Sector, Venue
@@ -99,8 +106,9 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     Idempotent: rows are found by natural key (Sector.slug, Organisation name regardless
     of case and city, Venue name and city, Person e-mail regardless of case, Mission
     slug, ItineraryItem mission and title, Participant mission and person,
-    FollowUpAction mission and what was agreed, Feedback participant), validated with
-    `full_clean()` and saved only when a field differs; many-to-many links are `.set()`.
+    FollowUpAction mission and what was agreed, Feedback participant, ItemRating feedback
+    and item), validated with `full_clean()` and saved only when a field differs;
+    many-to-many links are `.set()`.
     Run again the same day it writes nothing; on a later day it moves the living
     missions' dates, times and answers along, and creates nothing. Rows that are not
     demo data are never changed. Returns the number of demo rows of each kind, and how
@@ -144,6 +152,12 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     found_feedback = {
         feedback.participant_id: feedback
         for feedback in Feedback.objects.filter(participant__mission__in=found_missions.values())
+    }
+    found_item_ratings = {
+        (rating.feedback_id, rating.item_id): rating
+        for rating in ItemRating.objects.filter(
+            feedback__participant__mission__in=found_missions.values()
+        )
     }
 
     sectors = {}
@@ -215,7 +229,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
 
     owner = None
-    item_count = participant_count = action_count = feedback_count = 0
+    item_count = participant_count = action_count = feedback_count = item_rating_count = 0
     for row in all_missions:
         zone = zoneinfo.ZoneInfo(row["tz"])
         mission = _upsert(
@@ -322,7 +336,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
 
         for given in row.get("feedback", []):
             participant = participants[given["person"]]
-            _upsert(
+            feedback = _upsert(
                 Feedback,
                 existing=found_feedback.get(participant.pk),
                 values={
@@ -332,6 +346,14 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
                 },
                 tally=tally,
             )
+            for title, rating in given.get("items", {}).items():
+                _upsert(
+                    ItemRating,
+                    existing=found_item_ratings.get((feedback.pk, items[title].pk)),
+                    values={"feedback": feedback, "item": items[title], "rating": rating},
+                    tally=tally,
+                )
+            item_rating_count += len(given.get("items", {}))
         feedback_count += len(row.get("feedback", []))
 
     return {
@@ -344,6 +366,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
         "participants": participant_count,
         "actions": action_count,
         "feedback": feedback_count,
+        "item_ratings": item_rating_count,
         "created": tally["created"],
         "updated": tally["updated"],
     }

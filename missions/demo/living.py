@@ -300,12 +300,18 @@ def _under_way(today: dt.date) -> dict:
              "Birmingham.",
              "due": today - dt.timedelta(days=1), "status": ActionStatus.AGREED},
         ],
-        # The first feedback, from two who leave before the last day.
+        # The first feedback, from two who leave before the last day, rating yesterday's
+        # items.
         "feedback": [
             {"person": "Dr David Hardman", "rating": 5,
              "comment": "BioCity alone was worth the trip: three concrete leads for the "
-             "BioHub."},
+             "BioHub.",
+             "items": {"Welcome at the Neues Rathaus": 4,
+                       "BioCity Leipzig: labs and biotech start-ups": 5,
+                       "Dinner with Invest Region Leipzig": 4}},
             {"person": "Priya Sandhu", "rating": 4,
-             "comment": "A packed programme; a longer lunch would leave time for photos."},
+             "comment": "A packed programme; a longer lunch would leave time for photos.",
+             "items": {"BioCity Leipzig: labs and biotech start-ups": 4,
+                       "Dinner with Invest Region Leipzig": 3}},
         ],
     }  # fmt: skip

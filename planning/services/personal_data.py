@@ -19,7 +19,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Q, Value
+from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -27,7 +27,14 @@ from matchmaking.models import Meeting, MeetingRequest, Profile, Unavailability
 from messaging.models import OutgoingMessage
 from missions.audit import audit_record
 from missions.enums import AuditAction
-from missions.models import AuditEntry, Feedback, FollowUpAction, Mission, Participant
+from missions.models import (
+    AuditEntry,
+    Feedback,
+    FollowUpAction,
+    ItemRating,
+    Mission,
+    Participant,
+)
 from organisations.models import Person
 from portal.booklet_archives import archives_discard
 from portal.models import DelegatePage
@@ -49,7 +56,9 @@ MISSION_PERSONAL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "calendar_token_hash",
         "token_created_at",
     ),
-    Feedback: ("comment",),  # the rating stays, for the feedback summary
+    # The ratings stay, the mission's and its items' (`ItemRating`: nothing else), for the
+    # feedback summary and the report.
+    Feedback: ("comment",),
     # What a participant told the marketplace; sectors and languages stay for reports.
     Profile: ("offer", "seek", "pitch"),
     MeetingRequest: ("message",),  # who met whom stays (the participants are anonymised)
@@ -99,7 +108,10 @@ def person_export(*, person: Person) -> dict:
     participations = list(
         Participant.objects.filter(person=person)
         .select_related("mission", "feedback")
-        .prefetch_related("items")
+        .prefetch_related(
+            "items",
+            Prefetch("feedback__item_ratings", ItemRating.objects.select_related("item")),
+        )
         .order_by("mission__start_date", "pk")
     )
     ids = [participant.pk for participant in participations]
@@ -197,7 +209,13 @@ def _feedback(participant: Participant) -> dict | None:
         feedback = participant.feedback
     except Feedback.DoesNotExist:
         return None
-    return _record(feedback)
+    return {
+        **_record(feedback),
+        "item_ratings": [
+            {**_record(rating), "item_title": rating.item.title}
+            for rating in feedback.item_ratings.all()
+        ],
+    }
 
 
 def person_export_json(*, person: Person) -> bytes:
@@ -241,11 +259,11 @@ def _admin_log_scrub(
 @transaction.atomic
 def person_erase(*, person: Person) -> None:
     """Erase the person everywhere: the directory record and its history, every
-    participation with its feedback, history and kept page, the outbox rows to their
-    participations or their address, the kept pages and booklet archives of their missions
-    (which may show their name), and their names in the admin's log. The audit log keeps
-    that a person was erased, by whom, without their name; its entries about them lose the
-    link to them.
+    participation with its feedback (and its ratings of items), history and kept page, the
+    outbox rows to their participations or their address, the kept pages and booklet
+    archives of their missions (which may show their name), and their names in the
+    admin's log. The audit log keeps that a person was erased, by whom, without their
+    name; its entries about them lose the link to them.
     """
     person_id, organisation = person.pk, person.organisation
     participations = list(Participant.objects.filter(person=person).values_list("pk", "mission_id"))
@@ -314,10 +332,10 @@ def mission_anonymise(*, mission: Mission, now: dt.datetime | None = None) -> bo
 
     Each participant points at a placeholder person of its own (ANONYMISED_NAME, an
     address at ANONYMISED_DOMAIN, no organisation) and loses the fields of
-    MISSION_PERSONAL_FIELDS, its personal link included; feedback keeps its rating, outbox
-    rows their kind and state; the participants' history is purged, their kept pages and
-    the booklet archives deleted. What reports count stays: participants by role and
-    answer, items, ratings, messages by state.
+    MISSION_PERSONAL_FIELDS, its personal link included; feedback keeps its ratings (of the
+    mission and of its items), outbox rows their kind and state; the participants' history
+    is purged, their kept pages and the booklet archives deleted. What reports count
+    stays: participants by role and answer, items, ratings, messages by state.
     """
     now = now or timezone.now()
     mission = Mission.objects.select_for_update().get(pk=mission.pk)

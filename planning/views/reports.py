@@ -29,6 +29,7 @@ CHARTS: dict[str, Callable] = {
     "value-by-mission": lambda missions: charts.value_by_mission(reports.values(missions)),
     "rsvp": lambda missions: charts.rsvp(reports.rsvp(missions)),
     "feedback": lambda missions: charts.feedback(reports.feedback(missions)),
+    "item-ratings": lambda missions: charts.item_ratings(reports.feedback(missions)),
 }
 
 
@@ -56,6 +57,8 @@ def _context(request: HttpRequest, form: ReportFilterForm, language: str = "") -
         "report": report,
         "top_missions": report.values.by_mission[: charts.TOP_MISSIONS],
         "more_missions": report.values.by_mission[charts.TOP_MISSIONS :],
+        "top_items": report.feedback.by_item[: charts.TOP_ITEMS],
+        "more_items": report.feedback.by_item[charts.TOP_ITEMS :],
         "generated": timezone.localdate(),
     }
 

@@ -6,15 +6,17 @@ messages need to know of the participant's link and of whether they may still an
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions.display import today_at
+from missions.display import short_day, time_span_with_zone, today_at
 from missions.enums import MissionStatus, RsvpStatus
-from missions.models import Feedback, Participant
+from missions.models import Feedback, ItemRating, ItineraryItem, Participant
+from missions.selectors import participant_items
 
 # WRITES --------------------------------------------------------------------------
 
@@ -82,16 +84,51 @@ def participant_language_set(*, participant: Participant, language: str) -> bool
 
 
 @transaction.atomic
-def feedback_record(*, participant: Participant, rating: int, comment: str) -> Feedback:
-    """Store the participant's feedback, replacing what they gave before; no write if unchanged."""
+def feedback_record(
+    *,
+    participant: Participant,
+    rating: int,
+    comment: str,
+    item_ratings: dict[int, int | None] | None = None,
+) -> Feedback:
+    """Store the participant's feedback, replacing what they gave before; no write if unchanged.
+
+    `item_ratings` rates items of the participant's mission, by primary key: 1 to 5, or
+    None for no rating (one given before is taken back); items it leaves out keep theirs.
+    An item of another mission, or a rating outside 1 to 5, is a ValueError. A rating
+    changed alone still moves the feedback's `updated_at`: it is part of the feedback.
+    """
+    item_ratings = item_ratings or {}
+    if any(value is not None and not 1 <= value <= 5 for value in item_ratings.values()):
+        raise ValueError(f"not a rating from 1 to 5: {item_ratings!r}")
+    ours = ItineraryItem.objects.filter(mission_id=participant.mission_id, pk__in=item_ratings)
+    if foreign := set(item_ratings) - set(ours.values_list("pk", flat=True)):
+        raise ValueError(f"not items of the participant's mission: {sorted(foreign)}")
     feedback = Feedback.objects.select_for_update().filter(participant=participant).first()
     if feedback is None:
         feedback = Feedback(participant=participant)
-    elif (feedback.rating, feedback.comment) == (rating, comment):
+    given = {row.item_id: row for row in feedback.item_ratings.all()} if feedback.pk else {}
+    new, changed, taken_back = [], [], []
+    for item, value in item_ratings.items():
+        row = given.get(item)
+        if row is None and value is not None:
+            new.append(ItemRating(item_id=item, rating=value))
+        elif row is not None and value is None:
+            taken_back.append(row.pk)
+        elif row is not None and row.rating != value:
+            row.rating = value
+            changed.append(row)
+    same = feedback.pk is not None and (feedback.rating, feedback.comment) == (rating, comment)
+    if same and not (new or changed or taken_back):
         return feedback
     feedback.rating, feedback.comment = rating, comment
     feedback.full_clean()
     feedback.save()
+    for row in new:
+        row.feedback = feedback
+    ItemRating.objects.bulk_create(new)
+    ItemRating.objects.bulk_update(changed, ["rating"])
+    ItemRating.objects.filter(pk__in=taken_back).delete()
     return feedback
 
 
@@ -121,3 +158,22 @@ def feedback_open(participant: Participant) -> bool:
     """Feedback is asked for from the mission's last day on (local date), unless called off."""
     mission = participant.mission
     return mission.status != MissionStatus.CANCELLED and today_at(mission) >= mission.end_date
+
+
+@dataclass(frozen=True)
+class RatedItem:
+    """An item the feedback form asks the participant to rate."""
+
+    pk: int
+    label: str  # `Welcome dinner · Thu 13 Nov, 19:00–21:00 JST`
+
+
+def feedback_items(participant: Participant) -> list[RatedItem]:
+    """The items of the delegate's itinerary that took place (not cancelled), in time
+    order, each named by its title and its day and time where it happened (one query)."""
+    rated = []
+    for item in participant_items(participant):
+        starts, ends = item.local_starts_at, item.local_ends_at
+        when = f"{short_day(starts)}, {time_span_with_zone(starts, ends)}"
+        rated.append(RatedItem(pk=item.pk, label=f"{item.title} · {when}"))
+    return rated

@@ -20,7 +20,12 @@ from missions.display import mission_dates
 from missions.models import Participant
 from missions.selectors import feedback_of
 from portal.forms import FeedbackForm, LanguageForm
-from portal.services.rsvp import feedback_open, feedback_record, participant_language_set
+from portal.services.rsvp import (
+    feedback_items,
+    feedback_open,
+    feedback_record,
+    participant_language_set,
+)
 from portal.views.links import token_page
 
 
@@ -59,9 +64,9 @@ def language(request: HttpRequest, *, participant: Participant, token: str) -> H
 def feedback(request: HttpRequest, *, participant: Participant, token: str) -> HttpResponse:
     form = None
     if feedback_open(participant):
-        given = feedback_of(participant)
-        initial = {"rating": given.rating, "comment": given.comment} if given else None
-        form = FeedbackForm(_posted(request), initial=initial)
+        form = FeedbackForm(
+            _posted(request), items=feedback_items(participant), given=feedback_of(participant)
+        )
         if form.is_bound and form.is_valid():
             feedback_record(participant=participant, **form.service_arguments())
             return redirect(reverse("rsvp:feedback", kwargs={"token": token}) + "?saved=1")

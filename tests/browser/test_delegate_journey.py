@@ -320,3 +320,51 @@ def test_declined_delegate_sees_it_and_changes_the_answer_on_a_phone_and_a_deskt
 
     assert width_now <= width
     assert problems == [], "\n".join(problems)
+
+
+def test_delegate_rates_the_mission_and_its_items_by_keyboard_after_it(
+    phone: Page, delegate, artifacts
+):
+    """After the mission, the feedback page (the thank-you mail's link): a mistake shown
+    next to its field, the mission and one item rated with the keyboard alone, the others
+    left at "did not attend"; saved, the page shows the ratings again."""
+    mission = delegate.mission
+    ended = timezone.localdate(timezone=TOKYO) - dt.timedelta(days=1)
+    mission.start_date, mission.end_date = ended - dt.timedelta(days=2), ended
+    mission.save()
+    talks, concert = mission.items.order_by("starts_at")
+    for item, day in ((talks, mission.start_date), (concert, mission.start_date + dt.timedelta(1))):
+        item.starts_at = dt.datetime.combine(day, item.starts_at.astimezone(TOKYO).time(), TOKYO)
+        item.ends_at = item.starts_at + dt.timedelta(hours=2)
+        item.save()
+    Participant.objects.filter(pk=delegate.pk).update(rsvp_status=RsvpStatus.ACCEPTED)
+    problems = []
+
+    phone.goto(reverse("rsvp:feedback", kwargs={"token": token_issue(participant=delegate)}))
+    phone.get_by_role("button", name="Send my feedback").click()  # no rating of the mission
+    expect(phone.get_by_test_id("form-errors")).to_be_visible()
+    expect(phone.locator("#div_id_rating")).to_contain_text("This field is required.")
+    problems += accessibility_problems(phone, "feedback with an error")
+    problems += wider_than_the_phone(phone, "feedback with an error")
+
+    phone.get_by_role("radio", name="4 – good").first.focus()
+    phone.keyboard.press("Space")  # the mission: 4
+    phone.keyboard.press("Tab")  # to the first item's choice: "did not attend or no answer"
+    concert_group = phone.get_by_role("group", name=re.compile("^Gewandhausorchester concert"))
+    talks_group = phone.get_by_role("group", name=re.compile("^Biotechnology talks at JETRO"))
+    expect(talks_group.get_by_role("radio", name="Did not attend or no answer")).to_be_focused()
+    phone.keyboard.press("ArrowDown")  # round to the first choice: 5
+    expect(talks_group.get_by_role("radio", name="5 – excellent")).to_be_checked()
+    phone.screenshot(path=artifacts / "delegate-6-feedback-390.png", full_page=True)
+    problems += accessibility_problems(phone, "feedback")
+    phone.get_by_role("button", name="Send my feedback").press("Enter")
+
+    expect(phone.get_by_role("status")).to_contain_text("Thank you for your feedback.")
+    expect(talks_group.get_by_role("radio", name="5 – excellent")).to_be_checked()
+    expect(concert_group.get_by_role("radio", name="Did not attend or no answer")).to_be_checked()
+    problems += accessibility_problems(phone, "feedback saved")
+    problems += wider_than_the_phone(phone, "feedback saved")
+    assert problems == [], "\n".join(problems)
+    assert list(delegate.feedback.item_ratings.values_list("item__title", "rating")) == [
+        ("Biotechnology talks at JETRO", 5)
+    ]

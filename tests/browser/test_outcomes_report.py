@@ -15,6 +15,7 @@ from tests.factories import (
     ExchangeRateFactory,
     FeedbackFactory,
     FollowUpActionFactory,
+    ItemRatingFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
@@ -32,6 +33,7 @@ pytestmark = [
 
 PASSWORD = "correct horse battery staple"
 HEADINGS = {"en": "Outcomes report", "de": "Ergebnisbericht"}
+CHARTS = 7  # planning.views.reports.CHARTS
 
 
 def _world() -> None:
@@ -52,7 +54,9 @@ def _world() -> None:
         mission.sectors.set([sector])
         yes = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
         ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.DECLINED)
-        FeedbackFactory(participant=yes, rating=4)
+        feedback = FeedbackFactory(participant=yes, rating=4)
+        ItemRatingFactory(feedback=feedback, item__title="STEAMHouse tour", rating=5)
+        ItemRatingFactory(feedback=feedback, item__title="Leipzig Opera Ball", rating=3)
         for kind_ in OutcomeKind.FUNNEL:
             OutcomeFactory(mission=mission, kind=kind_)
         OutcomeFactory(
@@ -77,11 +81,11 @@ def _sign_in(page: Page) -> None:
 
 def _charts_loaded(page: Page) -> None:
     images = page.locator("main img")
-    expect(images).to_have_count(6)
-    for index in range(6):
+    expect(images).to_have_count(CHARTS)
+    for index in range(CHARTS):
         expect(images.nth(index)).to_have_js_property("complete", True)
     loaded = images.evaluate_all("all => all.map(i => [i.alt.length > 9, i.naturalWidth > 0])")
-    assert loaded == [[True, True]] * 6
+    assert loaded == [[True, True]] * CHARTS
 
 
 def _check(page: Page, artifacts, name: str, width: int) -> None:
@@ -103,6 +107,7 @@ def test_planner_reads_the_outcomes_report_in_both_languages(page: Page, artifac
             page.get_by_role("button", name="DE").click()
         expect(page.get_by_role("heading", name=HEADINGS[language], level=1)).to_be_visible()
         expect(page.get_by_test_id("gap")).to_have_count(3)  # EUR 2017, USD 2017 and 2024
+        expect(page.locator("#table-item-ratings tbody tr")).to_have_count(4)  # two a mission
         for width in (1280, 390):
             _check(page, artifacts, f"outcomes-report-{language}", width)
 

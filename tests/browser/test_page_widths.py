@@ -327,7 +327,7 @@ def test_every_page_fits_a_phone_and_a_desktop_in_english_and_german(
     context = new_context(browser, csp_violations, base_url=live_server.url)
     if connection.vendor == "sqlite":
         # The live server's threads share the test's one in-memory SQLite connection; the
-        # report's six charts, asked for at once, would wait on each other for ever. Each
+        # report's charts, asked for at once, would wait on each other for ever. Each
         # <img> has its width and height, so the page measures the same without them.
         context.route("**/reports/charts/**", lambda route: route.abort())
     page = context.new_page()

@@ -17,7 +17,15 @@ from missions.demo import load_demo
 from missions.demo.living import UNDER_WAY, UPCOMING
 from missions.enums import ActionStatus, Audience, FeasibilityRule, ParticipantRole, RsvpStatus
 from missions.feasibility import mission_warnings
-from missions.models import Feedback, FollowUpAction, ItineraryItem, Mission, Participant
+from missions.models import (
+    Feedback,
+    FollowUpAction,
+    ItemRating,
+    ItineraryItem,
+    Mission,
+    Participant,
+)
+from missions.selectors import participant_items
 from missions.services.missions import dashboard_missions
 from organisations.enums import OrganisationKind
 from organisations.models import Organisation
@@ -113,7 +121,8 @@ def test_load_demo_command_prints_the_counts_and_no_link(demo_counts):
         f"Demo data: 7 missions, {demo_counts['items']} itinerary items, "
         f"{demo_counts['participants']} participants, {demo_counts['people']} people, "
         f"{demo_counts['organisations']} organisations, {demo_counts['venues']} venues, "
-        "8 sectors, 5 follow-up actions, 2 feedback, 51 messages, 4 reminder rules, "
+        "8 sectors, 5 follow-up actions, 9 feedback (33 item ratings), 51 messages, "
+        "4 reminder rules, "
         f"{demo_counts['outcomes']} outcomes (0 rows created, 0 updated).\n"
         "Matchmaking on the upcoming mission: 10 profiles, 9 requests, 7 meetings published.\n"
     )
@@ -456,6 +465,23 @@ def test_under_way_mission_has_its_first_feedback():
     )
 
     assert ratings == [("Dr David Hardman", 5), ("Priya Sandhu", 4)]
+
+
+def test_demo_item_ratings_are_of_items_their_raters_had_by_the_time_they_gave_them():
+    """Every rated item is one of the rater's mission, on their itinerary, over before
+    the loading; the under way mission's are yesterday's."""
+    ratings = ItemRating.objects.select_related("item__mission", "feedback__participant")
+
+    assert ratings.count() == 33
+    for rating in ratings:
+        participant = rating.feedback.participant
+        assert rating.item in participant_items(participant), rating
+        assert rating.item.ends_at < timezone.now(), rating
+    assert {rating.item.mission.slug for rating in ratings} == {
+        "birmingham-delegation-leipzig-opera-ball-2024",
+        "leipzig-creative-trade-mission-birmingham-2025",
+        UNDER_WAY,
+    }
 
 
 def test_demo_planners_see_an_upcoming_and_an_under_way_mission_on_their_dashboard(settings):

@@ -7,6 +7,7 @@ from django.db import IntegrityError
 
 from missions.display import format_local
 from tests.factories import (
+    ItemRatingFactory,
     ItineraryItemFactory,
     MissionFactory,
     OutgoingMessageFactory,
@@ -47,6 +48,20 @@ def test_email_differing_only_in_case_is_refused_by_the_database():
     PersonFactory(email="ines.dietrich@example.org")
     with pytest.raises(IntegrityError, match="person_unique_email_ci"):
         PersonFactory(email="Ines.Dietrich@EXAMPLE.org")
+
+
+@pytest.mark.parametrize("rating", [0, 6])
+def test_item_rating_outside_1_to_5_is_refused_by_the_database(rating):
+    with pytest.raises(IntegrityError, match="item_rating_1_to_5"):
+        ItemRatingFactory(rating=rating)
+
+
+def test_same_item_rated_twice_in_one_feedback_is_refused_by_the_database():
+    rating = ItemRatingFactory()
+    # PostgreSQL names the constraint, SQLite its columns.
+    refused = "item_rating_unique_per_feedback|missions_itemrating.feedback_id, "
+    with pytest.raises(IntegrityError, match=refused + "missions_itemrating.item_id"):
+        ItemRatingFactory(feedback=rating.feedback, item=rating.item, rating=2)
 
 
 def test_item_outside_the_mission_dates_is_an_error_on_its_field():

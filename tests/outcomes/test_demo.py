@@ -50,3 +50,14 @@ def test_load_demo_records_the_outcomes_once(capsys):
     assert first > 0
     assert Outcome.objects.count() == first
     assert f"{first} outcomes" in capsys.readouterr().out
+
+
+def test_demo_report_rates_the_items_of_past_missions(loaded):
+    superuser = UserFactory(is_superuser=True)
+
+    by_item = reports.report_for(superuser, figures.Filters()).feedback.by_item
+
+    rated = {(row.year, row.item): (row.answers, row.average) for row in by_item}
+    assert rated[(2025, "Digbeth: The Bond")] == (3, 3.3)
+    assert rated[(2024, "Leipzig Opera Ball 2024")] == (1, 5.0)
+    assert rated[(2024, "Travel Birmingham – Leipzig")] == (2, 2.5)

@@ -4,6 +4,7 @@ number of queries does not grow with the missions."""
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -22,6 +23,8 @@ from outcomes.enums import OutcomeStatus as S
 from tests.factories import (
     ExchangeRateFactory,
     FeedbackFactory,
+    ItemRatingFactory,
+    ItineraryItemFactory,
     MeetingFactory,
     MembershipFactory,
     MissionFactory,
@@ -75,9 +78,22 @@ def fixture():
     waiting, uninvited = RsvpStatus.INVITED, RsvpStatus.NOT_INVITED
     ball = _participants(opera_ball, yes, yes, yes, no, waiting, uninvited)
     came = _participants(received, yes, yes, maybe)
-    FeedbackFactory(participant=ball[0], rating=4)
-    FeedbackFactory(participant=ball[1], rating=5)
-    FeedbackFactory(participant=came[0], rating=3)
+    given = [
+        FeedbackFactory(participant=ball[0], rating=4),
+        FeedbackFactory(participant=ball[1], rating=5),
+        FeedbackFactory(participant=came[0], rating=3),
+    ]
+    ball_day = dt.datetime(2024, 11, 8, tzinfo=opera_ball.time_zone)
+    ball, scene = (
+        ItineraryItemFactory(mission=opera_ball, title=title, starts_at=ball_day.replace(hour=h))
+        for title, h in (("Opera Ball", 19), ("Leipzig's creative scene", 10))
+    )
+    round_table = ItineraryItemFactory(mission=received, title="Round table")
+    ItemRatingFactory(feedback=given[0], item=scene, rating=5)
+    ItemRatingFactory(feedback=given[0], item=ball, rating=4)
+    ItemRatingFactory(feedback=given[1], item=ball, rating=2)
+    ItemRatingFactory(feedback=given[2], item=round_table, rating=3)
+    ItemRatingFactory(rating=1)  # of someone else's mission
 
     def outcome(mission, kind, status=S.CONFIRMED, **fields):
         return OutcomeFactory(mission=mission, kind=kind, status=status, **fields)
@@ -163,6 +179,44 @@ def test_report_rsvp_and_feedback_equal_hand_count(fixture):
     assert report.feedback.average == 4.0
 
 
+def test_report_item_ratings_equal_hand_count(fixture):
+    feedback = _report(fixture).feedback
+
+    # The newest mission first, each mission's items in time order.
+    assert [(r.year, r.item, r.answers, r.average) for r in feedback.by_item] == [
+        (2025, "Round table", 1, 3.0),
+        (2024, "Leipzig's creative scene", 1, 5.0),
+        (2024, "Opera Ball", 2, 3.0),
+    ]
+    assert (feedback.item_answers, feedback.item_average) == (4, 3.5)
+    assert (feedback.answers, feedback.average) == (3, 4.0)  # the missions' own, apart
+
+
+def test_report_item_ratings_follow_the_filters(fixture):
+    feedback = _report(fixture, year_to=2024).feedback
+
+    assert [(r.item, r.answers) for r in feedback.by_item] == [
+        ("Leipzig's creative scene", 1),
+        ("Opera Ball", 2),
+    ]
+
+
+def test_report_page_lists_the_item_ratings_under_their_chart(fixture):
+    client = Client()
+    client.force_login(fixture["planner"])
+
+    page = client.get(reverse("plan:reports"))
+
+    html = page.content.decode()
+    table = html[html.index('id="table-item-ratings"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r'<th scope="row" class="fw-normal text-break">([^<]*)</th>', table)
+    assert rows == ["Round table", "Leipzig&#x27;s creative scene", "Opera Ball"]
+    assert re.search(r'data-testid="item-answers">4<', table)
+    assert re.search(r'data-testid="item-average">3.5<', table)
+    assert "/plan/reports/charts/item-ratings.svg?" in html
+
+
 @pytest.mark.parametrize(
     ("filters", "missions"),
     [
@@ -216,6 +270,7 @@ def test_report_xlsx_opens_and_its_totals_equal_the_page_s(fixture):
         "Values without a rate",
         "Answers and attendance",
         "Feedback ratings",
+        "Ratings per itinerary item",
         "Outcomes",
     ]
     timeline = list(book["Timeline"].values)
@@ -223,6 +278,17 @@ def test_report_xlsx_opens_and_its_totals_equal_the_page_s(fixture):
     assert timeline[-1][3:] == (page.missions, page.delegates)
     assert by_mission[-1][2:4] == (float(page.values.confirmed), None)
     assert list(book["Values without a rate"].values)[1] == ("USD", 2025, 1, 2000)
+    items = list(book["Ratings per itinerary item"].values)
+    assert [row[2:] for row in items[1:-1]] == [
+        (r.item, r.answers, r.average) for r in page.feedback.by_item
+    ]
+    assert items[-1] == (
+        "Total",
+        None,
+        None,
+        page.feedback.item_answers,
+        page.feedback.item_average,
+    )
     assert len(list(book["Outcomes"].values)) == 1 + 10  # the header, the council's ten
 
 
@@ -236,7 +302,16 @@ def test_report_xlsx_in_german_names_its_sheets_in_german(fixture):
 
 
 @pytest.mark.parametrize(
-    "name", ["timeline", "funnel", "value-by-sector", "value-by-mission", "rsvp", "feedback"]
+    "name",
+    [
+        "timeline",
+        "funnel",
+        "value-by-sector",
+        "value-by-mission",
+        "rsvp",
+        "feedback",
+        "item-ratings",
+    ],
 )
 def test_report_chart_is_an_svg(fixture, name):
     client = Client()
@@ -286,7 +361,8 @@ def _missions(council, n: int, sector) -> None:
             end_date=dt.date(1996 + i % 30, 5, 2),
         )
         mission.sectors.set([sector])
-        ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+        yes = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+        ItemRatingFactory(feedback__participant=yes, rating=1 + i % 5)
         OutcomeFactory(mission=mission, value=Decimal("100"), currency="EUR")
 
 

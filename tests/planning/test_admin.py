@@ -15,6 +15,7 @@ from tests.factories import (
     AuditEntryFactory,
     FeedbackFactory,
     FollowUpActionFactory,
+    ItemRatingFactory,
     ItineraryItemFactory,
     MembershipFactory,
     MissionFactory,
@@ -81,7 +82,7 @@ def directory_and_missions() -> None:
     WarningAcknowledgementFactory(item=item)
     participant = ParticipantFactory(mission=mission)
     OutgoingMessageFactory(participant=participant)
-    FeedbackFactory(participant=participant)
+    ItemRatingFactory(feedback=FeedbackFactory(participant=participant), item=item)
     AuditEntryFactory(mission=mission, participant=participant, person=participant.person)
     ReminderRuleFactory(mission=mission)
     FollowUpActionFactory(mission=mission, organisation=steamhouse)
@@ -176,6 +177,42 @@ def item_form(mission: Mission, **overrides) -> dict[str, str]:
         "capacity": "",
         **overrides,
     }
+
+
+def _feedback_form(feedback, item, rating: str) -> dict[str, str]:
+    return {
+        "participant": str(feedback.participant_id),
+        "rating": str(feedback.rating),
+        "comment": feedback.comment,
+        "item_ratings-TOTAL_FORMS": "1",
+        "item_ratings-INITIAL_FORMS": "0",
+        "item_ratings-0-item": str(item.pk),
+        "item_ratings-0-rating": rating,
+    }
+
+
+def test_feedback_change_page_rates_an_item_of_the_mission_inline(admin_client):
+    feedback = FeedbackFactory()
+    item = ItineraryItemFactory(mission=feedback.participant.mission, title="Welcome dinner")
+    url = reverse("admin:missions_feedback_change", args=[feedback.pk])
+
+    response = admin_client.post(url, _feedback_form(feedback, item, "3"))
+
+    assert response.status_code == 302
+    assert list(feedback.item_ratings.values_list("item__title", "rating")) == [
+        ("Welcome dinner", 3)
+    ]
+    assertContains(admin_client.get(url), 'aria-label="Rating, row 1"')
+
+
+def test_feedback_change_page_refuses_an_item_of_another_mission(admin_client):
+    feedback = FeedbackFactory()
+    url = reverse("admin:missions_feedback_change", args=[feedback.pk])
+
+    response = admin_client.post(url, _feedback_form(feedback, ItineraryItemFactory(), "3"))
+
+    assertContains(response, "This item is not of the participant&#x27;s mission.")
+    assert not feedback.item_ratings.exists()
 
 
 def test_item_add_for_tokyo_mission_at_19_stores_10_utc(admin_client):

@@ -23,7 +23,7 @@ from matchmaking.models import Meeting, MeetingRequest, Profile, Unavailability
 from messaging.models import OutgoingMessage
 from missions import tokens
 from missions.enums import AuditAction, ParticipantRole, RsvpStatus
-from missions.models import AuditEntry, Feedback, Mission, Participant
+from missions.models import AuditEntry, Feedback, ItemRating, Mission, Participant
 from missions.selectors import rsvp_group_counts
 from organisations.enums import MembershipRole
 from organisations.models import Person
@@ -35,6 +35,7 @@ from tests.factories import (
     DelegatePageFactory,
     FeedbackFactory,
     FollowUpActionFactory,
+    ItemRatingFactory,
     ItineraryItemFactory,
     MeetingBlockFactory,
     MeetingFactory,
@@ -82,7 +83,8 @@ def erin(mission):
     here.save()
     elsewhere = ParticipantFactory(person=person, rsvp_status=RsvpStatus.DECLINED)
     tokens.token_issue(participant=here)
-    FeedbackFactory(participant=here, comment="Erin liked the STEAMHouse visit")
+    feedback = FeedbackFactory(participant=here, comment="Erin liked the STEAMHouse visit")
+    ItemRatingFactory(feedback=feedback, item__title="STEAMHouse tour", rating=5)
     FollowUpActionFactory(mission=mission, organisation=mission.lead_organisation, contact=person)
     OutgoingMessageFactory(participant=here)
     OutgoingMessageFactory(participant=elsewhere)
@@ -103,7 +105,7 @@ def test_planner_of_the_person_s_organisation_exports_everything_as_json(
 ):
     user = planner_of(client, erin.organisation)
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("directory:person-export", args=[erin.pk]))
 
     assert response.status_code == 200
@@ -118,6 +120,9 @@ def test_planner_of_the_person_s_organisation_exports_everything_as_json(
     assert here["arrival_details"] == "LH 716 from Frankfurt"
     assert here["rsvp_status"] == RsvpStatus.ACCEPTED
     assert here["feedback"]["comment"] == "Erin liked the STEAMHouse visit"
+    assert [(r["item_title"], r["rating"]) for r in here["feedback"]["item_ratings"]] == [
+        ("STEAMHouse tour", 5)
+    ]
     assert elsewhere["rsvp_status"] == RsvpStatus.DECLINED
     assert "token_nonce" not in here
     assert "token_hash" not in here
@@ -265,6 +270,7 @@ def test_erased_person_is_found_in_no_table(admin_client, erin, mission):
 
     assert rows_mentioning(NAME, EMAIL, PHONE, "LH 716", "Coeliac") == []
     assert not Person.objects.filter(pk=erin.pk).exists()
+    assert not ItemRating.objects.exists()  # with her feedback
     assert not BookletArchive.objects.exists()
     assert not archive.file.storage.exists(file_name)
     assert list(DelegatePage.objects.all()) == []
@@ -284,7 +290,7 @@ def ended(days_ago: int, **kwargs) -> Mission:
 
 def staffed(mission: Mission) -> list[Participant]:
     """Three participants with personal data, history, feedback, a page and messages."""
-    ItineraryItemFactory(mission=mission)
+    item = ItineraryItemFactory(mission=mission)
     people = [
         ParticipantFactory(
             mission=mission,
@@ -298,7 +304,8 @@ def staffed(mission: Mission) -> list[Participant]:
     for participant in people:
         tokens.token_issue(participant=participant)
         OutgoingMessageFactory(participant=participant, last_error=participant.person.email)
-    FeedbackFactory(participant=people[0], rating=4, comment="Loved it")
+    feedback = FeedbackFactory(participant=people[0], rating=4, comment="Loved it")
+    ItemRatingFactory(feedback=feedback, item=item, rating=3)
     DelegatePageFactory(participant=people[1])
     return people
 
@@ -325,6 +332,7 @@ def test_retention_anonymises_missions_past_it_and_keeps_those_inside(settings):
     assert Participant.history.filter(mission_id=outside.pk).count() == 0
     feedback = Feedback.objects.get(participant__mission=outside)
     assert (feedback.rating, feedback.comment) == (4, "")
+    assert list(feedback.item_ratings.values_list("rating", flat=True)) == [3]
     messages = OutgoingMessage.objects.filter(mission=outside)
     assert messages.count() == 3
     assert all(m.recipient_email.endswith("@anonymised.invalid") for m in messages)

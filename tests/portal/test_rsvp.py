@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import logging
+import re
 import secrets
 import zoneinfo
 
@@ -13,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from missions.enums import Audience, MissionStatus, RsvpStatus
-from missions.models import Feedback, Participant
+from missions.models import Feedback, ItemRating, Participant
 from missions.tokens import participant_for_token, token_for, token_issue, token_revoke
 from organisations.models import Person
+from portal.services.rsvp import feedback_record
 from tests.factories import (
     FeedbackFactory,
     ItineraryItemFactory,
@@ -506,6 +508,146 @@ def test_feedback_before_the_mission_ends_is_not_asked_for(client, participant, 
     assert response.status_code == 200
     assert "You can give feedback once the mission has ended." in _text(response)
     assert Feedback.objects.count() == 0
+
+
+# FEEDBACK ON EACH ITEM ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def rated():
+    """A Tokyo mission that ended two days ago, a delegate's link and the items on their
+    itinerary (by title): two for the whole delegation, one they were selected for; an
+    item for others and a cancelled one are not theirs to rate."""
+    mission = _mission(start_in_days=-4)
+
+    def item(title, day, hour, **fields):
+        starts = dt.datetime.combine(mission.start_date + dt.timedelta(days=day), dt.time(hour))
+        starts = starts.replace(tzinfo=TOKYO)
+        return ItineraryItemFactory(
+            mission=mission,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            **fields,
+        )
+
+    items = {
+        "Welcome dinner": item("Welcome dinner", 1, 19),
+        "Smart city round table": item("Smart city round table", 0, 10),
+        "Studio visit": item("Studio visit", 2, 10, audience=Audience.SELECTED),
+    }
+    item("Site visit for others", 2, 14, audience=Audience.SELECTED)
+    item("Cancelled talk", 1, 14, is_cancelled=True)
+    participant = ParticipantFactory(mission=mission, rsvp_status=RsvpStatus.ACCEPTED)
+    participant.items.add(items["Studio visit"])
+    return participant, token_issue(participant=participant), items
+
+
+def _ratings() -> list[tuple[str, int]]:
+    return sorted(ItemRating.objects.values_list("item__title", "rating"))
+
+
+def test_feedback_form_offers_the_delegate_s_items_in_order_with_day_and_time(client, rated):
+    participant, token, _items = rated
+    first, second, third = (participant.mission.start_date + dt.timedelta(days=n) for n in range(3))
+
+    text = _text(client.get(_url(token, "rsvp:feedback")))
+
+    legends = re.findall(r'<legend class="fs-6 mb-1 text-break">([^<]*)</legend>', text)
+    assert legends == [
+        f"Smart city round table · {first:%a} {first.day} {first:%b}, 10:00–12:00 JST",
+        f"Welcome dinner · {second:%a} {second.day} {second:%b}, 19:00–21:00 JST",
+        f"Studio visit · {third:%a} {third.day} {third:%b}, 10:00–12:00 JST",
+    ]
+    assert text.count('value="" checked') == 3  # "did not attend or no answer" by default
+    assert "Did not attend or no answer" in text
+
+
+def test_feedback_with_two_items_rated_then_one_changed_keeps_one_row_each(client, rated):
+    participant, token, items = rated
+    dinner, visit = items["Welcome dinner"].pk, items["Studio visit"].pk
+    url = _url(token, "rsvp:feedback")
+
+    first = client.post(url, {"rating": "4", f"item_{dinner}": "5", f"item_{visit}": "3"})
+    again = client.post(url, {"rating": "4", f"item_{dinner}": "5", f"item_{visit}": "2"})
+
+    assert first.status_code == again.status_code == 302
+    assert _ratings() == [("Studio visit", 2), ("Welcome dinner", 5)]
+    assert Feedback.objects.get().item_ratings.count() == 2
+    page = _text(client.get(again["Location"]))
+    assert f'id="id_item_{dinner}_0" value="5" checked' in page
+    assert f'id="id_item_{visit}_3" value="2" checked' in page
+
+
+def test_feedback_item_set_back_to_no_answer_loses_its_rating(client, rated):
+    _, token, items = rated
+    dinner, visit = items["Welcome dinner"].pk, items["Studio visit"].pk
+    url = _url(token, "rsvp:feedback")
+    client.post(url, {"rating": "4", f"item_{dinner}": "5", f"item_{visit}": "3"})
+
+    client.post(url, {"rating": "4", f"item_{dinner}": "5", f"item_{visit}": ""})
+
+    assert _ratings() == [("Welcome dinner", 5)]
+
+
+@pytest.mark.parametrize("value", ["0", "6", "five"])
+def test_feedback_item_rating_outside_1_to_5_is_refused_next_to_its_item(client, rated, value):
+    _, token, items = rated
+    dinner = items["Welcome dinner"].pk
+
+    response = client.post(_url(token, "rsvp:feedback"), {"rating": "4", f"item_{dinner}": value})
+
+    text = _text(response)
+    assert response.status_code == 200
+    assert "Please correct the errors below." in text
+    error = re.search(
+        rf'<div class="invalid-feedback d-block" id="id_item_{dinner}_error">([^<]*)<', text
+    )
+    assert error.group(1) == f"Select a valid choice. {value} is not one of the available choices."
+    assert f'aria-describedby="id_item_{dinner}_error"' in text
+    assert Feedback.objects.count() == ItemRating.objects.count() == 0
+
+
+def test_feedback_rating_of_an_item_not_offered_is_ignored(client, rated):
+    _, token, _items = rated
+    others = ItineraryItemFactory(title="Another mission's item")
+
+    client.post(_url(token, "rsvp:feedback"), {"rating": "4", f"item_{others.pk}": "5"})
+
+    assert (Feedback.objects.count(), ItemRating.objects.count()) == (1, 0)
+
+
+def test_feedback_record_refuses_an_item_of_another_mission(rated):
+    participant, _, _items = rated
+    others = ItineraryItemFactory()
+
+    with pytest.raises(ValueError, match="not items of the participant's mission"):
+        feedback_record(participant=participant, rating=4, comment="", item_ratings={others.pk: 5})
+
+    assert Feedback.objects.count() == 0
+
+
+def test_feedback_with_the_same_item_ratings_again_writes_nothing(client, rated):
+    _, token, items = rated
+    dinner = items["Welcome dinner"].pk
+    data = {"rating": "4", "comment": "Good contacts.", f"item_{dinner}": "5"}
+    client.post(_url(token, "rsvp:feedback"), data)
+    before = Feedback.objects.values().get(), list(ItemRating.objects.values())
+
+    client.post(_url(token, "rsvp:feedback"), data)
+
+    assert (Feedback.objects.values().get(), list(ItemRating.objects.values())) == before
+
+
+def test_feedback_page_in_german_names_the_items_in_german(client, rated):
+    participant, token, _items = rated
+    Person.objects.filter(pk=participant.person_id).update(preferred_language="de")
+
+    text = _text(client.get(_url(token, "rsvp:feedback")))
+
+    assert "Jeder Teil des Programms" in text
+    assert re.search(r"Welcome dinner · \w+\.?, \d+\. \w+\.?, 19:00–21:00 JST", text)  # Do, 3. Dez
+    assert "Nicht teilgenommen oder keine Antwort" in text
 
 
 # HEADERS, LOGS, RATE LIMIT -------------------------------------------------------------------
