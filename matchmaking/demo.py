@@ -31,11 +31,10 @@ from matchmaking.services.meeting_requests import request_answer, request_create
 from matchmaking.services.meetings import schedule_publish
 from matchmaking.services.profiles import profile_save, settings_save
 from matchmaking.services.scheduling import schedule_mission
-from missions.demo.living import UPCOMING
+from missions.demo.living import ROUND_TABLE, UPCOMING
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
-ROUND_TABLE = "Round table at the Chamber of Commerce: creative exports"
 TABLES = ["Boardroom", "Library", "Garden room"]
 SLOT_MINUTES, BREAK_MINUTES = 20, 5
 MAX_MEETINGS = 4
