@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from matchmaking.enums import RunState
 from matchmaking.models import (
     MatchmakingSettings,
     Meeting,
@@ -30,7 +29,7 @@ from matchmaking.services.blocks import block_mark
 from matchmaking.services.meeting_requests import request_answer, request_create
 from matchmaking.services.meetings import schedule_publish
 from matchmaking.services.profiles import profile_save, settings_save
-from matchmaking.services.scheduling import schedule_mission
+from matchmaking.services.scheduling import run_done, schedule_mission
 from missions.demo.living import ROUND_TABLE, UPCOMING
 from missions.models import Mission, Participant
 from organisations.models import Sector
@@ -231,14 +230,4 @@ def _schedule(mission: Mission, *, now: dt.datetime) -> None:
     Meeting.objects.filter(request__mission=mission).delete()
     result = schedule_mission(mission=mission, time_limit=5, gap_time_limit=2)
     schedule_publish(mission=mission)
-    ScheduleRun.objects.create(
-        mission=mission,
-        state=RunState.DONE,
-        progress=100,
-        step="done",
-        placed=result.placed,
-        unplaced=len(result.unplaced),
-        unplaced_reasons=[{"request": u.request, "reason": str(u.reason)} for u in result.unplaced],
-        started_at=now,
-        finished_at=now,
-    )
+    ScheduleRun.objects.create(mission=mission, **run_done(result), started_at=now, finished_at=now)

@@ -100,15 +100,22 @@ def run_execute(*, run_id: int, time_limit: float | None = None) -> None:
         logger.exception("Schedule run %s failed", run_id)
         _fail(run_id, _("The scheduler failed: %(error)s") % {"error": error})
         return
-    ScheduleRun.objects.filter(pk=run_id).update(
-        state=RunState.DONE,
-        progress=100,
-        step="done",
-        placed=result.placed,
-        unplaced=len(result.unplaced),
-        unplaced_reasons=[{"request": u.request, "reason": str(u.reason)} for u in result.unplaced],
-        finished_at=timezone.now(),
-    )
+    ScheduleRun.objects.filter(pk=run_id).update(**run_done(result), finished_at=timezone.now())
+
+
+def run_done(result: scheduler.Schedule) -> dict[str, object]:
+    """What a run that computed `result` records: done, how many meetings it placed, and
+    each request it left out with why (the tab lists them)."""
+    return {
+        "state": RunState.DONE,
+        "progress": 100,
+        "step": "done",
+        "placed": result.placed,
+        "unplaced": len(result.unplaced),
+        "unplaced_reasons": [
+            {"request": u.request, "reason": str(u.reason)} for u in result.unplaced
+        ],
+    }
 
 
 def _fail(run_id: int, message: str) -> None:
