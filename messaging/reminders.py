@@ -159,6 +159,22 @@ def reminder_due(
     return local_moment(day, REMINDER_HOUR, zone)
 
 
+def reminder_build(rule: Rule, *, participant: Participant, due_at: dt.datetime) -> OutgoingMessage:
+    """The reminder the rule sends the participant (of `participant.mission`), unsaved.
+    Its occasion names the rule and the participant: each goes out once."""
+    return outbox.message_build(
+        recipient_email=participant.person.email,
+        recipient_name=participant.person.full_name,
+        language=language_asked(participant),
+        kind=rule.kind,
+        occasion=f"{rule.key}:participant:{participant.pk}",
+        mission=participant.mission,
+        participant=participant,
+        due_at=due_at,
+        context={"anchor": rule.anchor, "days": rule.days},
+    )
+
+
 # THE SCAN --------------------------------------------------------------------------------
 
 
@@ -229,19 +245,7 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
             # Due before they qualified (invited late, accepted late): not for them.
             if not _is_due(due, now) or (since is not None and due < since):
                 continue
-            due_messages.append(
-                outbox.message_build(
-                    recipient_email=participant.person.email,
-                    recipient_name=participant.person.full_name,
-                    language=language_asked(participant),
-                    kind=kind,
-                    occasion=f"{rule.key}:participant:{participant.pk}",
-                    mission=mission,
-                    participant=participant,
-                    due_at=due,
-                    context={"anchor": rule.anchor, "days": rule.days},
-                )
-            )
+            due_messages.append(reminder_build(rule, participant=participant, due_at=due))
     for message in _queue(due_messages):
         counts[message.kind] += 1
     return counts
