@@ -652,7 +652,14 @@ class ProfileAdmin(SimpleHistoryAdmin):
 class MeetingRequestAdmin(SimpleHistoryAdmin):
     list_display = ["requester", "recipient", "status", "mutual", "mission", "created_at"]
     list_filter = ["status", "mutual"]
-    list_select_related = ["requester__person", "recipient__person", "mission"]
+    # Each participant is named with their mission (`Participant.__str__`).
+    list_select_related = [
+        "requester__person",
+        "requester__mission",
+        "recipient__person",
+        "recipient__mission",
+        "mission",
+    ]
     search_fields = [
         "requester__person__full_name",
         "recipient__person__full_name",
@@ -710,7 +717,14 @@ class MeetingAdmin(MissionObjectZoneMixin, SimpleHistoryAdmin):
 
     list_display = ["request", "starts_at", "table", "locked", "state"]
     list_filter = ["state", "locked"]
-    list_select_related = ["request__requester__person", "request__recipient__person", "table"]
+    # A meeting is named by its request, whose participants by their mission too.
+    list_select_related = [
+        "request__requester__person",
+        "request__requester__mission",
+        "request__recipient__person",
+        "request__recipient__mission",
+        "table",
+    ]
     search_fields = [
         "request__requester__person__full_name",
         "request__recipient__person__full_name",
