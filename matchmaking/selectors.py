@@ -8,11 +8,12 @@ and departure), and the scheduler only sees busy times.
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from matchmaking import scheduler
-from matchmaking.enums import Conflict, RequestStatus, RunState
+from matchmaking.enums import Conflict, MeetingState, RequestStatus, RunState
 from matchmaking.models import (
     MatchmakingSettings,
     Meeting,
@@ -101,20 +102,34 @@ def accepted_count(participant: Participant) -> int:
     ).count()
 
 
-def meetings_of(participant: Participant) -> QuerySet[Meeting]:
-    """The participant's meetings in time order, with the other person and the table."""
-    return (
+def meetings_of(participant: Participant, *, final_only: bool = False) -> QuerySet[Meeting]:
+    """The participant's meetings (only the final ones, with `final_only`): see
+    `meetings_of_participants`."""
+    return meetings_of_participants([participant.pk], final_only=final_only)
+
+
+def meetings_of_participants(
+    participant_ids: Iterable[int], *, final_only: bool = False
+) -> QuerySet[Meeting]:
+    """The meetings any of the participants has, asked by them or of them (only the final
+    ones, with `final_only`), in time order, with what shows one: both people and their
+    organisations, the table, the block's item with its venue and mission (its zone)."""
+    participant_ids = list(participant_ids)
+    meetings = (
         Meeting.objects.filter(
-            Q(request__requester=participant) | Q(request__recipient=participant)
+            Q(request__requester_id__in=participant_ids)
+            | Q(request__recipient_id__in=participant_ids)
         )
         .select_related(
             "table",
-            "block__item",
+            "block__item__venue",
+            "block__item__mission",
             "request__requester__person__organisation",
             "request__recipient__person__organisation",
         )
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
+    return meetings.filter(state=MeetingState.FINAL) if final_only else meetings
 
 
 def meetings_of_mission(mission: Mission) -> QuerySet[Meeting]:

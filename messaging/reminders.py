@@ -41,8 +41,8 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting
+from matchmaking.selectors import meetings_of
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.models import OutgoingMessage
@@ -617,22 +617,8 @@ class MeetingLine:
 
 def personal_meetings(participant: Participant) -> list[MeetingLine]:
     """The participant's final meetings in time order: when and where, with whom."""
-    meetings = (
-        Meeting.objects.filter(
-            Q(request__requester=participant) | Q(request__recipient=participant),
-            state=MeetingState.FINAL,
-        )
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .order_by("starts_at")
-    )
     lines = []
-    for meeting in meetings:
+    for meeting in meetings_of(participant, final_only=True):
         request = meeting.request
         other = request.recipient if request.requester_id == participant.pk else request.requester
         organisation = other.person.organisation

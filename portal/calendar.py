@@ -22,12 +22,12 @@ from collections.abc import Iterable
 
 import icalendar
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting
+from matchmaking.selectors import meetings_of
 from missions.display import clean_header_text, item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
@@ -56,18 +56,8 @@ def _final_meetings(participant: Participant) -> QuerySet[Meeting]:
     """The participant's final B2B meetings with what their events say; one query."""
     history = Meeting.history.model.objects.filter(id=OuterRef("pk"))
     counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
-    return (
-        Meeting.objects.filter(state=MeetingState.FINAL)
-        .filter(Q(request__requester=participant) | Q(request__recipient=participant))
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .annotate(revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
-        .order_by("starts_at", "pk")
+    return meetings_of(participant, final_only=True).annotate(
+        revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
     )
 
 

@@ -37,6 +37,7 @@ from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingRequest, Profile
 from matchmaking.selectors import (
     blocks_of,
+    meetings_of_participants,
     profile_of,
     profiles_visible_to,
     requests_made,
@@ -634,24 +635,8 @@ def meeting_rows(
     participant_ids: list[int], *, final_only: bool = False
 ) -> dict[int, list[MeetingRow]]:
     """Participant id: their meetings in time order, each in its block's zone; one query."""
-    meetings = (
-        Meeting.objects.filter(
-            Q(request__requester_id__in=participant_ids)
-            | Q(request__recipient_id__in=participant_ids)
-        )
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .order_by("starts_at", "pk")
-    )
-    if final_only:
-        meetings = meetings.filter(state=MeetingState.FINAL)
     rows: dict[int, list[MeetingRow]] = {pk: [] for pk in participant_ids}
-    for meeting in meetings:
+    for meeting in meetings_of_participants(participant_ids, final_only=final_only):
         item = meeting.block.item
         zone = item.time_zone
         starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
