@@ -183,6 +183,10 @@ class MeetingRequest(models.Model):
     def pair(self) -> tuple[int, int]:
         return self.requester_id, self.recipient_id
 
+    def other_than(self, participant: Participant) -> Participant:
+        """Whom `participant`, one of the pair, meets."""
+        return self.recipient if self.requester_id == participant.pk else self.requester
+
 
 class MeetingBlock(models.Model):
     """An itinerary item given over to one-to-one meetings, cut into slots."""

@@ -620,7 +620,7 @@ def personal_meetings(participant: Participant) -> list[MeetingLine]:
     lines = []
     for meeting in meetings_of(participant, final_only=True):
         request = meeting.request
-        other = request.recipient if request.requester_id == participant.pk else request.requester
+        other = request.other_than(participant)
         organisation = other.person.organisation
         lines.append(
             MeetingLine(

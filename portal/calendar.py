@@ -65,7 +65,7 @@ def _meeting_event(
     meeting: Meeting, participant: Participant, *, cancelled: bool, alarm: bool
 ) -> icalendar.Event:
     request = meeting.request
-    other = request.recipient if request.requester_id == participant.pk else request.requester
+    other = request.other_than(participant)
     name = other.person.full_name
     if other.person.organisation_id:
         name = f"{name}, {other.person.organisation.name}"
