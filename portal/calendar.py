@@ -54,11 +54,7 @@ def meeting_uid(meeting: Meeting) -> str:
 
 def _final_meetings(participant: Participant) -> QuerySet[Meeting]:
     """The participant's final B2B meetings with what their events say; one query."""
-    history = Meeting.history.model.objects.filter(id=OuterRef("pk"))
-    counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
-    return meetings_of(participant, final_only=True).annotate(
-        revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-    )
+    return with_revisions(meetings_of(participant, final_only=True))
 
 
 def _meeting_event(
@@ -94,11 +90,12 @@ def _meeting_event(
     return event
 
 
-def with_revisions(items: QuerySet[ItineraryItem]) -> QuerySet[ItineraryItem]:
-    """Annotate `revisions`: how many times each item was saved (its history rows)."""
-    history = ItineraryItem.history.model.objects.filter(id=OuterRef("pk"))
+def with_revisions(rows: QuerySet) -> QuerySet:
+    """Annotate `revisions`: how many times each item or meeting was saved (its history
+    rows), which its event's SEQUENCE counts."""
+    history = rows.model.history.model.objects.filter(id=OuterRef("pk"))
     counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
-    return items.annotate(
+    return rows.annotate(
         revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
     )
 
