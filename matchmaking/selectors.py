@@ -192,6 +192,19 @@ class SlotKey:
     ends_at: dt.datetime
 
 
+def slot_value(block_id: int, starts_at: dt.datetime) -> str:
+    """A slot as a form's value: the block and the start (UTC seconds)."""
+    return f"{block_id}:{int(starts_at.timestamp())}"
+
+
+def slot_parse(value: str) -> tuple[int, dt.datetime] | None:
+    """`slot_value` read back: the block's id and the slot's start; None when it is not one."""
+    block, _, seconds = (value or "").partition(":")
+    if not (block.isdigit() and seconds.isdigit()):
+        return None
+    return int(block), dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
+
+
 @dataclasses.dataclass(frozen=True)
 class MissionProblem:
     """The scheduler's input for a mission, and the way back to rows."""

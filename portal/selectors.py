@@ -43,6 +43,7 @@ from matchmaking.selectors import (
     requests_made,
     requests_received,
     schedule_problem,
+    slot_value,
 )
 from missions.display import (
     home_time,
@@ -696,18 +697,6 @@ class MeetingsPage:
     incoming: list[RequestRow]
     outgoing: list[RequestRow]
     meetings: list[MeetingRow]
-
-
-def slot_value(block_id: int, starts_at: dt.datetime) -> str:
-    return f"{block_id}:{int(starts_at.timestamp())}"
-
-
-def slot_from_value(value: str) -> tuple[int, dt.datetime] | None:
-    """The block's id and the slot's start of an answer form's slot, or None."""
-    block, _, start = value.partition(":")
-    if not (block.isdigit() and start.isdigit()):
-        return None
-    return int(block), dt.datetime.fromtimestamp(int(start), dt.UTC)
 
 
 def _request_row(

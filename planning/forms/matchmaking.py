@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.models import MatchmakingSettings, MeetingBlock
+from matchmaking.selectors import slot_parse
 from missions.imports import ImportFileError, records_read
 from organisations.models import Sector
-from planning.meeting_grid import Grid, slot_parse
+from planning.meeting_grid import Grid
 
 MAX_TABLES = 200
 

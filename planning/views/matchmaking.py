@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock
-from matchmaking.selectors import profile_of
+from matchmaking.selectors import profile_of, slot_value
 from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
@@ -44,7 +44,6 @@ from planning.meeting_grid import (
     meeting_grid,
     profiles_overview,
     schedule_run_status,
-    slot_value,
 )
 from planning.services.matchmaking import (
     meeting_move_and_notify,

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from matchmaking.models import MatchmakingSettings
-from matchmaking.selectors import HOSTS, profile_of, profiles_visible_to, side_of
+from matchmaking.selectors import HOSTS, profile_of, profiles_visible_to, side_of, slot_parse
 from matchmaking.services.meeting_requests import request_create, request_withdraw
 from matchmaking.services.profiles import profile_save
 from missions.models import Participant
@@ -37,7 +37,6 @@ from portal.selectors import (
     meetings_page,
     participants_pick_slots,
     received_request,
-    slot_from_value,
     visible_profile,
 )
 from portal.services.meetings import request_answer_on_page
@@ -162,7 +161,7 @@ def answer(request: HttpRequest, *, participant: Participant, token: str) -> Htt
             request=found,
             answered_by=participant,
             accept=accept,
-            slot=slot_from_value(form.cleaned_data["slot"]),
+            slot=slot_parse(form.cleaned_data["slot"]),
             slot_wanted=participants_pick_slots(settings),
         )
     except ValidationError as error:
