@@ -17,14 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.models import (
-    MatchmakingSettings,
     Meeting,
     MeetingBlock,
     MeetingRequest,
     Profile,
     ScheduleRun,
 )
-from matchmaking.selectors import blocks_of
+from matchmaking.selectors import blocks_of, matchmaking_settings
 from matchmaking.services.blocks import block_mark
 from matchmaking.services.meeting_requests import request_answer, request_create
 from matchmaking.services.meetings import schedule_publish
@@ -143,7 +142,7 @@ def load_demo_matchmaking(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def _settings(mission: Mission) -> None:
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
+    found = matchmaking_settings(mission)
     if found is None or (found.requests_need_acceptance, found.max_meetings_per_person) != (
         True,
         MAX_MEETINGS,

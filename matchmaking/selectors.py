@@ -41,10 +41,15 @@ def side_of(participant: Participant) -> str:
     return HOSTS if participant.role == ParticipantRole.HOST else DELEGATES
 
 
+def matchmaking_settings(mission: Mission) -> MatchmakingSettings | None:
+    """The mission's matchmaking settings as staff saved them, or None: the mission has no
+    matchmaking (saving them turns it on)."""
+    return MatchmakingSettings.objects.filter(mission=mission).first()
+
+
 def settings_for(mission: Mission) -> MatchmakingSettings:
     """The mission's matchmaking settings; the defaults (unsaved) until staff chose."""
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
-    return found or MatchmakingSettings(mission=mission)
+    return matchmaking_settings(mission) or MatchmakingSettings(mission=mission)
 
 
 def profile_of(participant: Participant) -> Profile | None:

@@ -608,11 +608,6 @@ def delegate_link(token: str) -> DelegateLink | None:
 # MATCHMAKING: the participant's meetings page, `/d/<token>/meetings/` ------------------------
 
 
-def matchmaking_settings(mission: Mission) -> MatchmakingSettings | None:
-    """The mission's matchmaking settings, or None: the mission has no B2B meetings."""
-    return MatchmakingSettings.objects.filter(mission=mission).first()
-
-
 @dataclass(frozen=True)
 class MeetingRow:
     """One of a participant's meetings as their page, calendar and booklet show it."""

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock
-from matchmaking.selectors import profile_of, slot_value
+from matchmaking.selectors import matchmaking_settings, profile_of, slot_value
 from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
@@ -65,7 +65,7 @@ def _meeting_for(request: HttpRequest, pk: int) -> Meeting:
 @require_http_methods(["GET", "HEAD", "POST"])
 def matchmaking(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk, edit=True)
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
+    found = matchmaking_settings(mission)
     form = MatchmakingSettingsForm(
         request.POST if request.method == "POST" else None,
         instance=found or MatchmakingSettings(mission=mission),

@@ -20,7 +20,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from matchmaking.models import MatchmakingSettings
-from matchmaking.selectors import HOSTS, profile_of, profiles_visible_to, side_of, slot_parse
+from matchmaking.selectors import (
+    HOSTS,
+    matchmaking_settings,
+    profile_of,
+    profiles_visible_to,
+    side_of,
+    slot_parse,
+)
 from matchmaking.services.meeting_requests import request_create, request_withdraw
 from matchmaking.services.profiles import profile_save
 from missions.models import Participant
@@ -33,7 +40,6 @@ from portal.forms import (
 )
 from portal.selectors import (
     made_request,
-    matchmaking_settings,
     meetings_page,
     participants_pick_slots,
     received_request,
