@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from matchmaking import scheduler
 from matchmaking.enums import Conflict, MeetingState, RequestStatus, RunState
@@ -25,6 +26,7 @@ from matchmaking.models import (
 )
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
+from missions.selectors import User, missions_editable_by
 
 # The two sides of a fair: hosts (local companies, agencies) and everyone else.
 HOSTS = "hosts"
@@ -135,6 +137,16 @@ def meetings_of_participants(
         .order_by("starts_at", "pk")
     )
     return meetings.filter(state=MeetingState.FINAL) if final_only else meetings
+
+
+def meeting_for(user: User, pk: int) -> Meeting:
+    """A meeting of a mission the user may change (`missions_editable_by`: its
+    organisers' planners), with its mission, table and block; else 404."""
+    return get_object_or_404(
+        Meeting.objects.select_related("request__mission", "table", "block__item"),
+        pk=pk,
+        request__mission__in=missions_editable_by(user),
+    )
 
 
 def meetings_of_mission(mission: Mission) -> QuerySet[Meeting]:
