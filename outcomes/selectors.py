@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404
 from matchmaking.models import Meeting
 from missions.models import FollowUpAction, Mission
 from missions.selectors import User, can_edit, mission_for, missions_visible_to
-from organisations.enums import MembershipRole
 from organisations.models import Organisation
+from organisations.selectors import planner_organisations
 from outcomes.models import Outcome
 
 
@@ -29,8 +29,7 @@ def recording_sides(user: User, mission: Mission) -> QuerySet[Organisation]:
             Q(organised_missions=mission) | Q(partnered_missions=mission)
         )
         return Organisation.objects.filter(pk__in=sides.values("pk")).order_by("name")
-    planned = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
-    return mission.partners.filter(pk__in=planned).order_by("name")
+    return mission.partners.filter(pk__in=planner_organisations(user)).order_by("name")
 
 
 def mission_for_recording(user: User, pk: int) -> Mission:
