@@ -16,7 +16,7 @@ from matchmaking.models import Meeting, MeetingBlock, Table
 from matchmaking.services.meetings import meeting_move, schedule_publish
 from matchmaking.services.profiles import profile_save
 from messaging import reminders
-from missions.imports import MAX_ROWS
+from missions.imports import MAX_ROWS, header_key
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
@@ -56,7 +56,7 @@ def meeting_move_and_notify(
 # PROFILES FROM A FILE ----------------------------------------------------------------
 
 PROFILE_COLUMNS = ("email", "offer", "seek", "pitch", "languages", "sectors", "shown")
-# Header names as users write them (case, spaces, hyphens and underscores ignored).
+# Header names as users write them, in the form `missions.imports.header_key` gives them.
 PROFILE_HEADERS = {
     "email": "email",
     "emailaddress": "email",
@@ -95,10 +95,6 @@ class ProfileImport:
     errors: list[str] = field(default_factory=list)
 
 
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").casefold())
-
-
 @transaction.atomic
 def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> ProfileImport:
     """Write the profiles of a file's rows (one a participant of the mission, found by
@@ -112,7 +108,7 @@ def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> Profil
         return ProfileImport(errors=[_("The file has no data: every cell is empty.")])
     positions = {}
     for position, name in enumerate(header):
-        column = PROFILE_HEADERS.get(_header_key(name))
+        column = PROFILE_HEADERS.get(header_key(name))
         if column is not None and column not in positions:
             positions[column] = position
     if "email" not in positions:
