@@ -9,6 +9,7 @@ from matchmaking.models import MatchmakingSettings, MeetingBlock
 from matchmaking.selectors import slot_parse
 from missions.imports import ImportFileError, records_read
 from organisations.models import Sector
+from planning.forms.participants import import_file_field
 from planning.meeting_grid import Grid
 
 MAX_TABLES = 200
@@ -126,11 +127,7 @@ class MeetingMoveForm(forms.Form):
 
 
 class ProfileImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or Excel file"),
-        help_text=_("At most 2 MB and 2,000 rows. The first row names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-    )
+    file = import_file_field()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
