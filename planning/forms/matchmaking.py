@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import MatchmakingSettings, MeetingBlock
+from matchmaking.models import MatchmakingSettings, MeetingBlock, Profile
 from matchmaking.selectors import slot_parse
 from missions.imports import ImportFileError, records_read
 from organisations.models import Sector
@@ -64,17 +64,20 @@ class ProfileForm(forms.Form):
     offer = forms.CharField(
         label=_("What they offer"),
         required=False,
-        max_length=1000,
+        max_length=Profile._meta.get_field("offer").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     seek = forms.CharField(
         label=_("What they seek"),
         required=False,
-        max_length=1000,
+        max_length=Profile._meta.get_field("seek").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     pitch = forms.CharField(
-        label=_("Pitch"), required=False, max_length=600, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Pitch"),
+        required=False,
+        max_length=Profile._meta.get_field("pitch").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     languages = forms.CharField(
         label=_("Languages spoken"),

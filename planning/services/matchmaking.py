@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.enums import MeetingState
-from matchmaking.models import Meeting, MeetingBlock, Table
+from matchmaking.models import LANGUAGE_CODE, Meeting, MeetingBlock, Profile, Table
 from matchmaking.services.meetings import meeting_move, schedule_publish
 from matchmaking.services.profiles import profile_save
 from messaging import reminders
@@ -83,8 +83,7 @@ PROFILE_HEADERS = {
 }
 YES = {"", "yes", "y", "true", "1", "x", "ja", "j", "wahr"}
 NO = {"no", "n", "false", "0", "nein", "falsch"}
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-LIMITS = {"offer": 1000, "seek": 1000, "pitch": 600}
+LIMITS = {name: Profile._meta.get_field(name).max_length for name in ("offer", "seek", "pitch")}
 
 
 @dataclass
