@@ -30,6 +30,7 @@ from matchmaking.enums import MeetingState, RequestStatus, RunState
 from matchmaking.models import Meeting, MeetingRequest, ScheduleRun
 from matchmaking.selectors import MissionProblem, active_run, blocks_of, schedule_problem
 from missions.models import Mission
+from missions.services.missions import mission_lock
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def schedule_request(*, mission: Mission, requested_by: AbstractBaseUser | None)
     is no meeting block or no accepted request. The task is enqueued after commit; a
     rolled-back request enqueues nothing.
     """
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    mission_lock(mission_id=mission.pk)
     active = active_run(mission)
     if active is not None:
         if active.created_at < timezone.now() - STUCK_AFTER:
@@ -148,7 +149,7 @@ def schedule_mission(
 
 @transaction.atomic
 def _write(*, mission: Mission, read: MissionProblem, result: scheduler.Schedule) -> None:
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    mission_lock(mission_id=mission.pk)
     meetings = Meeting.objects.filter(request__mission=mission)
     locked_now = set(meetings.filter(locked=True).values_list("pk", "table_id", "starts_at"))
     locked_then = {(m.pk, m.table_id, m.starts_at) for m in read.meetings if m.locked}

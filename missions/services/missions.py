@@ -144,6 +144,14 @@ def mission_update(*, mission: Mission, user: AbstractBaseUser, data: dict[str, 
     return mission
 
 
+def mission_lock(*, mission_id: int) -> None:
+    """Hold the mission's row until the transaction ends (inside one): writes of one
+    mission that must not interleave (a schedule and a meeting placed by hand, two
+    archives of its booklets asked at once) wait for each other here, not for any other
+    mission's."""
+    Mission.objects.select_for_update().filter(pk=mission_id).values_list("pk").get()
+
+
 def mission_cancel_refused_because(mission: Mission) -> str:
     """Why the mission cannot be cancelled, or "": one that has ended (completed, or its
     last day over) happened, and stays in the records as it was."""
