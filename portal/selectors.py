@@ -46,11 +46,11 @@ from matchmaking.selectors import (
     slot_value,
 )
 from missions.display import (
+    day_span,
     home_time,
     long_date,
     map_url,
     mission_dates,
-    short_day,
     time_span,
     time_span_with_zone,
     venue_place,
@@ -725,9 +725,7 @@ def _open_slots(mission: Mission, requests: list[MeetingRequest]) -> dict[int, l
             if read.check(request=request, slot_id=slot_id, table_id=None)[1]:
                 continue
             zone = zones.get(key.block, mission.time_zone)
-            starts, ends = key.starts_at.astimezone(zone), key.ends_at.astimezone(zone)
-            span = time_span_with_zone(starts, ends)
-            label = f"{short_day(starts)}, {span} ({zone.key})"
+            label = day_span(key.starts_at, key.ends_at, zone)
             slots[request.pk].append(SlotChoice(slot_value(key.block, key.starts_at), label))
     return slots
 
