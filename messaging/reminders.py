@@ -125,6 +125,18 @@ def recipient_zone(participant: Participant) -> zoneinfo.ZoneInfo:
     return participant.person.time_zone or participant.mission.time_zone
 
 
+def addressed_to(participant: Participant, *, mission: Mission) -> dict:
+    """The fields of an outbox row for a message to the participant of `mission`: their
+    address and name, and the language they asked for (`language_asked`)."""
+    return {
+        "recipient_email": participant.person.email,
+        "recipient_name": participant.person.full_name,
+        "language": language_asked(participant),
+        "mission": mission,
+        "participant": participant,
+    }
+
+
 def _is_due(due: dt.datetime | None, now: dt.datetime) -> bool:
     return due is not None and due <= now < due + LATE_LIMIT
 
@@ -163,13 +175,9 @@ def reminder_build(rule: Rule, *, participant: Participant, due_at: dt.datetime)
     """The reminder the rule sends the participant (of `participant.mission`), unsaved.
     Its occasion names the rule and the participant: each goes out once."""
     return outbox.message_build(
-        recipient_email=participant.person.email,
-        recipient_name=participant.person.full_name,
-        language=language_asked(participant),
+        **addressed_to(participant, mission=participant.mission),
         kind=rule.kind,
         occasion=f"{rule.key}:participant:{participant.pk}",
-        mission=participant.mission,
-        participant=participant,
         due_at=due_at,
         context={"anchor": rule.anchor, "days": rule.days},
     )
@@ -273,13 +281,9 @@ def _queue_thanks(now: dt.datetime) -> int:
         _queue(
             [
                 outbox.message_build(
-                    recipient_email=participant.person.email,
-                    recipient_name=participant.person.full_name,
-                    language=language_asked(participant),
+                    **addressed_to(participant, mission=participant.mission),
                     kind=MessageKind.FOLLOW_UP,
                     occasion=f"thanks:{participant.mission_id}",
-                    mission=participant.mission,
-                    participant=participant,
                     due_at=thanks_due(participant),
                 )
                 for participant in participants
@@ -544,13 +548,9 @@ def _notices_queue(
         message = waiting.get(participant.pk)
         if message is None:
             new = outbox.message_queue(
-                recipient_email=participant.person.email,
-                recipient_name=participant.person.full_name,
-                language=language_asked(participant),
+                **addressed_to(participant, mission=mission),
                 kind=MessageKind.ITINERARY_CHANGED,
                 occasion=f"changes:{mission.pk}:{participant.pk}:{minute}",
-                mission=mission,
-                participant=participant,
                 due_at=now + GATHER,
                 context={"items": [], "had": [], **entry(participant)},
             )
@@ -592,13 +592,9 @@ def meetings_published_queue(
     )
     messages = [
         outbox.message_build(
-            recipient_email=participant.person.email,
-            recipient_name=participant.person.full_name,
-            language=language_asked(participant),
+            **addressed_to(participant, mission=mission),
             kind=MessageKind.MEETINGS_PUBLISHED,
             occasion=f"meetings:{mission.pk}:{participant.pk}:{minute}",
-            mission=mission,
-            participant=participant,
             due_at=now,
         )
         for participant in participants
