@@ -41,7 +41,6 @@ from portal.forms import (
 from portal.selectors import (
     made_request,
     meetings_page,
-    participants_pick_slots,
     received_request,
     visible_profile,
 )
@@ -160,7 +159,6 @@ def answer(request: HttpRequest, *, participant: Participant, token: str) -> Htt
     found = form.is_valid() and received_request(participant, form.cleaned_data["request"])
     if not found:
         return _not_found(request, token)
-    settings = matchmaking_settings(participant.mission)
     accept = form.cleaned_data["answer"] == "accept"
     try:
         request_answer_on_page(
@@ -168,9 +166,9 @@ def answer(request: HttpRequest, *, participant: Participant, token: str) -> Htt
             answered_by=participant,
             accept=accept,
             slot=slot_parse(form.cleaned_data["slot"]),
-            slot_wanted=participants_pick_slots(settings),
         )
     except ValidationError as error:
+        settings = matchmaking_settings(participant.mission)
         return _page(request, participant, token, settings, error=_errors(error))
     return _back(token, "accepted" if accept else "declined")
 
