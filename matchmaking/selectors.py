@@ -150,11 +150,14 @@ def meeting_for(user: User, pk: int) -> Meeting:
 
 
 def meetings_of_mission(mission: Mission) -> QuerySet[Meeting]:
+    """The mission's meetings by time and table, with who meets whom, where (the table,
+    the block's item with its venue and mission: its zone)."""
     return (
         Meeting.objects.filter(request__mission=mission)
         .select_related(
             "table",
-            "block__item",
+            "block__item__venue",
+            "block__item__mission",
             "request__requester__person",
             "request__recipient__person",
         )

@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from matchmaking.models import Meeting
 from missions.models import FollowUpAction, Mission
 from missions.selectors import User, can_edit, mission_for, missions_visible_to
 from organisations.models import Organisation
@@ -78,13 +77,3 @@ def involved_organisations(mission: Mission) -> QuerySet[Organisation]:
 
 def actions_of(mission: Mission) -> QuerySet[FollowUpAction]:
     return FollowUpAction.objects.filter(mission=mission).select_related("organisation")
-
-
-def meetings_of(mission: Mission) -> QuerySet[Meeting]:
-    """The mission's matchmaking meetings, with who meets whom."""
-    return Meeting.objects.filter(request__mission=mission).select_related(
-        "request__requester__person",
-        "request__recipient__person",
-        "block__item__venue",
-        "block__item__mission",
-    )
