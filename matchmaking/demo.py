@@ -16,26 +16,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from matchmaking.enums import RunState
 from matchmaking.models import (
-    MatchmakingSettings,
     Meeting,
     MeetingBlock,
     MeetingRequest,
     Profile,
     ScheduleRun,
 )
-from matchmaking.selectors import blocks_of
+from matchmaking.selectors import blocks_of, matchmaking_settings
 from matchmaking.services.blocks import block_mark
 from matchmaking.services.meeting_requests import request_answer, request_create
 from matchmaking.services.meetings import schedule_publish
 from matchmaking.services.profiles import profile_save, settings_save
-from matchmaking.services.scheduling import schedule_mission
-from missions.demo.living import UPCOMING
+from matchmaking.services.scheduling import run_done, schedule_mission
+from missions.demo.living import ROUND_TABLE, UPCOMING
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
-ROUND_TABLE = "Round table at the Chamber of Commerce: creative exports"
 TABLES = ["Boardroom", "Library", "Garden room"]
 SLOT_MINUTES, BREAK_MINUTES = 20, 5
 MAX_MEETINGS = 4
@@ -145,7 +142,7 @@ def load_demo_matchmaking(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def _settings(mission: Mission) -> None:
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
+    found = matchmaking_settings(mission)
     if found is None or (found.requests_need_acceptance, found.max_meetings_per_person) != (
         True,
         MAX_MEETINGS,
@@ -232,14 +229,4 @@ def _schedule(mission: Mission, *, now: dt.datetime) -> None:
     Meeting.objects.filter(request__mission=mission).delete()
     result = schedule_mission(mission=mission, time_limit=5, gap_time_limit=2)
     schedule_publish(mission=mission)
-    ScheduleRun.objects.create(
-        mission=mission,
-        state=RunState.DONE,
-        progress=100,
-        step="done",
-        placed=result.placed,
-        unplaced=len(result.unplaced),
-        unplaced_reasons=[{"request": u.request, "reason": str(u.reason)} for u in result.unplaced],
-        started_at=now,
-        finished_at=now,
-    )
+    ScheduleRun.objects.create(mission=mission, **run_done(result), started_at=now, finished_at=now)

@@ -8,6 +8,7 @@ puts the accepted meetings into slots (`Meeting`), run by a worker and followed 
 """
 
 import datetime as dt
+import re
 import uuid
 
 from django.conf import settings
@@ -67,7 +68,9 @@ class MatchmakingSettings(models.Model):
         return str(self.mission)
 
 
-language_code = RegexValidator(r"^[a-z]{2,3}$", _("Use two- or three-letter language codes."))
+# A language a profile lists: a two- or three-letter code (en, de, yue).
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+language_code = RegexValidator(LANGUAGE_CODE, _("Use two- or three-letter language codes."))
 
 
 def validate_languages(value: object) -> None:
@@ -182,6 +185,10 @@ class MeetingRequest(models.Model):
     @property
     def pair(self) -> tuple[int, int]:
         return self.requester_id, self.recipient_id
+
+    def other_than(self, participant: Participant) -> Participant:
+        """Whom `participant`, one of the pair, meets."""
+        return self.recipient if self.requester_id == participant.pk else self.requester
 
 
 class MeetingBlock(models.Model):

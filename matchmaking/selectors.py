@@ -8,12 +8,14 @@ and departure), and the scheduler only sees busy times.
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from matchmaking import scheduler
-from matchmaking.enums import Conflict, RequestStatus, RunState
+from matchmaking.enums import Conflict, MeetingState, RequestStatus, RunState
 from matchmaking.models import (
     MatchmakingSettings,
     Meeting,
@@ -25,6 +27,7 @@ from matchmaking.models import (
 )
 from missions.enums import Audience, ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
+from missions.selectors import User, missions_editable_by
 
 # The two sides of a fair: hosts (local companies, agencies) and everyone else.
 HOSTS = "hosts"
@@ -44,10 +47,15 @@ def side_of(participant: Participant) -> str:
     return HOSTS if participant.role == ParticipantRole.HOST else DELEGATES
 
 
+def matchmaking_settings(mission: Mission) -> MatchmakingSettings | None:
+    """The mission's matchmaking settings as staff saved them, or None: the mission has no
+    matchmaking (saving them turns it on)."""
+    return MatchmakingSettings.objects.filter(mission=mission).first()
+
+
 def settings_for(mission: Mission) -> MatchmakingSettings:
     """The mission's matchmaking settings; the defaults (unsaved) until staff chose."""
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
-    return found or MatchmakingSettings(mission=mission)
+    return matchmaking_settings(mission) or MatchmakingSettings(mission=mission)
 
 
 def profile_of(participant: Participant) -> Profile | None:
@@ -105,28 +113,55 @@ def accepted_count(participant: Participant) -> int:
     ).count()
 
 
-def meetings_of(participant: Participant) -> QuerySet[Meeting]:
-    """The participant's meetings in time order, with the other person and the table."""
-    return (
+def meetings_of(participant: Participant, *, final_only: bool = False) -> QuerySet[Meeting]:
+    """The participant's meetings (only the final ones, with `final_only`): see
+    `meetings_of_participants`."""
+    return meetings_of_participants([participant.pk], final_only=final_only)
+
+
+def meetings_of_participants(
+    participant_ids: Iterable[int], *, final_only: bool = False
+) -> QuerySet[Meeting]:
+    """The meetings any of the participants has, asked by them or of them (only the final
+    ones, with `final_only`), in time order, with what shows one: both people and their
+    organisations, the table, the block's item with its venue and mission (its zone)."""
+    participant_ids = list(participant_ids)
+    meetings = (
         Meeting.objects.filter(
-            Q(request__requester=participant) | Q(request__recipient=participant)
+            Q(request__requester_id__in=participant_ids)
+            | Q(request__recipient_id__in=participant_ids)
         )
         .select_related(
             "table",
-            "block__item",
+            "block__item__venue",
+            "block__item__mission",
             "request__requester__person__organisation",
             "request__recipient__person__organisation",
         )
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
+    )
+    return meetings.filter(state=MeetingState.FINAL) if final_only else meetings
+
+
+def meeting_for(user: User, pk: int) -> Meeting:
+    """A meeting of a mission the user may change (`missions_editable_by`: its
+    organisers' planners), with its mission, table and block; else 404."""
+    return get_object_or_404(
+        Meeting.objects.select_related("request__mission", "table", "block__item"),
+        pk=pk,
+        request__mission__in=missions_editable_by(user),
     )
 
 
 def meetings_of_mission(mission: Mission) -> QuerySet[Meeting]:
+    """The mission's meetings by time and table, with who meets whom, where (the table,
+    the block's item with its venue and mission: its zone)."""
     return (
         Meeting.objects.filter(request__mission=mission)
         .select_related(
             "table",
-            "block__item",
+            "block__item__venue",
+            "block__item__mission",
             "request__requester__person",
             "request__recipient__person",
         )
@@ -185,6 +220,19 @@ class SlotKey:
     block: int
     starts_at: dt.datetime
     ends_at: dt.datetime
+
+
+def slot_value(block_id: int, starts_at: dt.datetime) -> str:
+    """A slot as a form's value: the block and the start (UTC seconds)."""
+    return f"{block_id}:{int(starts_at.timestamp())}"
+
+
+def slot_parse(value: str) -> tuple[int, dt.datetime] | None:
+    """`slot_value` read back: the block's id and the slot's start; None when it is not one."""
+    block, _, seconds = (value or "").partition(":")
+    if not (block.isdigit() and seconds.isdigit()):
+        return None
+    return int(block), dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
 
 
 @dataclasses.dataclass(frozen=True)

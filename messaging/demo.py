@@ -13,8 +13,8 @@ gives each living mission:
   still ahead (the reminder before the RSVP deadline, those before the mission) are
   left to it.
 
-The rows are the outbox's own (`invitation_build`, `outbox.message_build`), written as
-the workers leave them. Idempotent: a message is found by participant, kind and
+The rows are the outbox's own (`invitation_build`, the scan's `reminder_build`), written
+as the workers leave them. Idempotent: a message is found by participant, kind and
 occasion, and written only when a field differs; on a later day the times move along
 with the mission. Nothing is handed to a worker: no e-mail leaves.
 """
@@ -26,14 +26,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.invitations import invitation_build, links_ensure
 from messaging.models import OutgoingMessage, ReminderRule
-from messaging.reminders import Rule, recipient_zone, reminder_due, rules_of
+from messaging.reminders import Rule, recipient_zone, reminder_build, reminder_due, rules_of
 from missions.demo.living import ACTION_OWNER, UPCOMING, living_missions
 from missions.enums import RsvpStatus
-from missions.languages import language_asked
 from missions.models import Mission, Participant
 
 __all__ = ["load_demo_mail"]
@@ -155,17 +153,7 @@ def _reminders_sent(
                 continue
         elif participant.rsvp_status != RsvpStatus.ACCEPTED or not answered_at or answered_at > due:
             continue
-        reminder = outbox.message_build(
-            recipient_email=participant.person.email,
-            recipient_name=participant.person.full_name,
-            language=language_asked(participant),
-            kind=rule.kind,
-            occasion=f"{rule.key}:participant:{participant.pk}",
-            mission=mission,
-            participant=participant,
-            due_at=due,
-            context={"anchor": rule.anchor, "days": rule.days},
-        )
+        reminder = reminder_build(rule, participant=participant, due_at=due)
         sent.append(_as_sent(reminder, due_at=due))
     return sent
 

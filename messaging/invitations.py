@@ -17,10 +17,11 @@ from messaging import outbox
 from messaging.emails import render_message
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
+from messaging.reminders import addressed_to
 from missions import tokens
 from missions.audit import audit_record_links
 from missions.enums import AuditAction, MissionStatus, RsvpStatus
-from missions.languages import language_asked, language_for
+from missions.languages import language_for
 from missions.models import Mission, Participant
 
 # Rows a statement of `links_ensure` writes.
@@ -111,13 +112,9 @@ def invitation_build(
     """A participant's invitation as an unsaved outbox row: what sending queues and the
     preview renders."""
     return outbox.message_build(
-        recipient_email=participant.person.email,
-        recipient_name=participant.person.full_name,
-        language=language_asked(participant),
+        **addressed_to(participant, mission=participant.mission),
         kind=MessageKind.INVITATION,
         occasion=occasion or invitation_occasion(participant.mission),
-        mission=participant.mission,
-        participant=participant,
         context={"sent_by": getattr(sent_by, "pk", None)},
     )
 

@@ -41,8 +41,8 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting
+from matchmaking.selectors import meetings_of
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.models import OutgoingMessage
@@ -125,6 +125,18 @@ def recipient_zone(participant: Participant) -> zoneinfo.ZoneInfo:
     return participant.person.time_zone or participant.mission.time_zone
 
 
+def addressed_to(participant: Participant, *, mission: Mission) -> dict:
+    """The fields of an outbox row for a message to the participant of `mission`: their
+    address and name, and the language they asked for (`language_asked`)."""
+    return {
+        "recipient_email": participant.person.email,
+        "recipient_name": participant.person.full_name,
+        "language": language_asked(participant),
+        "mission": mission,
+        "participant": participant,
+    }
+
+
 def _is_due(due: dt.datetime | None, now: dt.datetime) -> bool:
     return due is not None and due <= now < due + LATE_LIMIT
 
@@ -157,6 +169,18 @@ def reminder_due(
     elif day > mission.start_date:
         return None
     return local_moment(day, REMINDER_HOUR, zone)
+
+
+def reminder_build(rule: Rule, *, participant: Participant, due_at: dt.datetime) -> OutgoingMessage:
+    """The reminder the rule sends the participant (of `participant.mission`), unsaved.
+    Its occasion names the rule and the participant: each goes out once."""
+    return outbox.message_build(
+        **addressed_to(participant, mission=participant.mission),
+        kind=rule.kind,
+        occasion=f"{rule.key}:participant:{participant.pk}",
+        due_at=due_at,
+        context={"anchor": rule.anchor, "days": rule.days},
+    )
 
 
 # THE SCAN --------------------------------------------------------------------------------
@@ -229,19 +253,7 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
             # Due before they qualified (invited late, accepted late): not for them.
             if not _is_due(due, now) or (since is not None and due < since):
                 continue
-            due_messages.append(
-                outbox.message_build(
-                    recipient_email=participant.person.email,
-                    recipient_name=participant.person.full_name,
-                    language=language_asked(participant),
-                    kind=kind,
-                    occasion=f"{rule.key}:participant:{participant.pk}",
-                    mission=mission,
-                    participant=participant,
-                    due_at=due,
-                    context={"anchor": rule.anchor, "days": rule.days},
-                )
-            )
+            due_messages.append(reminder_build(rule, participant=participant, due_at=due))
     for message in _queue(due_messages):
         counts[message.kind] += 1
     return counts
@@ -269,13 +281,9 @@ def _queue_thanks(now: dt.datetime) -> int:
         _queue(
             [
                 outbox.message_build(
-                    recipient_email=participant.person.email,
-                    recipient_name=participant.person.full_name,
-                    language=language_asked(participant),
+                    **addressed_to(participant, mission=participant.mission),
                     kind=MessageKind.FOLLOW_UP,
                     occasion=f"thanks:{participant.mission_id}",
-                    mission=participant.mission,
-                    participant=participant,
                     due_at=thanks_due(participant),
                 )
                 for participant in participants
@@ -540,13 +548,9 @@ def _notices_queue(
         message = waiting.get(participant.pk)
         if message is None:
             new = outbox.message_queue(
-                recipient_email=participant.person.email,
-                recipient_name=participant.person.full_name,
-                language=language_asked(participant),
+                **addressed_to(participant, mission=mission),
                 kind=MessageKind.ITINERARY_CHANGED,
                 occasion=f"changes:{mission.pk}:{participant.pk}:{minute}",
-                mission=mission,
-                participant=participant,
                 due_at=now + GATHER,
                 context={"items": [], "had": [], **entry(participant)},
             )
@@ -588,13 +592,9 @@ def meetings_published_queue(
     )
     messages = [
         outbox.message_build(
-            recipient_email=participant.person.email,
-            recipient_name=participant.person.full_name,
-            language=language_asked(participant),
+            **addressed_to(participant, mission=mission),
             kind=MessageKind.MEETINGS_PUBLISHED,
             occasion=f"meetings:{mission.pk}:{participant.pk}:{minute}",
-            mission=mission,
-            participant=participant,
             due_at=now,
         )
         for participant in participants
@@ -613,24 +613,10 @@ class MeetingLine:
 
 def personal_meetings(participant: Participant) -> list[MeetingLine]:
     """The participant's final meetings in time order: when and where, with whom."""
-    meetings = (
-        Meeting.objects.filter(
-            Q(request__requester=participant) | Q(request__recipient=participant),
-            state=MeetingState.FINAL,
-        )
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .order_by("starts_at")
-    )
     lines = []
-    for meeting in meetings:
+    for meeting in meetings_of(participant, final_only=True):
         request = meeting.request
-        other = request.recipient if request.requester_id == participant.pk else request.requester
+        other = request.other_than(participant)
         organisation = other.person.organisation
         lines.append(
             MeetingLine(

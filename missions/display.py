@@ -103,6 +103,13 @@ def time_span_with_zone(starts: dt.datetime, ends: dt.datetime) -> str:
     return f"{time_span(starts, ends)} {zone_names(starts, ends)}"
 
 
+def day_span(starts_at: dt.datetime, ends_at: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """`Thu 13 Nov, 10:00–10:20 JST (Asia/Tokyo)`: a short span in `zone` on its day, the
+    zone named (the slots a participant picks a meeting's from)."""
+    starts, ends = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
+    return f"{short_day(starts)}, {time_span_with_zone(starts, ends)} ({zone.key})"
+
+
 def home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo | None) -> str:
     """The item's time on the clocks at home (`11:00–13:00 CET`), or "" when they read as
     at the place (or no home zone is known)."""

@@ -82,7 +82,7 @@ COLUMN_LABELS = {
     "phone": gettext_lazy("Phone"),
 }
 
-# Header names as users write them, in the form `_header_key` gives them.
+# Header names as users write them, in the form `header_key` gives them.
 HEADER_ALIASES = {
     "full_name": ["fullname", "name", "vollständigername", "vollername"],
     "email": ["email", "emailaddress", "emailadresse", "mail"],
@@ -221,7 +221,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _header_key(header: str) -> str:
+def header_key(header: str) -> str:
+    """A column's header as it is matched: case, spaces, hyphens, underscores, dots and a
+    BOM ignored (`E-Mail`, `e_mail` and `email` are one)."""
     return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").casefold())
 
 
@@ -232,7 +234,7 @@ def _table(records: Iterable[list[str]]) -> Table:
         raise ImportFileError(_("The file has no data: every cell is empty."))
     positions, ignored = {}, []
     for position, name in enumerate(header):
-        column = HEADERS.get(_header_key(name))
+        column = HEADERS.get(header_key(name))
         if column is None:
             if name.strip() and len(ignored) < 20:
                 ignored.append(Truncator(name.strip()).chars(50))

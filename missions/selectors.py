@@ -22,6 +22,7 @@ from missions.enums import Audience, RsvpGroup
 from missions.models import AuditEntry, Feedback, ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
+from organisations.selectors import planner_organisations
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -48,7 +49,7 @@ def missions_editable_by(user: User) -> QuerySet[Mission]:
         return missions.none()
     if user.is_superuser:
         return missions
-    organisations = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
+    organisations = planner_organisations(user)
     return missions.filter(pk__in=Mission.objects.filter(organisers__in=organisations).values("pk"))
 
 

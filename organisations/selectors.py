@@ -52,11 +52,22 @@ def can_see_contact_details(user: User, organisation: Organisation) -> bool:
     return user.is_superuser or user.memberships.filter(organisation=organisation).exists()
 
 
+def planner_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations the user plans for (a membership of a role that plans,
+    `MembershipRole.PLANS`): whose missions they may run, whose people's data they
+    export; all of them for superusers, none for anonymous users."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=MembershipRole.PLANS
+    )
+
+
 def can_add_to_directory(user: User) -> bool:
     """Planners of any organisation, and superusers; a viewer only reads."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or user.memberships.filter(role__in=MembershipRole.PLANS).exists()
+    return user.is_superuser or planner_organisations(user).exists()
 
 
 def organisation_search(
@@ -102,8 +113,7 @@ def people_in_care_of(user: User) -> QuerySet[Person]:
         return Person.objects.none()
     if user.is_superuser:
         return Person.objects.all()
-    planned = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
-    return Person.objects.filter(organisation__in=planned)
+    return Person.objects.filter(organisation__in=planner_organisations(user))
 
 
 def person_in_care_of(user: User, pk: int) -> Person:

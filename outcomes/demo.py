@@ -17,7 +17,19 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from missions.demo.data import BCC, INNOVATION_BIRMINGHAM, IRL, KREATIVES, LEIPZIG, MESSE, WMCA
+from missions.demo.data import (
+    ANNIVERSARY,
+    BCC,
+    CREATIVE,
+    INNOVATION_BIRMINGHAM,
+    IRL,
+    JAPAN,
+    KREATIVES,
+    LEIPZIG,
+    MESSE,
+    OPERA_BALL,
+    WMCA,
+)
 from missions.models import Mission
 from organisations.models import Organisation
 from outcomes.enums import OutcomeKind as K
@@ -26,11 +38,6 @@ from outcomes.models import ExchangeRate, Outcome
 
 SEED = "Demo data, from the seeds: "
 INVENTED = "Demo data, invented: "
-
-CREATIVE = "leipzig-creative-trade-mission-birmingham-2025"
-OPERA_BALL = "birmingham-delegation-leipzig-opera-ball-2024"
-JAPAN = "leipzig-economic-delegation-japan-2017"
-ANNIVERSARY = "birmingham-leipzig-25-years-innovation-event-2017"
 
 # Rates to the reporting currency (GBP), rounded yearly averages, for the demo's values.
 RATES = [(2017, "EUR", "0.8767"), (2017, "JPY", "0.0069"), (2024, "EUR", "0.8466")]

@@ -12,11 +12,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from matchmaking.models import Meeting
 from missions.models import FollowUpAction, Mission
 from missions.selectors import User, can_edit, mission_for, missions_visible_to
-from organisations.enums import MembershipRole
 from organisations.models import Organisation
+from organisations.selectors import planner_organisations
 from outcomes.models import Outcome
 
 
@@ -29,8 +28,7 @@ def recording_sides(user: User, mission: Mission) -> QuerySet[Organisation]:
             Q(organised_missions=mission) | Q(partnered_missions=mission)
         )
         return Organisation.objects.filter(pk__in=sides.values("pk")).order_by("name")
-    planned = user.memberships.filter(role__in=MembershipRole.PLANS).values("organisation")
-    return mission.partners.filter(pk__in=planned).order_by("name")
+    return mission.partners.filter(pk__in=planner_organisations(user)).order_by("name")
 
 
 def mission_for_recording(user: User, pk: int) -> Mission:
@@ -79,13 +77,3 @@ def involved_organisations(mission: Mission) -> QuerySet[Organisation]:
 
 def actions_of(mission: Mission) -> QuerySet[FollowUpAction]:
     return FollowUpAction.objects.filter(mission=mission).select_related("organisation")
-
-
-def meetings_of(mission: Mission) -> QuerySet[Meeting]:
-    """The mission's matchmaking meetings, with who meets whom."""
-    return Meeting.objects.filter(request__mission=mission).select_related(
-        "request__requester__person",
-        "request__recipient__person",
-        "block__item__venue",
-        "block__item__mission",
-    )

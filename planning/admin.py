@@ -178,6 +178,22 @@ class ZoneHelpTextMixin:
         return formfield
 
 
+class MissionObjectZoneMixin(MissionZoneFormMixin, ZoneHelpTextMixin):
+    """The change form of an object of a mission (an item, a participant, an
+    unavailability, a meeting): its dates and times in the mission's zone, each input
+    named with it. A new one takes the mission of `?mission=<pk>`; an existing one
+    its own, which subclasses reach with `mission_of`."""
+
+    def mission_of(self, obj: models.Model) -> Mission:
+        raise NotImplementedError
+
+    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
+        if object_id is None:
+            return _mission_from_query(request)
+        obj = self.get_object(request, unquote(object_id))
+        return self.mission_of(obj) if obj else None
+
+
 def _name_inputs(widget: Widget, *, column: str, row: int | str | None = None) -> None:
     """Name the inputs of `widget` by their field (or column) and row: "Title, row 2"; a
     date-time's pair of inputs "Starts, date, row 2" and "Starts, time, row 2"."""
@@ -363,7 +379,7 @@ class MissionAdmin(AccessibleAutocompleteMixin, MissionZoneFormMixin, SimpleHist
 
 
 @admin.register(ItineraryItem)
-class ItineraryItemAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+class ItineraryItemAdmin(MissionObjectZoneMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "mission",
@@ -388,11 +404,8 @@ class ItineraryItemAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryA
         (_("Who"), {"fields": ["audience", "capacity", "is_cancelled"]}),
     ]
 
-    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
-        if object_id is None:
-            return _mission_from_query(request)
-        item = self.get_object(request, unquote(object_id))
-        return item.mission if item else None
+    def mission_of(self, item: ItineraryItem) -> Mission:
+        return item.mission
 
     @admin.display(description=_("starts"), ordering="starts_at")
     def local_starts_at(self, item: ItineraryItem) -> str:
@@ -414,9 +427,7 @@ class ItineraryItemAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryA
 
 
 @admin.register(Participant)
-class ParticipantAdmin(
-    AccessibleAutocompleteMixin, MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin
-):
+class ParticipantAdmin(AccessibleAutocompleteMixin, MissionObjectZoneMixin, SimpleHistoryAdmin):
     list_display = [
         "person",
         "mission",
@@ -447,11 +458,8 @@ class ParticipantAdmin(
         (None, {"fields": ["items", "notes"]}),
     ]
 
-    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
-        if object_id is None:
-            return _mission_from_query(request)
-        participant = self.get_object(request, unquote(object_id))
-        return participant.mission if participant else None
+    def mission_of(self, participant: Participant) -> Mission:
+        return participant.mission
 
     @admin.display(description=_("arrival"), ordering="arrival_at")
     def local_arrival_at(self, participant: Participant) -> str | None:
@@ -660,7 +668,14 @@ class ProfileAdmin(SimpleHistoryAdmin):
 class MeetingRequestAdmin(SimpleHistoryAdmin):
     list_display = ["requester", "recipient", "status", "mutual", "mission", "created_at"]
     list_filter = ["status", "mutual"]
-    list_select_related = ["requester__person", "recipient__person", "mission"]
+    # Each participant is named with their mission (`Participant.__str__`).
+    list_select_related = [
+        "requester__person",
+        "requester__mission",
+        "recipient__person",
+        "recipient__mission",
+        "mission",
+    ]
     search_fields = [
         "requester__person__full_name",
         "recipient__person__full_name",
@@ -701,27 +716,31 @@ class TableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+class UnavailabilityAdmin(MissionObjectZoneMixin, SimpleHistoryAdmin):
     list_display = ["participant", "starts_at", "ends_at"]
     list_select_related = ["participant__person", "participant__mission"]
     search_fields = ["participant__person__full_name", "participant__mission__title"]
     autocomplete_fields = ["participant"]
 
-    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
-        if object_id is None:
-            return _mission_from_query(request)
-        unavailability = self.get_object(request, unquote(object_id))
-        return unavailability.participant.mission if unavailability else None
+    def mission_of(self, unavailability: Unavailability) -> Mission:
+        return unavailability.participant.mission
 
 
 @admin.register(Meeting)
-class MeetingAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
+class MeetingAdmin(MissionObjectZoneMixin, SimpleHistoryAdmin):
     """Meetings as stored; a move here is not checked against the scheduler's rules:
     move meetings on the mission's grid of meetings."""
 
     list_display = ["request", "starts_at", "table", "locked", "state"]
     list_filter = ["state", "locked"]
-    list_select_related = ["request__requester__person", "request__recipient__person", "table"]
+    # A meeting is named by its request, whose participants by their mission too.
+    list_select_related = [
+        "request__requester__person",
+        "request__requester__mission",
+        "request__recipient__person",
+        "request__recipient__mission",
+        "table",
+    ]
     search_fields = [
         "request__requester__person__full_name",
         "request__recipient__person__full_name",
@@ -731,11 +750,8 @@ class MeetingAdmin(MissionZoneFormMixin, ZoneHelpTextMixin, SimpleHistoryAdmin):
     readonly_fields = ["uid"]
     date_hierarchy = "starts_at"
 
-    def form_mission(self, request: HttpRequest, object_id: str | None) -> Mission | None:
-        if object_id is None:
-            return _mission_from_query(request)
-        meeting = self.get_object(request, unquote(object_id))
-        return meeting.request.mission if meeting else None
+    def mission_of(self, meeting: Meeting) -> Mission:
+        return meeting.request.mission
 
 
 @admin.register(ScheduleRun)

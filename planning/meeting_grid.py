@@ -16,22 +16,15 @@ from django.utils import timezone
 
 from matchmaking.enums import MeetingState, RequestStatus, RunState, UnplacedReason
 from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Profile, Table
-from matchmaking.selectors import blocks_of, latest_run, meetings_of_mission, run_is_stuck
+from matchmaking.selectors import (
+    blocks_of,
+    latest_run,
+    meetings_of_mission,
+    run_is_stuck,
+    slot_value,
+)
 from missions.display import time_span, zone_names
 from missions.models import Mission, Participant
-
-
-def slot_value(block_id: int, starts_at: dt.datetime) -> str:
-    """A slot as a form's value: the block and the start (UTC seconds)."""
-    return f"{block_id}:{int(starts_at.timestamp())}"
-
-
-def slot_parse(value: str) -> tuple[int, dt.datetime] | None:
-    """`slot_value` read back; None when it is not one."""
-    block, _, seconds = (value or "").partition(":")
-    if not (block.isdigit() and seconds.isdigit()):
-        return None
-    return int(block), dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
 
 
 @dataclass

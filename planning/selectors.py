@@ -162,7 +162,7 @@ def needs_doing(
     due = _actions_due(by_id, todays)
     board.actions, board.actions_more = due[:ACTIONS_SHOWN], max(len(due) - ACTIONS_SHOWN, 0)
 
-    under_way = [m for m in live if m.start_date <= todays[m.pk] <= m.end_date]
+    under_way = [m for m in live if mission_phase(m, today=todays[m.pk]) == Phase.UNDER_WAY]
     now = timezone.now()
     board.under_way = [
         UnderWay(mission=mission, next_item=item, now=now)

@@ -24,6 +24,7 @@ ROW_MINUTES = 15
 DAY_STARTS, DAY_ENDS = 8, 18
 #: Lanes side by side at most; more overlapping items share the last lane.
 MAX_LANES = 6
+#: A time on the axis as a block carries it and a drag posts it back (`RescheduleForm`).
 WALL_CLOCK = "%Y-%m-%dT%H:%M"
 
 

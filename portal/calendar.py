@@ -22,12 +22,12 @@ from collections.abc import Iterable
 
 import icalendar
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from matchmaking.enums import MeetingState
 from matchmaking.models import Meeting
+from matchmaking.selectors import meetings_of
 from missions.display import clean_header_text, item_place
 from missions.enums import MissionStatus, RsvpStatus
 from missions.models import ItineraryItem, Participant
@@ -54,28 +54,14 @@ def meeting_uid(meeting: Meeting) -> str:
 
 def _final_meetings(participant: Participant) -> QuerySet[Meeting]:
     """The participant's final B2B meetings with what their events say; one query."""
-    history = Meeting.history.model.objects.filter(id=OuterRef("pk"))
-    counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
-    return (
-        Meeting.objects.filter(state=MeetingState.FINAL)
-        .filter(Q(request__requester=participant) | Q(request__recipient=participant))
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .annotate(revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
-        .order_by("starts_at", "pk")
-    )
+    return with_revisions(meetings_of(participant, final_only=True))
 
 
 def _meeting_event(
     meeting: Meeting, participant: Participant, *, cancelled: bool, alarm: bool
 ) -> icalendar.Event:
     request = meeting.request
-    other = request.recipient if request.requester_id == participant.pk else request.requester
+    other = request.other_than(participant)
     name = other.person.full_name
     if other.person.organisation_id:
         name = f"{name}, {other.person.organisation.name}"
@@ -104,11 +90,12 @@ def _meeting_event(
     return event
 
 
-def with_revisions(items: QuerySet[ItineraryItem]) -> QuerySet[ItineraryItem]:
-    """Annotate `revisions`: how many times each item was saved (its history rows)."""
-    history = ItineraryItem.history.model.objects.filter(id=OuterRef("pk"))
+def with_revisions(rows: QuerySet) -> QuerySet:
+    """Annotate `revisions`: how many times each item or meeting was saved (its history
+    rows), which its event's SEQUENCE counts."""
+    history = rows.model.history.model.objects.filter(id=OuterRef("pk"))
     counted = history.order_by().values("id").annotate(count=Count("history_id")).values("count")
-    return items.annotate(
+    return rows.annotate(
         revisions=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
     )
 

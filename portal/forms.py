@@ -5,7 +5,6 @@ Times are read in the mission's zone: the views validate these forms inside
 """
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from django import forms
@@ -14,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import MeetingRequest, Profile
+from matchmaking.models import LANGUAGE_CODE, MeetingRequest, Profile
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
 from organisations.models import Sector
@@ -223,9 +222,6 @@ def _sector_choices() -> list[tuple[int, str]]:
         (sector.pk, (sector.name_de if german and sector.name_de else sector.name))
         for sector in Sector.objects.order_by("name")
     ]
-
-
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 class ProfileForm(forms.Form):

@@ -37,18 +37,20 @@ from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingRequest, Profile
 from matchmaking.selectors import (
     blocks_of,
+    meetings_of_participants,
     profile_of,
     profiles_visible_to,
     requests_made,
     requests_received,
     schedule_problem,
+    slot_value,
 )
 from missions.display import (
+    day_span,
     home_time,
     long_date,
     map_url,
     mission_dates,
-    short_day,
     time_span,
     time_span_with_zone,
     venue_place,
@@ -606,11 +608,6 @@ def delegate_link(token: str) -> DelegateLink | None:
 # MATCHMAKING: the participant's meetings page, `/d/<token>/meetings/` ------------------------
 
 
-def matchmaking_settings(mission: Mission) -> MatchmakingSettings | None:
-    """The mission's matchmaking settings, or None: the mission has no B2B meetings."""
-    return MatchmakingSettings.objects.filter(mission=mission).first()
-
-
 @dataclass(frozen=True)
 class MeetingRow:
     """One of a participant's meetings as their page, calendar and booklet show it."""
@@ -634,24 +631,8 @@ def meeting_rows(
     participant_ids: list[int], *, final_only: bool = False
 ) -> dict[int, list[MeetingRow]]:
     """Participant id: their meetings in time order, each in its block's zone; one query."""
-    meetings = (
-        Meeting.objects.filter(
-            Q(request__requester_id__in=participant_ids)
-            | Q(request__recipient_id__in=participant_ids)
-        )
-        .select_related(
-            "table",
-            "block__item__venue",
-            "block__item__mission",
-            "request__requester__person__organisation",
-            "request__recipient__person__organisation",
-        )
-        .order_by("starts_at", "pk")
-    )
-    if final_only:
-        meetings = meetings.filter(state=MeetingState.FINAL)
     rows: dict[int, list[MeetingRow]] = {pk: [] for pk in participant_ids}
-    for meeting in meetings:
+    for meeting in meetings_of_participants(participant_ids, final_only=final_only):
         item = meeting.block.item
         zone = item.time_zone
         starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
@@ -713,18 +694,6 @@ class MeetingsPage:
     meetings: list[MeetingRow]
 
 
-def slot_value(block_id: int, starts_at: dt.datetime) -> str:
-    return f"{block_id}:{int(starts_at.timestamp())}"
-
-
-def slot_from_value(value: str) -> tuple[int, dt.datetime] | None:
-    """The block's id and the slot's start of an answer form's slot, or None."""
-    block, _, start = value.partition(":")
-    if not (block.isdigit() and start.isdigit()):
-        return None
-    return int(block), dt.datetime.fromtimestamp(int(start), dt.UTC)
-
-
 def _request_row(
     request: MeetingRequest, other: Participant, *, answerable: bool, withdrawable: bool, slots
 ) -> RequestRow:
@@ -756,9 +725,7 @@ def _open_slots(mission: Mission, requests: list[MeetingRequest]) -> dict[int, l
             if read.check(request=request, slot_id=slot_id, table_id=None)[1]:
                 continue
             zone = zones.get(key.block, mission.time_zone)
-            starts, ends = key.starts_at.astimezone(zone), key.ends_at.astimezone(zone)
-            span = time_span_with_zone(starts, ends)
-            label = f"{short_day(starts)}, {span} ({zone.key})"
+            label = day_span(key.starts_at, key.ends_at, zone)
             slots[request.pk].append(SlotChoice(slot_value(key.block, key.starts_at), label))
     return slots
 

@@ -14,6 +14,7 @@ from matchmaking.enums import Conflict, MeetingState, RequestStatus
 from matchmaking.models import Meeting, MeetingBlock, MeetingRequest, Table
 from matchmaking.selectors import schedule_problem
 from missions.models import Mission
+from missions.services.missions import mission_lock
 
 
 def _checked_table(
@@ -45,7 +46,7 @@ def meeting_place(
     """Put an accepted request's meeting in a slot (when participants pick their slot,
     or staff place one): at `table`, or the first free one. `ValidationError` when the
     request is not accepted, has its meeting already, or the placement breaks a rule."""
-    Mission.objects.select_for_update().filter(pk=request.mission_id).values_list("pk").get()
+    mission_lock(mission_id=request.mission_id)
     if request.status != RequestStatus.ACCEPTED:
         raise ValidationError(_("Only an accepted meeting can be placed."), code="not_accepted")
     if Meeting.objects.filter(request=request).exists():
@@ -78,9 +79,7 @@ def meeting_move(
     """Move a meeting to another slot or table (staff dragging it on the grid), checked
     like the scheduler's placements; locked by default, so the next run keeps it where
     staff put it. It keeps its calendar UID and its state."""
-    Mission.objects.select_for_update().filter(pk=meeting.request.mission_id).values_list(
-        "pk"
-    ).get()
+    mission_lock(mission_id=meeting.request.mission_id)
     meeting = Meeting.objects.select_related("request__mission").get(pk=meeting.pk)
     table_id, ends_at = _checked_table(
         request=meeting.request, block=block, starts_at=starts_at, table=table

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from matchmaking.models import MatchmakingSettings, Profile
+from matchmaking.selectors import settings_for
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
@@ -17,8 +18,7 @@ def settings_save(
     max_meetings_per_person: int,
 ) -> MatchmakingSettings:
     """Choose how the mission's matchmaking runs; `ValidationError` on a bad value."""
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
-    chosen = found or MatchmakingSettings(mission=mission)
+    chosen = settings_for(mission)
     chosen.requests_need_acceptance = requests_need_acceptance
     chosen.slot_picking = slot_picking
     chosen.max_meetings_per_person = max_meetings_per_person

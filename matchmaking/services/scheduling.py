@@ -35,6 +35,7 @@ from matchmaking.selectors import (
     schedule_problem,
 )
 from missions.models import Mission
+from missions.services.missions import mission_lock
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def schedule_request(*, mission: Mission, requested_by: AbstractBaseUser | None)
     stuck once more. `ValidationError` when there is no meeting block or no accepted
     request. The task is enqueued after commit; a rolled-back request enqueues nothing.
     """
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    mission_lock(mission_id=mission.pk)
     active = active_run(mission)
     if active is not None:
         if run_is_stuck(active):
@@ -105,15 +106,22 @@ def run_execute(*, run_id: int, time_limit: float | None = None) -> None:
         logger.exception("Schedule run %s failed", run_id)
         _fail(run_id, _("The scheduler failed: %(error)s") % {"error": error})
         return
-    ScheduleRun.objects.filter(pk=run_id).update(
-        state=RunState.DONE,
-        progress=100,
-        step="done",
-        placed=result.placed,
-        unplaced=len(result.unplaced),
-        unplaced_reasons=[{"request": u.request, "reason": str(u.reason)} for u in result.unplaced],
-        finished_at=timezone.now(),
-    )
+    ScheduleRun.objects.filter(pk=run_id).update(**run_done(result), finished_at=timezone.now())
+
+
+def run_done(result: scheduler.Schedule) -> dict[str, object]:
+    """What a run that computed `result` records: done, how many meetings it placed, and
+    each request it left out with why (the tab lists them)."""
+    return {
+        "state": RunState.DONE,
+        "progress": 100,
+        "step": "done",
+        "placed": result.placed,
+        "unplaced": len(result.unplaced),
+        "unplaced_reasons": [
+            {"request": u.request, "reason": str(u.reason)} for u in result.unplaced
+        ],
+    }
 
 
 def _fail(run_id: int, message: str) -> None:
@@ -146,7 +154,7 @@ def schedule_mission(
 
 @transaction.atomic
 def _write(*, mission: Mission, read: MissionProblem, result: scheduler.Schedule) -> None:
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    mission_lock(mission_id=mission.pk)
     meetings = Meeting.objects.filter(request__mission=mission)
     locked_now = set(meetings.filter(locked=True).values_list("pk", "table_id", "starts_at"))
     locked_then = {(m.pk, m.table_id, m.starts_at) for m in read.meetings if m.locked}

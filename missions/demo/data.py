@@ -358,6 +358,11 @@ PEOPLE += [
 
 
 # MISSIONS --------------------------------------------------------------------
+# Natural key (slug); the demo's outcomes (outcomes/demo.py) name their missions by it.
+CREATIVE = "leipzig-creative-trade-mission-birmingham-2025"
+OPERA_BALL = "birmingham-delegation-leipzig-opera-ball-2024"
+JAPAN = "leipzig-economic-delegation-japan-2017"
+ANNIVERSARY = "birmingham-leipzig-25-years-innovation-event-2017"
 # Items: local wall-clock times (naive) in the venue's zone, else the mission's.
 # Participants: "items" names the items (by title) a person attends when selected.
 d = dt.datetime
@@ -365,7 +370,7 @@ MISSIONS = [
     # (a) The seed gives three days but no date; Leopard Co's report of the round table
     # says March 2025. Tuesday 11 to Thursday 13 March and all times are invented.
     {
-        "slug": "leipzig-creative-trade-mission-birmingham-2025",
+        "slug": CREATIVE,
         "title": "Leipzig creative industries trade mission to Birmingham",
         "kind": MissionKind.INBOUND,
         "status": MissionStatus.COMPLETED,
@@ -476,7 +481,7 @@ MISSIONS = [
     # (b) The 29th Leipzig Opera Ball, with Birmingham as partner city, was on Friday
     # 8 November 2024. Arrival the day before and return the day after are invented.
     {
-        "slug": "birmingham-delegation-leipzig-opera-ball-2024",
+        "slug": OPERA_BALL,
         "title": "Birmingham delegation to the Leipzig Opera Ball",
         "kind": MissionKind.OUTBOUND,
         "status": MissionStatus.COMPLETED,
@@ -535,7 +540,7 @@ MISSIONS = [
     # (Herbert Blomstedt conducting, Suntory Hall); von Werthern was ambassador then.
     # The order of the stops follows the seed; the days and times are invented.
     {
-        "slug": "leipzig-economic-delegation-japan-2017",
+        "slug": JAPAN,
         "title": "Leipzig economic delegation to Tokyo, Kobe and Toyohashi",
         "kind": MissionKind.OUTBOUND,
         "status": MissionStatus.COMPLETED,
@@ -624,7 +629,7 @@ MISSIONS = [
     # (d) The 25th anniversary of the 1992 partnership: 2017, and 20 October 2017 was a
     # Friday. The speakers come from the seed; the running order and times are invented.
     {
-        "slug": "birmingham-leipzig-25-years-innovation-event-2017",
+        "slug": ANNIVERSARY,
         "title": "Birmingham and Leipzig: 25 years of innovation and growth",
         "kind": MissionKind.EVENT,
         "status": MissionStatus.COMPLETED,

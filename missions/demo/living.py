@@ -84,6 +84,8 @@ ACTION_OWNER = {"username": "lloyd.broad", "person": "Lloyd Broad", "organisatio
 ACCEPTED, DECLINED = RsvpStatus.ACCEPTED, RsvpStatus.DECLINED
 TENTATIVE, INVITED = RsvpStatus.TENTATIVE, RsvpStatus.INVITED
 SECOND_HOME_MEETINGS = "Second Home Studios: meetings with animation producers"
+# The upcoming mission's round table, a meeting block of the demo's matchmaking.
+ROUND_TABLE = "Round table at the Chamber of Commerce: creative exports"
 
 Clock = Callable[[int, str], dt.datetime]
 
@@ -146,8 +148,7 @@ def _upcoming(today: dt.date) -> dict:
              "kind": ItemKind.SITE_VISIT, "starts": at(first, "10:00"),
              "ends": at(first, "12:00"), "venue": STEAMHOUSE_VENUE, "host": STEAMHOUSE},
             # 15 minutes to drive from Digbeth to Edgbaston: the open feasibility warning.
-            {"title": "Round table at the Chamber of Commerce: creative exports",
-             "kind": ItemKind.ROUND_TABLE, "starts": at(first, "12:15"),
+            {"title": ROUND_TABLE, "kind": ItemKind.ROUND_TABLE, "starts": at(first, "12:15"),
              "ends": at(first, "14:00"), "venue": CHAMBER_HOUSE, "host": GBCC,
              "description": "With the Chamber's international trade team and Birmingham "
              "creative companies selling abroad."},

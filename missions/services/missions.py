@@ -39,8 +39,8 @@ from missions.display import format_local, short_date
 from missions.enums import FeasibilityRule, MissionStatus
 from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import missions_visible_to, rsvp_group_annotations
-from organisations.enums import MembershipRole
 from organisations.models import Organisation, Person, Sector
+from organisations.selectors import planner_organisations
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -142,6 +142,14 @@ def mission_update(*, mission: Mission, user: AbstractBaseUser, data: dict[str, 
         sectors=data.get("sectors", mission.sectors.all()),
     )
     return mission
+
+
+def mission_lock(*, mission_id: int) -> None:
+    """Hold the mission's row until the transaction ends (inside one): writes of one
+    mission that must not interleave (a schedule and a meeting placed by hand, two
+    archives of its booklets asked at once) wait for each other here, not for any other
+    mission's."""
+    Mission.objects.select_for_update().filter(pk=mission_id).values_list("pk").get()
 
 
 def mission_cancel_refused_because(mission: Mission) -> str:
@@ -315,19 +323,8 @@ def dashboard_missions(user: User) -> Dashboard:
     return dashboard
 
 
-def planner_organisations(user: User) -> QuerySet[Organisation]:
-    """The organisations whose missions the user may run: all of them for superusers."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role__in=MembershipRole.PLANS
-    )
-
-
 def can_create_missions(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or planner_organisations(user).exists())
+    return user.is_superuser or planner_organisations(user).exists()
 
 
 def duplicate_shift_days(mission: Mission) -> int:

@@ -10,6 +10,7 @@ from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Organisation, Venue
 from organisations.selectors import organisation_options, venue_options
 from planning.forms.pickers import picker_choices
+from planning.timetable import WALL_CLOCK
 
 
 class LocalDateTimeField(forms.SplitDateTimeField):
@@ -100,8 +101,8 @@ class RescheduleForm(forms.Form):
     """A new start and end from the timetable (drag to move or resize), as wall-clock
     times in the active zone: the view activates the mission's destination zone."""
 
-    starts_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
+    starts_at = forms.DateTimeField(input_formats=[WALL_CLOCK])
+    ends_at = forms.DateTimeField(input_formats=[WALL_CLOCK])
 
 
 class AcknowledgeForm(forms.Form):

@@ -5,10 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import MatchmakingSettings, MeetingBlock
+from matchmaking.models import MatchmakingSettings, MeetingBlock, Profile
+from matchmaking.selectors import slot_parse
 from missions.imports import ImportFileError, records_read
 from organisations.models import Sector
-from planning.meeting_grid import Grid, slot_parse
+from planning.forms.participants import import_file_field
+from planning.meeting_grid import Grid
 
 MAX_TABLES = 200
 
@@ -62,17 +64,20 @@ class ProfileForm(forms.Form):
     offer = forms.CharField(
         label=_("What they offer"),
         required=False,
-        max_length=1000,
+        max_length=Profile._meta.get_field("offer").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     seek = forms.CharField(
         label=_("What they seek"),
         required=False,
-        max_length=1000,
+        max_length=Profile._meta.get_field("seek").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     pitch = forms.CharField(
-        label=_("Pitch"), required=False, max_length=600, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Pitch"),
+        required=False,
+        max_length=Profile._meta.get_field("pitch").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     languages = forms.CharField(
         label=_("Languages spoken"),
@@ -125,11 +130,7 @@ class MeetingMoveForm(forms.Form):
 
 
 class ProfileImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or Excel file"),
-        help_text=_("At most 2 MB and 2,000 rows. The first row names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-    )
+    file = import_file_field()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from missions.enums import MissionStatus
 from missions.models import Mission
-from missions.services.missions import planner_organisations
 from organisations.models import Organisation, Sector
-from organisations.selectors import organisation_options
+from organisations.selectors import organisation_options, planner_organisations
 from planning.forms.pickers import picker_choices
 
 # Destinations of the councils' missions so far and the world's business hubs; every

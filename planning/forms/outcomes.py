@@ -6,12 +6,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.selectors import meetings_of_mission
 from missions.display import format_local
 from missions.enums import ActionStatus
 from missions.models import FollowUpAction, Mission, Participant
 from outcomes.enums import OutcomeKind, OutcomeStatus
 from outcomes.models import Outcome
-from outcomes.selectors import actions_of, involved_organisations, meetings_of
+from outcomes.selectors import actions_of, involved_organisations
 
 EVIDENCE_MAX_LENGTH = 5000
 
@@ -66,7 +67,7 @@ class OutcomeForm(forms.ModelForm):
         action.queryset = actions_of(mission).order_by("due_date", "pk")
         action.label_from_instance = _action_label
         meeting = self.fields["meeting"]
-        meeting.queryset = meetings_of(mission).order_by("starts_at", "pk")
+        meeting.queryset = meetings_of_mission(mission).order_by("starts_at", "pk")
         meeting.label_from_instance = _meeting_label
 
     def clean_currency(self) -> str:

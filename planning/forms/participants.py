@@ -217,12 +217,18 @@ class ParticipantForm(forms.ModelForm):
         return arguments
 
 
-class ParticipantImportForm(forms.Form):
-    file = forms.FileField(
+def import_file_field() -> forms.FileField:
+    """The file of an import of a mission's list (its participants, its matchmaking
+    profiles): what it takes, and the limits of `missions.imports` that it says."""
+    return forms.FileField(
         label=_("CSV or Excel file"),
         help_text=_("At most 2 MB and 2,000 rows. The first row names the columns."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
+
+
+class ParticipantImportForm(forms.Form):
+    file = import_file_field()
 
     def __init__(self, *args, refusal: str = "", **kwargs):
         """With `refusal`, the form comes back with that error next to the file field,

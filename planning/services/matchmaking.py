@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.enums import MeetingState
-from matchmaking.models import Meeting, MeetingBlock, Table
+from matchmaking.models import LANGUAGE_CODE, Meeting, MeetingBlock, Profile, Table
 from matchmaking.selectors import active_run
 from matchmaking.services.meetings import meeting_move, schedule_publish
 from matchmaking.services.profiles import profile_save
 from messaging import reminders
-from missions.imports import MAX_ROWS
+from missions.imports import MAX_ROWS, header_key
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
@@ -64,7 +64,7 @@ def meeting_move_and_notify(
 # PROFILES FROM A FILE ----------------------------------------------------------------
 
 PROFILE_COLUMNS = ("email", "offer", "seek", "pitch", "languages", "sectors", "shown")
-# Header names as users write them (case, spaces, hyphens and underscores ignored).
+# Header names as users write them, in the form `missions.imports.header_key` gives them.
 PROFILE_HEADERS = {
     "email": "email",
     "emailaddress": "email",
@@ -91,8 +91,7 @@ PROFILE_HEADERS = {
 }
 YES = {"", "yes", "y", "true", "1", "x", "ja", "j", "wahr"}
 NO = {"no", "n", "false", "0", "nein", "falsch"}
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-LIMITS = {"offer": 1000, "seek": 1000, "pitch": 600}
+LIMITS = {name: Profile._meta.get_field(name).max_length for name in ("offer", "seek", "pitch")}
 
 
 @dataclass
@@ -101,10 +100,6 @@ class ProfileImport:
 
     imported: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", header.strip().lstrip("\ufeff").casefold())
 
 
 @transaction.atomic
@@ -120,7 +115,7 @@ def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> Profil
         return ProfileImport(errors=[_("The file has no data: every cell is empty.")])
     positions = {}
     for position, name in enumerate(header):
-        column = PROFILE_HEADERS.get(_header_key(name))
+        column = PROFILE_HEADERS.get(header_key(name))
         if column is not None and column not in positions:
             positions[column] = position
     if "email" not in positions:

@@ -165,19 +165,23 @@ def person_export(*, person: Person) -> dict:
                 Profile.history.filter(participant_id__in=ids).order_by("history_date")
             ),
             "meeting_requests": _history(
-                MeetingRequest.history.filter(
-                    Q(requester_id__in=ids) | Q(recipient_id__in=ids)
-                ).order_by("history_date")
+                MeetingRequest.history.filter(_either_side(ids)).order_by("history_date")
             ),
         },
     }
+
+
+def _either_side(ids: list[int]) -> Q:
+    """The meeting requests of the participations, as rows or their history: those they
+    made and those made to them."""
+    return Q(requester_id__in=ids) | Q(recipient_id__in=ids)
 
 
 def _matchmaking(ids: list[int]) -> dict:
     """The participations' matchmaking: profiles, requests made and received, the times
     they said they cannot meet, their meetings."""
     profiles = Profile.objects.filter(participant_id__in=ids).prefetch_related("sectors")
-    requests = MeetingRequest.objects.filter(Q(requester_id__in=ids) | Q(recipient_id__in=ids))
+    requests = MeetingRequest.objects.filter(_either_side(ids))
     return {
         "profiles": [
             {**_record(profile), "sectors": [sector.name for sector in profile.sectors.all()]}
@@ -278,9 +282,7 @@ def person_erase(*, person: Person) -> None:
         Feedback: _ids(Feedback.objects.filter(participant_id__in=ids)),
         OutgoingMessage: _ids(messages),
     }
-    requests = _ids(
-        MeetingRequest.objects.filter(Q(requester_id__in=ids) | Q(recipient_id__in=ids))
-    )
+    requests = _ids(MeetingRequest.objects.filter(_either_side(ids)))
     messages.delete()
     # Other delegates' kept pages may list the person among who else is coming.
     DelegatePage.objects.filter(participant__mission_id__in=mission_ids).delete()

@@ -12,7 +12,8 @@
 - `plan:schedule-publish`: preliminary meetings become final; everyone gets their
   schedule by mail.
 
-Everything here looks the mission up with `edit=True`: a 404 for partners, viewers and
+Everything here looks the mission up with `edit=True` (a meeting with
+`matchmaking.selectors.meeting_for`, scoped alike): a 404 for partners, viewers and
 anyone out of scope, as for the booklets.
 """
 
@@ -20,18 +21,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from matchmaking.models import MatchmakingSettings, Meeting, MeetingBlock
-from matchmaking.selectors import profile_of
+from matchmaking.models import MatchmakingSettings, MeetingBlock
+from matchmaking.selectors import matchmaking_settings, meeting_for, profile_of, slot_value
 from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
 from matchmaking.services.scheduling import schedule_request
 from missions.models import Mission
-from missions.selectors import item_for, mission_for, missions_editable_by, participant_for
+from missions.selectors import item_for, mission_for, participant_for
 from planning.forms.matchmaking import (
     MatchmakingSettingsForm,
     MeetingBlockForm,
@@ -44,7 +45,6 @@ from planning.meeting_grid import (
     meeting_grid,
     profiles_overview,
     schedule_run_status,
-    slot_value,
 )
 from planning.services.matchmaking import (
     meeting_move_and_notify,
@@ -53,20 +53,11 @@ from planning.services.matchmaking import (
 )
 
 
-def _meeting_for(request: HttpRequest, pk: int) -> Meeting:
-    """A meeting of a mission the user plans, else 404."""
-    return get_object_or_404(
-        Meeting.objects.select_related("request__mission", "table", "block__item"),
-        pk=pk,
-        request__mission__in=missions_editable_by(request.user),
-    )
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def matchmaking(request: HttpRequest, pk: int) -> HttpResponse:
     mission = mission_for(request.user, pk, edit=True)
-    found = MatchmakingSettings.objects.filter(mission=mission).first()
+    found = matchmaking_settings(mission)
     form = MatchmakingSettingsForm(
         request.POST if request.method == "POST" else None,
         instance=found or MatchmakingSettings(mission=mission),
@@ -240,7 +231,7 @@ def _grid_answer(request: HttpRequest, mission: Mission, *, error: str = "") -> 
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Another slot and table for a meeting, checked like the scheduler's placements."""
-    meeting = _meeting_for(request, pk)
+    meeting = meeting_for(request.user, pk)
     mission = meeting.request.mission
     layout = meeting_grid(mission)
     form = MeetingMoveForm(
@@ -277,7 +268,7 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_lock_view(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk)
+    meeting = meeting_for(request.user, pk)
     meeting_lock(meeting=meeting, locked=request.POST.get("locked") == "1")
     return _grid_answer(request, meeting.request.mission)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from missions.models import Mission
+from missions.services.missions import mission_lock
 from portal import booklet_archives
 from portal.models import BookletArchive
 from portal.tasks import build_booklet_archive
@@ -26,7 +27,7 @@ def archive_request(*, mission: Mission, requested_by: AbstractBaseUser | None) 
     the mission has nobody to print a booklet for.
     """
     # Two requests at once for one mission queue one archive: they wait for each other here.
-    Mission.objects.select_for_update().filter(pk=mission.pk).values_list("pk").get()
+    mission_lock(mission_id=mission.pk)
     active = (
         BookletArchive.objects.filter(mission=mission, state__in=booklet_archives.ACTIVE)
         .order_by("-created_at", "-pk")

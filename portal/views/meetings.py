@@ -20,7 +20,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from matchmaking.models import MatchmakingSettings
-from matchmaking.selectors import HOSTS, profile_of, profiles_visible_to, side_of
+from matchmaking.selectors import (
+    HOSTS,
+    matchmaking_settings,
+    profile_of,
+    profiles_visible_to,
+    side_of,
+    slot_parse,
+)
 from matchmaking.services.meeting_requests import request_create, request_withdraw
 from matchmaking.services.profiles import profile_save
 from missions.models import Participant
@@ -33,11 +40,8 @@ from portal.forms import (
 )
 from portal.selectors import (
     made_request,
-    matchmaking_settings,
     meetings_page,
-    participants_pick_slots,
     received_request,
-    slot_from_value,
     visible_profile,
 )
 from portal.services.meetings import request_answer_on_page
@@ -155,17 +159,16 @@ def answer(request: HttpRequest, *, participant: Participant, token: str) -> Htt
     found = form.is_valid() and received_request(participant, form.cleaned_data["request"])
     if not found:
         return _not_found(request, token)
-    settings = matchmaking_settings(participant.mission)
     accept = form.cleaned_data["answer"] == "accept"
     try:
         request_answer_on_page(
             request=found,
             answered_by=participant,
             accept=accept,
-            slot=slot_from_value(form.cleaned_data["slot"]),
-            slot_wanted=participants_pick_slots(settings),
+            slot=slot_parse(form.cleaned_data["slot"]),
         )
     except ValidationError as error:
+        settings = matchmaking_settings(participant.mission)
         return _page(request, participant, token, settings, error=_errors(error))
     return _back(token, "accepted" if accept else "declined")
 

@@ -1,6 +1,10 @@
-import pytest
+import datetime as dt
+import zoneinfo
 
-from missions.display import user_name
+import pytest
+from django.utils import translation
+
+from missions.display import day_span, user_name
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +24,12 @@ def test_user_name_is_the_full_name_else_the_address_never_the_username_beside_i
     user = UserFactory(username="planner", first_name=first_name, last_name=last_name, email=email)
 
     assert user_name(user) == expected
+
+
+def test_day_span_is_a_slot_on_its_local_day_with_the_zone_named():
+    starts = dt.datetime(2025, 11, 13, 1, 0, tzinfo=dt.UTC)
+
+    with translation.override("en"):
+        text = day_span(starts, starts + dt.timedelta(minutes=20), zoneinfo.ZoneInfo("Asia/Tokyo"))
+
+    assert text == "Thu 13 Nov, 10:00–10:20 JST (Asia/Tokyo)"

@@ -17,6 +17,7 @@ from tests.factories import (
     FollowUpActionFactory,
     ItemRatingFactory,
     ItineraryItemFactory,
+    MeetingFactory,
     MembershipFactory,
     MissionFactory,
     OrganisationFactory,
@@ -365,6 +366,24 @@ def test_changelist_stays_within_query_budget_whatever_the_rows(
         mission = MissionFactory()
         ItineraryItemFactory(mission=mission, venue=venue, host=venue.organisation)
         ParticipantFactory(mission=mission)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = admin_client.get(reverse(changelist))
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize(
+    "changelist",
+    ["admin:matchmaking_meeting_changelist", "admin:matchmaking_meetingrequest_changelist"],
+)
+def test_matchmaking_changelist_stays_within_query_budget_whatever_the_rows(
+    admin_client, django_assert_max_num_queries, changelist, rows
+):
+    """Each row names both people with their mission ("Anna Delegate (Leipzig trade
+    mission) → Tom Host (…)"): read with the rows, not once per row."""
+    for _ in range(rows):
+        MeetingFactory()
     with django_assert_max_num_queries(QUERY_BUDGET):
         response = admin_client.get(reverse(changelist))
 

@@ -363,6 +363,24 @@ def test_accept_with_a_picked_slot_places_the_meeting(client, mission, delegate,
     assert (meeting.request, meeting.starts_at) == (request, block.slot_times()[1][0])
 
 
+def test_accept_without_a_slot_where_participants_pick_one_is_refused(
+    client, mission, delegate, host, block
+):
+    settings = mission.matchmaking_settings
+    settings.slot_picking = SlotPicking.PARTICIPANTS
+    settings.save()
+    request = MeetingRequestFactory(mission=mission, requester=delegate, recipient=host)
+
+    response = client.post(
+        _url(host, "delegate:meeting-answer"), {"request": request.pk, "answer": "accept"}
+    )
+
+    assert _texts(response, **{"data-testid": "error"}) == ["Choose a slot for the meeting."]
+    request.refresh_from_db()
+    assert request.status == RequestStatus.REQUESTED
+    assert not Meeting.objects.exists()
+
+
 # MEETINGS ON THE PAGE, IN THE CALENDAR, IN THE BOOKLET -------------------------------------
 
 
