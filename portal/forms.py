@@ -140,6 +140,13 @@ class LanguageForm(forms.Form):
     )
 
 
+class DelegateLanguageForm(LanguageForm):
+    """The language switch of the delegate's pages: `next` is the address of the page it
+    was pressed on, which the view checks (`portal.views.delegate.return_to`)."""
+
+    next = forms.CharField(max_length=2000, required=False)
+
+
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How useful was the mission for you?"),

@@ -3,6 +3,7 @@ profile, the marketplace, asking, answering and withdrawing through the pages, t
 meetings on the page, in the calendar and in the booklet."""
 
 import io
+from urllib.parse import urljoin
 
 import icalendar
 import pypdf
@@ -12,6 +13,7 @@ from django.urls import reverse
 from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
 from matchmaking.models import Meeting, MeetingRequest, Profile
 from missions.enums import ParticipantRole, RsvpStatus
+from missions.models import Participant
 from missions.selectors import participant_items
 from missions.tokens import token_issue
 from portal.calendar import participant_calendar, with_revisions
@@ -28,6 +30,7 @@ from tests.factories import (
     SectorFactory,
     TableFactory,
 )
+from tests.html_forms import Forms
 from tests.portal.delegate_page import _elements, _texts
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +188,74 @@ def test_marketplace_filters_by_sector_text_and_language(client, mission, delega
     assert _names(client.get(url, {"text": "funding"})) == ["Ada Lovelace"]
     assert _names(client.get(url, {"language": "de"})) == [other.participant.person.full_name]
     assert _names(client.get(url)) == ["Ada Lovelace", "Tom Baker"]
+
+
+# THE LANGUAGE SWITCH ----------------------------------------------------------------------
+
+
+def _switch(client, token: str, page_url: str, language: str = "de", **query):
+    """Press the language button of the page at `page_url`, as a browser submits its form."""
+    page = client.get(page_url, query)
+    switch_url = reverse("delegate:language", kwargs={"token": token})
+    forms = Forms()
+    forms.feed(page.content.decode())
+    (fields,) = [f for action, f in forms.forms.items() if urljoin(page_url, action) == switch_url]
+    return client.post(switch_url, {**dict(fields), "language": language})
+
+
+def test_language_switch_on_the_marketplace_lands_on_the_marketplace_in_german(
+    client, delegate, host
+):
+    _shown(delegate)
+    games = SectorFactory(name="Games", name_de="Spiele")
+    host.matchmaking_profile.sectors.add(games)
+    token = token_issue(participant=delegate)
+    marketplace = reverse("delegate:marketplace", kwargs={"token": token})
+
+    response = _switch(client, token, marketplace, sector=games.pk)
+    back = client.get(response["Location"])
+
+    assert response["Location"] == f"{marketplace}?sector={games.pk}"
+    assert _texts(back, "h1") == ["Gastgeber für Gespräche finden"]
+    assert _names(back) == ["Tom Baker"]
+
+
+@pytest.mark.parametrize("name", ["delegate:meetings", "delegate:calendar", "delegate:page"])
+def test_language_switch_returns_to_the_page_it_was_pressed_on(client, delegate, name):
+    token = token_issue(participant=delegate)
+    page = reverse(name, kwargs={"token": token})
+
+    response = _switch(client, token, page)
+
+    assert response["Location"] == page
+    assert _elements(client.get(page), "html")[0].attrs["lang"] == "de"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/plan/",
+        "another link",
+        "meeting-ask",
+        "meetings/",
+    ],
+)
+def test_language_switch_ignores_a_page_that_is_not_this_links_own(client, delegate, host, address):
+    token = token_issue(participant=delegate)
+    if address == "another link":
+        address = _url(host, "delegate:marketplace")
+    elif address == "meeting-ask":
+        address = reverse("delegate:meeting-ask", kwargs={"token": token})
+
+    response = client.post(
+        reverse("delegate:language", kwargs={"token": token}), {"language": "de", "next": address}
+    )
+
+    assert response["Location"] == reverse("delegate:page", kwargs={"token": token})
+    assert Participant.objects.get(pk=delegate.pk).language == "de"
 
 
 # ASKING, ANSWERING, WITHDRAWING ----------------------------------------------------------
