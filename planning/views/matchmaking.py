@@ -30,6 +30,7 @@ from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
 from matchmaking.services.scheduling import schedule_request
+from missions.display import local_span
 from missions.models import Mission
 from missions.selectors import item_for, mission_for, missions_editable_by, participant_for
 from planning.forms.matchmaking import (
@@ -56,7 +57,9 @@ from planning.services.matchmaking import (
 def _meeting_for(request: HttpRequest, pk: int) -> Meeting:
     """A meeting of a mission the user plans, else 404."""
     return get_object_or_404(
-        Meeting.objects.select_related("request__mission", "table", "block__item"),
+        Meeting.objects.select_related(
+            "request__mission", "table", "block__item__venue", "block__item__mission"
+        ),
         pk=pk,
         request__mission__in=missions_editable_by(request.user),
     )
@@ -270,7 +273,12 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             messages.success(request, _("Meeting moved."))
         return _grid_answer(request, mission)
-    context = {"mission": mission, "meeting": meeting, "form": form}
+    context = {
+        "mission": mission,
+        "meeting": meeting,
+        "when": local_span(meeting.starts_at, meeting.ends_at, meeting.block.item.time_zone),
+        "form": form,
+    }
     return render(request, "matchmaking/meeting_move.html", context)
 
 

@@ -31,7 +31,7 @@ from tests.factories import (
     TableFactory,
 )
 from tests.html_forms import Forms
-from tests.portal.delegate_page import _elements, _texts
+from tests.portal.delegate_page import _elements, _links, _texts
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +190,84 @@ def test_marketplace_filters_by_sector_text_and_language(client, mission, delega
     assert _names(client.get(url)) == ["Ada Lovelace", "Tom Baker"]
 
 
+def _host(mission, name: str):
+    return ProfileFactory(
+        participant__mission=mission,
+        participant__role=ParticipantRole.HOST,
+        participant__person=_person(name, f"{name} Ltd"),
+    ).participant
+
+
+def test_marketplace_says_where_the_participant_stands_instead_of_asking_again(
+    client, mission, delegate, host
+):
+    _shown(delegate)
+    accepted, declined, asking, withdrawn = (
+        _host(mission, name) for name in ("Ann Accepted", "Dan Declined", "Ava Asking", "Wes Gone")
+    )
+    for recipient, status in (
+        (host, RequestStatus.REQUESTED),
+        (accepted, RequestStatus.ACCEPTED),
+        (declined, RequestStatus.DECLINED),
+        (withdrawn, RequestStatus.WITHDRAWN),
+    ):
+        MeetingRequestFactory(
+            mission=mission, requester=delegate, recipient=recipient, status=status
+        )
+    MeetingRequestFactory(mission=mission, requester=asking, recipient=delegate)
+
+    response = client.get(_url(delegate, "delegate:marketplace"))
+
+    assert _names(response) == [
+        "Ann Accepted",
+        "Ava Asking",
+        "Tom Baker",
+        "Dan Declined",
+        "Wes Gone",
+    ]
+    assert _texts(response, **{"data-testid": "standing"}) == [
+        "Your meeting is accepted. Your meetings",
+        "They asked you for a meeting. Answer the request",
+        "You asked for a meeting: waiting for an answer.",
+        "Your request was declined.",
+    ]
+    assert _texts(response, "button", type="submit") == [
+        "English",
+        "Deutsch",
+        "Filter",
+        "Ask Wes Gone for a meeting",
+    ]
+
+
+def test_marketplace_without_profiles_says_why_and_how_to_see_them_all(
+    client, mission, delegate, host
+):
+    url = _url(delegate, "delegate:marketplace")
+    filtered = client.get(url, {"text": "submarines"})
+    Profile.objects.filter(participant=host).update(opted_in=False)
+    empty = client.get(url)
+
+    assert _texts(filtered, **{"data-testid": "no-profiles"}) == [
+        "No profile matches these filters. Show all profiles"
+    ]
+    assert _links(filtered, url)["Show all profiles"] == url
+    assert _texts(empty, **{"data-testid": "no-profiles"}) == [
+        "No host has shown a profile yet. Come back later: new profiles appear here."
+    ]
+
+
+def test_meetings_page_without_a_profile_or_meetings_says_what_comes_next(client, delegate):
+    page = client.get(_url(delegate))
+
+    assert _texts(page, **{"data-testid": "profile-first"}) == [
+        "Show your profile to others before you ask for a meeting. Your profile"
+    ]
+    assert _texts(page, **{"data-testid": "no-meetings"}) == [
+        "No meeting is scheduled yet. The organisers give each accepted request a slot and a "
+        "table; your meetings then appear here."
+    ]
+
+
 # THE LANGUAGE SWITCH ----------------------------------------------------------------------
 
 
@@ -217,6 +295,7 @@ def test_language_switch_on_the_marketplace_lands_on_the_marketplace_in_german(
 
     assert response["Location"] == f"{marketplace}?sector={games.pk}"
     assert _texts(back, "h1") == ["Gastgeber für Gespräche finden"]
+    assert [o.text for o in _elements(back, "option") if "selected" in o.attrs] == ["Spiele"]
     assert _names(back) == ["Tom Baker"]
 
 
