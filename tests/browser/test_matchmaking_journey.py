@@ -127,15 +127,13 @@ def test_delegate_asks_a_host_for_a_meeting_and_the_host_accepts(phone: Page, fa
     phone.screenshot(path=artifacts / "matchmaking-host-accepted.png", full_page=True)
 
     phone.get_by_role("button", name="Deutsch").click()  # the same page, in German
-    expect(phone.get_by_role("heading", name="B2B-Gespräche")).to_be_visible()
-    expect(phone.get_by_test_id("incoming-request")).to_contain_text("Zugesagt")
+    expect(phone.get_by_role("heading", name="B2B-Termine")).to_be_visible()
+    expect(phone.get_by_test_id("incoming-request")).to_contain_text("Angenommen")
     expect(phone.get_by_role("heading", name="Ihr Profil")).to_be_visible()
     _check(phone, "host's meetings in German", problems)
     phone.get_by_test_id("to-marketplace").click()
-    expect(phone.get_by_role("heading", name="Delegierte für Gespräche finden")).to_be_visible()
-    expect(phone.get_by_test_id("standing")).to_have_text(
-        "Your meeting is accepted. Ihre Gespräche"
-    )
+    expect(phone.get_by_role("heading", name="Delegationsmitglieder finden")).to_be_visible()
+    expect(phone.get_by_test_id("standing")).to_have_text("Ihr Termin ist angenommen. Ihre Termine")
     _check(phone, "marketplace in German", problems)
     phone.get_by_role("button", name="English").click()  # and back, on the marketplace
     expect(phone.get_by_role("heading", name="Find delegates to meet")).to_be_visible()

@@ -480,6 +480,7 @@ def test_publishing_makes_meetings_final_and_mails_each_person_once_in_their_lan
     bernd = render_message(mails.get(participant=people["bernd"]))
     hana = render_message(mails.get(participant=people["hana"]))
     assert bernd.subject == f"Ihre Termine bei {mission.title}"
+    assert f"Ihre B2B-Termine bei {mission.title} stehen fest (Ortszeit):" in bernd.body
     assert "mit Hana Host" in bernd.body
     assert "with Anna Delegate" in hana.body
     assert "with Bernd Delegate" in hana.body

@@ -268,6 +268,17 @@ def test_meetings_page_without_a_profile_or_meetings_says_what_comes_next(client
     ]
 
 
+def test_requests_in_german_are_accepted_not_agreed_to(client, delegate, host):
+    Participant.objects.filter(pk=host.pk).update(language="de")
+    MeetingRequestFactory(
+        mission=delegate.mission, requester=delegate, recipient=host, status="accepted"
+    )
+
+    page = client.get(_url(host))
+
+    assert _texts(page, **{"data-testid": "request-status"}) == ["Angenommen"]
+
+
 # THE LANGUAGE SWITCH ----------------------------------------------------------------------
 
 
@@ -294,7 +305,7 @@ def test_language_switch_on_the_marketplace_lands_on_the_marketplace_in_german(
     back = client.get(response["Location"])
 
     assert response["Location"] == f"{marketplace}?sector={games.pk}"
-    assert _texts(back, "h1") == ["Gastgeber für Gespräche finden"]
+    assert _texts(back, "h1") == ["Gastgeber finden"]
     assert [o.text for o in _elements(back, "option") if "selected" in o.attrs] == ["Spiele"]
     assert _names(back) == ["Tom Baker"]
 
