@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SlotPicking(models.TextChoices):
@@ -10,10 +11,11 @@ class SlotPicking(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
+    # A meeting request is accepted ("angenommen"), an invitation accepted ("zugesagt").
     REQUESTED = "requested", _("Requested")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", pgettext_lazy("meeting request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("meeting request", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("meeting request", "Withdrawn")
 
 
 # Still standing: waiting for an answer, or accepted. At most one such request per pair.

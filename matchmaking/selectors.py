@@ -147,7 +147,9 @@ def meeting_for(user: User, pk: int) -> Meeting:
     """A meeting of a mission the user may change (`missions_editable_by`: its
     organisers' planners), with its mission, table and block; else 404."""
     return get_object_or_404(
-        Meeting.objects.select_related("request__mission", "table", "block__item"),
+        Meeting.objects.select_related(
+            "request__mission", "table", "block__item__venue", "block__item__mission"
+        ),
         pk=pk,
         request__mission__in=missions_editable_by(user),
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -23,6 +24,12 @@ class Sector(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language spoken now: the German one, where there is one."""
+        german = (get_language() or "").startswith("de")
+        return self.name_de if german and self.name_de else self.name
 
 
 class Organisation(models.Model):

@@ -23,7 +23,7 @@ from matchmaking.selectors import (
     run_is_stuck,
     slot_value,
 )
-from missions.display import time_span, zone_names
+from missions.display import long_date, short_day, time_span, time_span_with_zone, zone_names
 from missions.models import Mission, Participant
 
 
@@ -36,9 +36,10 @@ class Cell:
 
 @dataclass
 class Row:
-    label: str
+    label: str  # `10:00–10:20`, in the block's zone
     slot: str
     cells: list[Cell]
+    moment: str = ""  # `Tue 4 Mar, 10:00–10:20 GMT`: the slot on its own
 
 
 @dataclass
@@ -47,6 +48,7 @@ class BlockGrid:
     tables: list[Table]
     zone: str
     rows: list[Row]
+    day: str = ""  # `Tuesday, 4 March 2025`: the block's first local day
     # Meetings no longer on one of the block's slots (the block was changed since).
     off_slots: list[Meeting] = field(default_factory=list)
 
@@ -65,24 +67,30 @@ class Grid:
     meetings: int
     preliminary: int
 
-    def slot_choices(self) -> list[tuple[str, str]]:
+    def slot_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The slots grouped by their block (a select's option groups), each with its day
+        and zone."""
         return [
-            (row.slot, f"{grid.block.item.title}: {row.label}")
+            (grid.block.item.title, [(row.slot, row.moment) for row in grid.rows])
             for grid in self.blocks
-            for row in grid.rows
         ]
 
-    def table_choices(self) -> list[tuple[int, str]]:
+    def table_choices(self) -> list[tuple[str, list[tuple[int, str]]]]:
         return [
-            (table.pk, f"{grid.block.item.title}: {table}")
+            (grid.block.item.title, [(table.pk, str(table)) for table in grid.tables])
             for grid in self.blocks
-            for table in grid.tables
         ]
 
 
-def _label(block: MeetingBlock, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+def _row(block: MeetingBlock, starts_at: dt.datetime, ends_at: dt.datetime, cells) -> Row:
     zone = block.item.time_zone
-    return time_span(timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone))
+    starts, ends = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
+    return Row(
+        label=time_span(starts, ends),
+        slot=slot_value(block.pk, starts_at),
+        cells=cells,
+        moment=f"{short_day(starts)}, {time_span_with_zone(starts, ends)}",
+    )
 
 
 def meeting_grid(mission: Mission) -> Grid:
@@ -99,7 +107,7 @@ def meeting_grid(mission: Mission) -> Grid:
             starts.add(starts_at)
             slot = slot_value(block.pk, starts_at)
             cells = [Cell(table, slot, at.get((table.pk, starts_at))) for table in tables]
-            rows.append(Row(_label(block, starts_at, ends_at), slot, cells))
+            rows.append(_row(block, starts_at, ends_at, cells))
         first = timezone.localtime(block.item.starts_at, block.item.time_zone)
         last = timezone.localtime(block.item.ends_at, block.item.time_zone)
         grids.append(
@@ -108,6 +116,7 @@ def meeting_grid(mission: Mission) -> Grid:
                 tables=tables,
                 zone=zone_names(first, last),
                 rows=rows,
+                day=long_date(first.date()),
                 off_slots=[
                     m for m in meetings if m.block_id == block.pk and m.starts_at not in starts
                 ],
@@ -142,8 +151,10 @@ def _people(mission: Mission, meetings: list[Meeting]) -> list[PersonCount]:
 
 
 def matchmaking_overview(mission: Mission) -> dict:
-    """The items (and their blocks), requests by status, profiles."""
-    items = mission.items.filter(is_cancelled=False).select_related("meeting_block")
+    """The items (and their blocks), requests by status, profiles, meetings."""
+    items = mission.items.filter(is_cancelled=False).select_related(
+        "meeting_block", "venue", "mission"
+    )
     by_status = dict(
         MeetingRequest.objects.filter(mission=mission)
         .values_list("status")

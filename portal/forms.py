@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +150,13 @@ RATINGS = [
 ]
 
 
+class DelegateLanguageForm(LanguageForm):
+    """The language switch of the delegate's pages: `next` is the address of the page it
+    was pressed on, which the view checks (`portal.views.delegate.return_to`)."""
+
+    next = forms.CharField(max_length=2000, required=False)
+
+
 class FeedbackForm(forms.Form):
     """The mission's rating and a comment; then, optionally, a rating of each item the
     participant could attend (`items`: `portal.services.rsvp.feedback_items`), each its
@@ -217,11 +224,9 @@ class FeedbackForm(forms.Form):
 
 
 def _sector_choices() -> list[tuple[int, str]]:
-    german = (translation.get_language() or "").startswith("de")
-    return [
-        (sector.pk, (sector.name_de if german and sector.name_de else sector.name))
-        for sector in Sector.objects.order_by("name")
-    ]
+    """The sectors by their names in the language spoken now, in its alphabetical order."""
+    names = [(sector.pk, sector.local_name) for sector in Sector.objects.all()]
+    return sorted(names, key=lambda choice: choice[1].casefold())
 
 
 class ProfileForm(forms.Form):
@@ -302,7 +307,12 @@ class ProfileForm(forms.Form):
 class MarketplaceFilterForm(forms.Form):
     sector = forms.TypedChoiceField(label=_("Sector"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("Offers or seeks"), max_length=100, required=False)
-    language = forms.CharField(label=_("Language"), max_length=3, required=False)
+    language = forms.CharField(
+        label=_("Language"),
+        max_length=3,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. de")}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

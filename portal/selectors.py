@@ -794,3 +794,30 @@ def visible_profile(participant: Participant, participant_id: int | None) -> Pro
     if participant_id is None:
         return None
     return profiles_visible_to(participant).filter(participant_id=participant_id).first()
+
+
+# Where the participant stands with someone of the marketplace (`standing_with`).
+ASKED = "asked"  # the participant asked them, no answer yet
+ASKS_YOU = "asks_you"  # they asked the participant, who has not answered
+ACCEPTED = "accepted"  # a meeting accepted, whoever asked
+DECLINED = "declined"  # the participant's request was declined: it cannot be asked again
+
+
+def standing_with(participant: Participant) -> dict[int, str]:
+    """The other people the participant has a request with (their participant ids), and
+    where it stands; those not named may be asked (a withdrawn request may be asked
+    again, and so may someone whose request the participant declined)."""
+    standing: dict[int, str] = {}
+    requests = MeetingRequest.objects.filter(
+        Q(requester=participant) | Q(recipient=participant)
+    ).values_list("requester_id", "recipient_id", "status")
+    for requester_id, recipient_id, status in requests:
+        mine = requester_id == participant.pk
+        other = recipient_id if mine else requester_id
+        if status == RequestStatus.ACCEPTED:
+            standing[other] = ACCEPTED
+        elif status == RequestStatus.REQUESTED:
+            standing.setdefault(other, ASKED if mine else ASKS_YOU)
+        elif status == RequestStatus.DECLINED and mine:
+            standing.setdefault(other, DECLINED)
+    return standing

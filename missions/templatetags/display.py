@@ -1,5 +1,6 @@
 """missions.display for templates: `{% load display %}`, then `{{ day|long_date }}`,
-`{{ moment|moment_here }}` or `{{ moment|moment_here:"long" }}`, `{{ user|user_name }}`.
+`{{ moment|moment_here }}` or `{{ moment|moment_here:"long" }}`, `{{ item|item_period }}`,
+`{{ user|user_name }}`.
 
 Dates in templates take Django's named formats (`DATE_FORMAT`, `SHORT_DATE_FORMAT`, from
 config/formats/<language>/) or these filters, never a pattern of their own: a German date
@@ -23,6 +24,11 @@ def long_date(day: dt.date | None) -> str:
 @register.filter
 def moment_here(moment: dt.datetime | None, length: str = "") -> str:
     return display.moment_here(moment, long=length == "long") if moment else ""
+
+
+@register.filter
+def item_period(item) -> str:
+    return display.item_period(item) if item else ""
 
 
 @register.filter

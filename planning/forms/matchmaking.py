@@ -60,6 +60,20 @@ class MeetingBlockForm(forms.Form):
         return data
 
 
+class _ByLabel(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        yield from sorted(super().__iter__(), key=lambda choice: str(choice[1]).casefold())
+
+
+class SectorsField(forms.ModelMultipleChoiceField):
+    """The sectors by their names in the language spoken now, in its alphabetical order."""
+
+    iterator = _ByLabel
+
+    def label_from_instance(self, obj: Sector) -> str:
+        return obj.local_name
+
+
 class ProfileForm(forms.Form):
     offer = forms.CharField(
         label=_("What they offer"),
@@ -85,9 +99,9 @@ class ProfileForm(forms.Form):
         max_length=100,
         help_text=_("Language codes separated by commas, e.g. en, de."),
     )
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = SectorsField(
         label=_("Sectors"),
-        queryset=Sector.objects.order_by("name"),
+        queryset=Sector.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

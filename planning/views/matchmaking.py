@@ -31,6 +31,7 @@ from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meetings import meeting_lock
 from matchmaking.services.profiles import profile_save, settings_save
 from matchmaking.services.scheduling import schedule_request
+from missions.display import local_span
 from missions.models import Mission
 from missions.selectors import item_for, mission_for, participant_for
 from planning.forms.matchmaking import (
@@ -261,7 +262,12 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             messages.success(request, _("Meeting moved."))
         return _grid_answer(request, mission)
-    context = {"mission": mission, "meeting": meeting, "form": form}
+    context = {
+        "mission": mission,
+        "meeting": meeting,
+        "when": local_span(meeting.starts_at, meeting.ends_at, meeting.block.item.time_zone),
+        "form": form,
+    }
     return render(request, "matchmaking/meeting_move.html", context)
 
 

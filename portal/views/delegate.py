@@ -6,8 +6,9 @@ participant's language, `Referrer-Policy: no-referrer` and `Cache-Control: priva
 no-store`, and the token kept out of the logs. GET shows the page, then remembers the
 visit (a HEAD, as link checkers send, does not). POST to the page records the answer
 (`portal.services.rsvp.rsvp_record`) and sends the delegate back to their page with a
-word of thanks (`?saved=1`); `language/` chooses the language; `answer/` (the link to
-change an answer) opens the page with the answer form at the top (`?answer=change`).
+word of thanks (`?saved=1`); `language/` chooses the language and returns to the page of
+the link it was chosen on (`return_to`); `answer/` (the link to change an answer) opens
+the page with the answer form at the top (`?answer=change`).
 
 A delegate on the road reloads the page to see where to go next, so the page as last
 rendered is served again while nothing on it changed (`portal.delegate_cache`): one
@@ -29,20 +30,22 @@ the top (`delegate/_answer_form.html`); only the page without a form is kept.
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from missions.display import long_date
 from missions.models import Participant
 from missions.tokens import participant_for_token
 from portal import delegate_cache
-from portal.forms import AnswerForm, LanguageForm
+from portal.forms import AnswerForm, DelegateLanguageForm
 from portal.selectors import DelegateItinerary, DelegateLink, delegate_itinerary, delegate_link
 from portal.services.delegate import delegate_language_set, delegate_page_seen
 from portal.services.rsvp import answer_closed_because, answer_wanted, rsvp_record
@@ -51,6 +54,8 @@ from portal.views.links import Holder, link_invalid, token_page
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip
 # `?answer=change`: the page with the answer form at the top, for an answer given before.
 CHANGE = "change"
+# The pages under the link that the language switch returns to: what a GET shows.
+RETURN_PAGES = {"delegate:page", "delegate:calendar", "delegate:meetings", "delegate:marketplace"}
 
 
 def _link_holder(token: str) -> Holder | None:
@@ -146,9 +151,28 @@ def answer(request: HttpRequest, *, link: DelegateLink, token: str) -> HttpRespo
     return redirect(f"{page}?answer={CHANGE}#answer")
 
 
+def return_to(token: str, address: str) -> str:
+    """The page the language switch was pressed on (`address`, path and query), if it is
+    one of `RETURN_PAGES` under this very link; else the delegate's page. Never another
+    site or another link: only an address that resolves to one of those pages with this
+    token, its query read and written again."""
+    page = reverse("delegate:page", kwargs={"token": token})
+    parts = urlsplit(address)
+    if not url_has_allowed_host_and_scheme(address, allowed_hosts=None):
+        return page
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return page
+    if match.view_name not in RETURN_PAGES or match.kwargs.get("token") != token:
+        return page
+    query = QueryDict(parts.query).urlencode()
+    return f"{parts.path}?{query}" if query else parts.path
+
+
 @token_page("POST")
 def language(request: HttpRequest, *, participant: Participant, token: str) -> HttpResponse:
-    form = LanguageForm(request.POST)
+    form = DelegateLanguageForm(request.POST)
     if form.is_valid():
         delegate_language_set(participant=participant, language=form.cleaned_data["language"])
-    return redirect("delegate:page", token=token)
+    return redirect(return_to(token, form.data.get("next", "")))

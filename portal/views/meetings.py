@@ -42,6 +42,7 @@ from portal.selectors import (
     made_request,
     meetings_page,
     received_request,
+    standing_with,
     visible_profile,
 )
 from portal.services.meetings import request_answer_on_page
@@ -122,10 +123,13 @@ def _marketplace(
     if settings is not None:
         filters = MarketplaceFilterForm(request.GET or None)
         own = profile_of(participant)
+        standing = standing_with(participant)
+        profiles = profiles_visible_to(participant, **filters.filters())
         context |= {
             "settings": settings,
             "filters": filters,
-            "profiles": list(profiles_visible_to(participant, **filters.filters())),
+            "filtered": bool(filters.filters()),
+            "cards": [(profile, standing.get(profile.participant_id, "")) for profile in profiles],
             "can_ask": own is not None and own.opted_in,
             "other_side_hosts": side_of(participant) != HOSTS,
             "error": error,

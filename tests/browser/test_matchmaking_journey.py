@@ -1,8 +1,9 @@
 """B2B matchmaking on the personal pages, on a phone (390 px wide), in a real browser:
 a delegate opens their page, fills in their profile (a mistake shown next to its field
 first), finds a host and asks them for a meeting; the host accepts on their own page,
-then reads it in German; once scheduled and published, the meeting is on the delegate's
-page and in their calendar file, with its own UID.
+then switches it to German and the marketplace back to English, staying on each page;
+once scheduled and published, the meeting is on the delegate's page and in their
+calendar file, with its own UID.
 axe-core finds no serious or critical problem on any page, none is wider than the
 phone, and no page breaks the Content-Security-Policy (`csp_violations`)."""
 
@@ -125,14 +126,17 @@ def test_delegate_asks_a_host_for_a_meeting_and_the_host_accepts(phone: Page, fa
     expect(phone.get_by_test_id("incoming-request")).to_contain_text("Accepted")
     phone.screenshot(path=artifacts / "matchmaking-host-accepted.png", full_page=True)
 
-    phone.get_by_role("button", name="Deutsch").click()  # back on the programme, in German
-    phone.get_by_test_id("to-meetings").click()
-    expect(phone.get_by_test_id("incoming-request")).to_contain_text("Zugesagt")
+    phone.get_by_role("button", name="Deutsch").click()  # the same page, in German
+    expect(phone.get_by_role("heading", name="B2B-Termine")).to_be_visible()
+    expect(phone.get_by_test_id("incoming-request")).to_contain_text("Angenommen")
     expect(phone.get_by_role("heading", name="Ihr Profil")).to_be_visible()
     _check(phone, "host's meetings in German", problems)
     phone.get_by_test_id("to-marketplace").click()
-    expect(phone.get_by_role("heading", name="Delegierte für Gespräche finden")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Delegationsmitglieder finden")).to_be_visible()
+    expect(phone.get_by_test_id("standing")).to_have_text("Ihr Termin ist angenommen. Ihre Termine")
     _check(phone, "marketplace in German", problems)
+    phone.get_by_role("button", name="English").click()  # and back, on the marketplace
+    expect(phone.get_by_role("heading", name="Find delegates to meet")).to_be_visible()
 
     request = MeetingRequest.objects.get()
     assert request.status == RequestStatus.ACCEPTED

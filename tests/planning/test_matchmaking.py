@@ -2,6 +2,8 @@
 settings, meeting blocks, profiles, scheduling, the grid, moves, locks and publishing."""
 
 import datetime as dt
+import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -173,6 +175,18 @@ def test_meeting_block_removed_is_a_plain_item_again(client, planner, block):
     assert not MeetingBlock.objects.filter(pk=block.pk).exists()
 
 
+def test_matchmaking_page_and_block_page_say_when_each_item_is(client, planner, mission, block):
+    year = mission.start_date.year
+    when = f"Tue 4 Mar {year}, 10:00–11:30 GMT (Europe/London)"
+
+    page = client.get(reverse("plan:matchmaking", kwargs={"pk": mission.pk})).content.decode()
+    block_page = client.get(reverse("plan:meeting-block", kwargs={"pk": block.item_id}))
+
+    blocks = page[page.index('id="meeting-blocks"') :]
+    assert when in blocks[: blocks.index("</ul>")]
+    assert f'<p class="mb-1" id="block-period">{when}</p>' in block_page.content.decode()
+
+
 # PROFILES --------------------------------------------------------------------------------
 
 
@@ -200,6 +214,30 @@ def test_staff_fill_in_a_participant_s_profile(client, planner, mission):
         True,
     )
     assert list(profile.sectors.all()) == [sector]
+
+
+def test_profile_form_in_german_lists_the_sectors_by_their_german_names_in_order(
+    client, planner, mission
+):
+    participant = ParticipantFactory(mission=mission, role=ParticipantRole.HOST)
+    for name, german in (
+        ("Advanced manufacturing", "Fortschrittliche Fertigung"),
+        ("Cleantech", "Umwelttechnik"),
+        ("Digital health", "Digitale Gesundheit"),
+        ("Logistics", ""),
+    ):
+        SectorFactory(name=name, name_de=german)
+    client.cookies["django_language"] = "de"
+
+    page = client.get(reverse("plan:matchmaking-profile", kwargs={"pk": participant.pk}))
+
+    label = r'<label for="id_sectors_\d+" class="form-check-label">\s*(.+?)\s*</label>'
+    assert re.findall(label, page.content.decode()) == [
+        "Digitale Gesundheit",
+        "Fortschrittliche Fertigung",
+        "Logistics",
+        "Umwelttechnik",
+    ]
 
 
 def test_profiles_page_counts_each_person_s_requests(client, planner, mission, people):
@@ -355,6 +393,7 @@ def test_grid_shows_each_meeting_in_its_slot_at_its_table(client, planner, missi
     assert "mutual" in cells[2]
     assert "locked" in cells[2]
     assert "Salon" in page
+    assert f"Tuesday, 4 March {mission.start_date.year} (local times, GMT)" in page
 
 
 def test_grid_reads_the_same_number_of_queries_however_many_meetings(
@@ -413,14 +452,58 @@ def test_meeting_dragged_where_a_person_has_another_meeting_is_refused_and_stays
     assert (meeting.starts_at, meeting.table.number) == (block.slot_times()[0][0], 1)
 
 
-def test_meeting_move_page_offers_every_slot_and_table(client, planner, block, people):
+class _Selects(HTMLParser):
+    """A page's selects: their options' texts by option group, by the select's name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selects: dict[str, dict[str, list[str]]] = {}
+        self._groups: dict[str, list[str]] | None = None
+        self._options: list[str] | None = None
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "select":
+            self._groups = self.selects.setdefault(a["name"], {})
+        elif tag == "optgroup" and self._groups is not None:
+            self._options = self._groups.setdefault(a["label"], [])
+        elif tag == "option" and self._options is not None:
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "option" and self._text is not None:
+            self._options.append("".join(self._text).strip())
+            self._text = None
+        elif tag == "select":
+            self._groups = self._options = None
+
+
+def test_meeting_move_page_offers_every_slot_and_table_by_block_with_day_and_zone(
+    client, planner, block, people
+):
     meeting = _meeting(block, people["anna"], people["hana"])
+    year = block.item.mission.start_date.year
 
     page = client.get(reverse("plan:meeting-move", kwargs={"pk": meeting.pk})).content.decode()
+    selects = _Selects()
+    selects.feed(page)
 
-    assert "Round table: Table 1" in page
-    assert "Round table: Salon" in page
-    assert "Round table: 10:50–11:10" in page
+    assert selects.selects == {
+        "slot": {
+            "Round table": [
+                "Tue 4 Mar, 10:00–10:20 GMT",
+                "Tue 4 Mar, 10:25–10:45 GMT",
+                "Tue 4 Mar, 10:50–11:10 GMT",
+            ]
+        },
+        "table": {"Round table": ["Table 1", "Salon"]},
+    }
+    assert f"Now: 4 Mar {year}, 10:00–10:20 GMT (Europe/London), Table 1." in page
 
 
 def test_meeting_locked_then_unlocked(client, planner, block, people):
@@ -458,6 +541,7 @@ def test_publishing_makes_meetings_final_and_mails_each_person_once_in_their_lan
     bernd = render_message(mails.get(participant=people["bernd"]))
     hana = render_message(mails.get(participant=people["hana"]))
     assert bernd.subject == f"Ihre Termine bei {mission.title}"
+    assert f"Ihre B2B-Termine bei {mission.title} stehen fest (Ortszeit):" in bernd.body
     assert "mit Hana Host" in bernd.body
     assert "with Anna Delegate" in hana.body
     assert "with Bernd Delegate" in hana.body

@@ -721,5 +721,6 @@ def test_calendar_page_gives_the_feeds_webcal_and_https_addresses_under_its_own_
     assert f'value="http://testserver{feed}"' in html
     assert f'href="webcal://testserver{feed}?alarm=1"' in html
     assert f'href="{download}?alarm=1"' in html
-    # The language switch, the download and the way back: never in the feed's addresses.
-    assert html.count(token) == 3
+    # The language switch (its address and this page's, to return to), the download and
+    # the way back: never in the feed's addresses.
+    assert html.count(token) == 4

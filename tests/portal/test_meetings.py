@@ -3,6 +3,7 @@ profile, the marketplace, asking, answering and withdrawing through the pages, t
 meetings on the page, in the calendar and in the booklet."""
 
 import io
+from urllib.parse import urljoin
 
 import icalendar
 import pypdf
@@ -12,6 +13,7 @@ from django.urls import reverse
 from matchmaking.enums import MeetingState, RequestStatus, SlotPicking
 from matchmaking.models import Meeting, MeetingRequest, Profile
 from missions.enums import ParticipantRole, RsvpStatus
+from missions.models import Participant
 from missions.selectors import participant_items
 from missions.tokens import token_issue
 from portal.calendar import participant_calendar, with_revisions
@@ -28,7 +30,8 @@ from tests.factories import (
     SectorFactory,
     TableFactory,
 )
-from tests.portal.delegate_page import _elements, _texts
+from tests.html_forms import Forms
+from tests.portal.delegate_page import _elements, _links, _texts
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +188,164 @@ def test_marketplace_filters_by_sector_text_and_language(client, mission, delega
     assert _names(client.get(url, {"text": "funding"})) == ["Ada Lovelace"]
     assert _names(client.get(url, {"language": "de"})) == [other.participant.person.full_name]
     assert _names(client.get(url)) == ["Ada Lovelace", "Tom Baker"]
+
+
+def _host(mission, name: str):
+    return ProfileFactory(
+        participant__mission=mission,
+        participant__role=ParticipantRole.HOST,
+        participant__person=_person(name, f"{name} Ltd"),
+    ).participant
+
+
+def test_marketplace_says_where_the_participant_stands_instead_of_asking_again(
+    client, mission, delegate, host
+):
+    _shown(delegate)
+    accepted, declined, asking, withdrawn = (
+        _host(mission, name) for name in ("Ann Accepted", "Dan Declined", "Ava Asking", "Wes Gone")
+    )
+    for recipient, status in (
+        (host, RequestStatus.REQUESTED),
+        (accepted, RequestStatus.ACCEPTED),
+        (declined, RequestStatus.DECLINED),
+        (withdrawn, RequestStatus.WITHDRAWN),
+    ):
+        MeetingRequestFactory(
+            mission=mission, requester=delegate, recipient=recipient, status=status
+        )
+    MeetingRequestFactory(mission=mission, requester=asking, recipient=delegate)
+
+    response = client.get(_url(delegate, "delegate:marketplace"))
+
+    assert _names(response) == [
+        "Ann Accepted",
+        "Ava Asking",
+        "Tom Baker",
+        "Dan Declined",
+        "Wes Gone",
+    ]
+    assert _texts(response, **{"data-testid": "standing"}) == [
+        "Your meeting is accepted. Your meetings",
+        "They asked you for a meeting. Answer the request",
+        "You asked for a meeting: waiting for an answer.",
+        "Your request was declined.",
+    ]
+    assert _texts(response, "button", type="submit") == [
+        "English",
+        "Deutsch",
+        "Filter",
+        "Ask Wes Gone for a meeting",
+    ]
+
+
+def test_marketplace_without_profiles_says_why_and_how_to_see_them_all(
+    client, mission, delegate, host
+):
+    url = _url(delegate, "delegate:marketplace")
+    filtered = client.get(url, {"text": "submarines"})
+    Profile.objects.filter(participant=host).update(opted_in=False)
+    empty = client.get(url)
+
+    assert _texts(filtered, **{"data-testid": "no-profiles"}) == [
+        "No profile matches these filters. Show all profiles"
+    ]
+    assert _links(filtered, url)["Show all profiles"] == url
+    assert _texts(empty, **{"data-testid": "no-profiles"}) == [
+        "No host has shown a profile yet. Come back later: new profiles appear here."
+    ]
+
+
+def test_meetings_page_without_a_profile_or_meetings_says_what_comes_next(client, delegate):
+    page = client.get(_url(delegate))
+
+    assert _texts(page, **{"data-testid": "profile-first"}) == [
+        "Show your profile to others before you ask for a meeting. Your profile"
+    ]
+    assert _texts(page, **{"data-testid": "no-meetings"}) == [
+        "No meeting is scheduled yet. The organisers give each accepted request a slot and a "
+        "table; your meetings then appear here."
+    ]
+
+
+def test_requests_in_german_are_accepted_not_agreed_to(client, delegate, host):
+    Participant.objects.filter(pk=host.pk).update(language="de")
+    MeetingRequestFactory(
+        mission=delegate.mission, requester=delegate, recipient=host, status="accepted"
+    )
+
+    page = client.get(_url(host))
+
+    assert _texts(page, **{"data-testid": "request-status"}) == ["Angenommen"]
+
+
+# THE LANGUAGE SWITCH ----------------------------------------------------------------------
+
+
+def _switch(client, token: str, page_url: str, language: str = "de", **query):
+    """Press the language button of the page at `page_url`, as a browser submits its form."""
+    page = client.get(page_url, query)
+    switch_url = reverse("delegate:language", kwargs={"token": token})
+    forms = Forms()
+    forms.feed(page.content.decode())
+    (fields,) = [f for action, f in forms.forms.items() if urljoin(page_url, action) == switch_url]
+    return client.post(switch_url, {**dict(fields), "language": language})
+
+
+def test_language_switch_on_the_marketplace_lands_on_the_marketplace_in_german(
+    client, delegate, host
+):
+    _shown(delegate)
+    games = SectorFactory(name="Games", name_de="Spiele")
+    host.matchmaking_profile.sectors.add(games)
+    token = token_issue(participant=delegate)
+    marketplace = reverse("delegate:marketplace", kwargs={"token": token})
+
+    response = _switch(client, token, marketplace, sector=games.pk)
+    back = client.get(response["Location"])
+
+    assert response["Location"] == f"{marketplace}?sector={games.pk}"
+    assert _texts(back, "h1") == ["Gastgeber finden"]
+    assert [o.text for o in _elements(back, "option") if "selected" in o.attrs] == ["Spiele"]
+    assert _names(back) == ["Tom Baker"]
+
+
+@pytest.mark.parametrize("name", ["delegate:meetings", "delegate:calendar", "delegate:page"])
+def test_language_switch_returns_to_the_page_it_was_pressed_on(client, delegate, name):
+    token = token_issue(participant=delegate)
+    page = reverse(name, kwargs={"token": token})
+
+    response = _switch(client, token, page)
+
+    assert response["Location"] == page
+    assert _elements(client.get(page), "html")[0].attrs["lang"] == "de"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/plan/",
+        "another link",
+        "meeting-ask",
+        "meetings/",
+    ],
+)
+def test_language_switch_ignores_a_page_that_is_not_this_links_own(client, delegate, host, address):
+    token = token_issue(participant=delegate)
+    if address == "another link":
+        address = _url(host, "delegate:marketplace")
+    elif address == "meeting-ask":
+        address = reverse("delegate:meeting-ask", kwargs={"token": token})
+
+    response = client.post(
+        reverse("delegate:language", kwargs={"token": token}), {"language": "de", "next": address}
+    )
+
+    assert response["Location"] == reverse("delegate:page", kwargs={"token": token})
+    assert Participant.objects.get(pk=delegate.pk).language == "de"
 
 
 # ASKING, ANSWERING, WITHDRAWING ----------------------------------------------------------
