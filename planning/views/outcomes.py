@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from missions.selectors import mission_for
+from missions.selectors import can_edit, mission_for
 from outcomes import services
 from outcomes.models import Outcome
 from outcomes.selectors import (
@@ -39,7 +39,12 @@ def outcome_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outcomes/outcome_list.html",
-        {"mission": mission, "outcomes": outcomes, "can_record": bool(sides)},
+        {
+            "mission": mission,
+            "outcomes": outcomes,
+            "can_record": bool(sides),
+            "editable": can_edit(request.user, mission),
+        },
     )
 
 
@@ -65,7 +70,12 @@ def _outcome_form(request: HttpRequest, outcome: Outcome, initial: dict) -> Http
     return render(
         request,
         "outcomes/outcome_form.html",
-        {"form": form, "mission": mission, "outcome": outcome},
+        {
+            "form": form,
+            "mission": mission,
+            "outcome": outcome,
+            "editable": can_edit(request.user, mission),
+        },
     )
 
 
@@ -97,5 +107,9 @@ def outcome_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outcomes/outcome_confirm_delete.html",
-        {"outcome": outcome, "mission": outcome.mission},
+        {
+            "outcome": outcome,
+            "mission": outcome.mission,
+            "editable": can_edit(request.user, outcome.mission),
+        },
     )

@@ -90,6 +90,17 @@ def test_outcome_create_by_partner_for_own_side_is_seen_by_organisers(mission):
     assert page.context["outcomes"][0].changeable is True  # organisers change any side's
 
 
+@pytest.mark.parametrize("page", ["plan:outcome-list", "plan:outcome-create"])
+def test_outcome_pages_offer_the_matchmaking_tab_to_organisers_only(mission, page):
+    matchmaking = reverse("plan:matchmaking", args=[mission.pk])
+    url = reverse(page, args=[mission.pk])
+
+    organisers = _client(mission.lead_organisation).get(url).content.decode()
+    partners = _client(_partner(mission)).get(url).content.decode()
+
+    assert (matchmaking in organisers, matchmaking in partners) == (True, False)
+
+
 def test_outcome_edit_by_partner_of_organiser_outcome_is_404(mission):
     theirs = OutcomeFactory(mission=mission)
     client = _client(_partner(mission))
