@@ -244,3 +244,15 @@ def moment_here(moment: dt.datetime, *, long: bool = False) -> str:
     local = timezone.localtime(moment)
     named = "DATETIME_FORMAT" if long else "SHORT_DATETIME_FORMAT"
     return f"{date_format(local, named)} {local.tzname()}"
+
+
+def language_names(codes: list[str]) -> str:
+    """`German, English` for `["de", "en"]`: languages by their names in the active
+    language (Django's list of languages); a code it does not know stays as it is."""
+    names = []
+    for code in codes:
+        try:
+            names.append(str(translation.get_language_info(code)["name_translated"]))
+        except KeyError:
+            names.append(code)
+    return ", ".join(names)

@@ -34,3 +34,8 @@ def item_period(item) -> str:
 @register.filter
 def user_name(user) -> str:
     return display.user_name(user) if user else ""
+
+
+@register.filter
+def language_names(codes) -> str:
+    return display.language_names(codes) if codes else ""

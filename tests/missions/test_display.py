@@ -4,7 +4,7 @@ import zoneinfo
 import pytest
 from django.utils import translation
 
-from missions.display import day_span, user_name
+from missions.display import day_span, language_names, user_name
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +33,11 @@ def test_day_span_is_a_slot_on_its_local_day_with_the_zone_named():
         text = day_span(starts, starts + dt.timedelta(minutes=20), zoneinfo.ZoneInfo("Asia/Tokyo"))
 
     assert text == "Thu 13 Nov, 10:00–10:20 JST (Asia/Tokyo)"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "German, English, xx"), ("de", "Deutsch, Englisch, xx")]
+)
+def test_language_names_are_read_in_the_page_language_and_unknown_codes_kept(language, expected):
+    with translation.override(language):
+        assert language_names(["de", "en", "xx"]) == expected

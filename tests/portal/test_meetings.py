@@ -164,6 +164,12 @@ def test_marketplace_shows_the_other_side_s_opted_in_profiles_only(client, missi
     assert fellow.participant.person.full_name not in names
 
 
+def test_marketplace_names_the_languages_a_profile_speaks(client, delegate, host):
+    page = client.get(_url(delegate, "delegate:marketplace")).content.decode()
+
+    assert "Languages: English" in page
+
+
 def test_marketplace_of_a_host_shows_delegates(client, delegate, host):
     _shown(delegate)
 
