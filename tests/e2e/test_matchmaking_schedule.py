@@ -14,7 +14,6 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connections
@@ -37,6 +36,7 @@ from tests.factories import (
     TableFactory,
     UnavailabilityFactory,
 )
+from tests.html_elements import Element, elements
 from tests.html_forms import form_of
 
 pytestmark = [
@@ -54,59 +54,6 @@ ORDER = [RunState.QUEUED, RunState.RUNNING, RunState.DONE]
 
 
 # THE PAGES, AS THE ORGANISER READS THEM ------------------------------------------------
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    parent: "Element | None"
-    parts: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    def ancestor(self, tag: str) -> "Element | None":
-        element = self.parent
-        while element is not None and element.tag != tag:
-            element = element.parent
-        return element
-
-
-class _Elements(HTMLParser):
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        element = Element(tag, dict(attrs), self._open[-1] if self._open else None)
-        self.elements.append(element)
-        if tag not in self.VOID:
-            self._open.append(element)
-
-    def handle_endtag(self, tag) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data) -> None:
-        for element in self._open:
-            element.parts.append(data)
-
-
-def elements(html: str) -> list[Element]:
-    parser = _Elements()
-    parser.feed(html)
-    return parser.elements
 
 
 def by_id(html: str, element_id: str) -> Element | None:

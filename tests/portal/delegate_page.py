@@ -2,8 +2,6 @@
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from django.urls import reverse
@@ -11,59 +9,18 @@ from django.utils import timezone
 
 from missions.models import ItineraryItem
 from tests.factories import ItineraryItemFactory
+from tests.html_elements import Element, elements
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 # PAGE PARSING --------------------------------------------------------------------------------
 
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    parts: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        element = Element(tag, dict(attrs))
-        self.elements.append(element)
-        if tag not in VOID_TAGS:
-            self._open.append(element)
-
-    def handle_endtag(self, tag) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data) -> None:
-        for element in self._open:
-            element.parts.append(data)
-
 
 def _elements(response, tag: str | None = None, **attrs: str) -> list[Element]:
-    parser = _Elements()
-    parser.feed(response.content.decode())
     return [
         element
-        for element in parser.elements
+        for element in elements(response.content.decode())
         if (tag is None or element.tag == tag)
         and all(element.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
     ]
@@ -95,11 +52,10 @@ def _items(response) -> dict[str, Element]:
 def _item_texts(response, title: str, testid: str) -> list[str]:
     """The texts of the `data-testid` elements inside one item."""
     item = _items(response)[title]
-    parser = _Elements()
-    parser.feed(response.content.decode())
-    start = parser.elements.index(item)
+    page = elements(response.content.decode())
+    start = page.index(item)
     inside = []
-    for element in parser.elements[start + 1 :]:
+    for element in page[start + 1 :]:
         if element.tag == "li" and (element.attrs.get("id") or "").startswith("item-"):
             break
         if element.attrs.get("data-testid") == testid:
@@ -109,10 +65,8 @@ def _item_texts(response, title: str, testid: str) -> list[str]:
 
 def _others(response) -> list[str]:
     """The lines under "Who else is coming"."""
-    parser = _Elements()
-    parser.feed(response.content.decode())
     inside, found = [], False
-    for element in parser.elements:
+    for element in elements(response.content.decode()):
         if element.attrs.get("data-testid") == "others":
             found = True
             continue
