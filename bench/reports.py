@@ -48,15 +48,6 @@ CITIES = [
     ("Kraków", "PL"),
 ]
 CURRENCIES = ["GBP", "EUR", "USD", "JPY"]
-CHARTS = [
-    "timeline",
-    "funnel",
-    "value-by-sector",
-    "value-by-mission",
-    "rsvp",
-    "feedback",
-    "item-ratings",
-]
 
 
 def seed(rng: random.Random):
@@ -213,6 +204,8 @@ def run(renders: int) -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import reverse
+
+    from planning.views.reports import CHARTS
 
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -20,6 +20,7 @@ from organisations.enums import MembershipRole
 from outcomes import figures, reports
 from outcomes.enums import OutcomeKind
 from outcomes.enums import OutcomeStatus as S
+from planning.views.reports import CHARTS
 from tests.factories import (
     ExchangeRateFactory,
     FeedbackFactory,
@@ -301,18 +302,7 @@ def test_report_xlsx_in_german_names_its_sheets_in_german(fixture):
     assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames[0] == "Zeitleiste"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "timeline",
-        "funnel",
-        "value-by-sector",
-        "value-by-mission",
-        "rsvp",
-        "feedback",
-        "item-ratings",
-    ],
-)
+@pytest.mark.parametrize("name", CHARTS)
 def test_report_chart_is_an_svg(fixture, name):
     client = Client()
     client.force_login(fixture["planner"])
