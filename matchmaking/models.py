@@ -117,6 +117,15 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return str(self.participant)
 
+    def clean(self) -> None:
+        """A profile shown to others says what its participant offers or seeks: the
+        other side has nothing to choose by otherwise."""
+        if self.opted_in and not (self.offer.strip() or self.seek.strip()):
+            raise ValidationError(
+                {"offer": _("Say what you offer or what you seek before showing it.")},
+                code="shown_without_offer_or_seek",
+            )
+
 
 class MeetingRequest(models.Model):
     """One participant asks another for a meeting. A pair has at most one open request:

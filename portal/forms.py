@@ -292,12 +292,6 @@ class ProfileForm(forms.Form):
             )
         return codes
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("opted_in") and not (data.get("offer") or data.get("seek")):
-            self.add_error("offer", _("Say what you offer or what you seek before showing it."))
-        return data
-
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data["sectors"] = Sector.objects.filter(pk__in=data["sectors"])

@@ -148,13 +148,23 @@ def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> Profil
             result.errors.append(
                 _("Row %(number)d: %(problem)s") % {"number": number, "problem": problem}
             )
-        rows.append(row)
+        rows.append((number, row))
     if not rows and not result.errors:
         result.errors.append(_("The file has a header row but no profiles."))
     if result.errors:
         return result
-    for row in rows:
-        profile_save(**row)
+    for number, row in rows:
+        try:
+            with transaction.atomic():
+                profile_save(**row)
+        except ValidationError as error:  # the profile's own rules (`Profile.clean`)
+            for problem in error.messages:
+                result.errors.append(
+                    _("Row %(number)d: %(problem)s") % {"number": number, "problem": problem}
+                )
+    if result.errors:
+        transaction.set_rollback(True)  # all or nothing
+        return result
     result.imported = len(rows)
     return result
 

@@ -99,7 +99,11 @@ def test_profiles_visible_to_a_delegate_are_the_hosts_who_opted_in(delegate, hos
 
 def test_profiles_visible_to_filters_by_language_and_words(delegate, host, other_host):
     profile_save(
-        participant=other_host, pitch="Robotics in Birmingham", languages=["en"], opted_in=True
+        participant=other_host,
+        offer="Test beds",
+        pitch="Robotics in Birmingham",
+        languages=["en"],
+        opted_in=True,
     )
 
     assert list(profiles_visible_to(delegate, text="robotics")) == [other_host.matchmaking_profile]

@@ -216,6 +216,21 @@ def test_staff_fill_in_a_participant_s_profile(client, planner, mission):
     assert list(profile.sectors.all()) == [sector]
 
 
+def test_staff_cannot_show_a_profile_without_an_offer_or_a_seek(client, planner, mission):
+    participant = ParticipantFactory(mission=mission, role=ParticipantRole.HOST)
+
+    response = client.post(
+        reverse("plan:matchmaking-profile", kwargs={"pk": participant.pk}),
+        {"pitch": "A studio.", "languages": "en", "opted_in": "on"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["offer"] == [
+        "Say what you offer or what you seek before showing it."
+    ]
+    assert not Profile.objects.filter(participant=participant).exists()
+
+
 def test_profile_form_in_german_lists_the_sectors_by_their_german_names_in_order(
     client, planner, mission
 ):
@@ -690,6 +705,27 @@ def test_profiles_file_with_a_bad_row_imports_nothing_and_names_every_problem(
     assert "Row 3: no participant of this mission has the e-mail address nobody@example.org" in page
     assert "Row 4: not a language code: english (use en, de, …)" in page
     assert "Row 4: no such sector: Unknown sector" in page
+    assert list(Profile.objects.values_list("pk", "offer", "updated_at")) == before
+
+
+def test_profiles_file_showing_a_profile_without_offer_or_seek_imports_nothing(
+    client, planner, mission, people
+):
+    before = list(Profile.objects.values_list("pk", "offer", "updated_at"))
+    text = (
+        "email,offer,seek,pitch,shown\n"
+        f"{people['anna'].person.email},Animation,,,yes\n"
+        f"{people['bernd'].person.email},,,A studio.,yes\n"
+    )
+
+    response = client.post(
+        reverse("plan:matchmaking-profile-import", kwargs={"pk": mission.pk}),
+        {"file": _upload(text)},
+    )
+
+    assert "Row 3: Say what you offer or what you seek before showing it." in (
+        response.content.decode()
+    )
     assert list(Profile.objects.values_list("pk", "offer", "updated_at")) == before
 
 

@@ -115,6 +115,16 @@ def test_profile_with_a_wrong_language_code_shows_the_error_next_to_the_field(cl
     assert not Profile.objects.filter(participant=delegate).exists()
 
 
+def test_profile_shown_without_an_offer_or_a_seek_says_so_next_to_the_offer(client, delegate):
+    response = client.post(_url(delegate), {"pitch": "A studio.", "opted_in": "on"})
+
+    assert response.status_code == 200
+    assert _texts(response, id="error_1_id_offer") == [
+        "Say what you offer or what you seek before showing it."
+    ]
+    assert not Profile.objects.filter(participant=delegate).exists()
+
+
 def test_profile_page_speaks_german(client, delegate):
     delegate.language = "de"
     delegate.save()
