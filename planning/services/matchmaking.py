@@ -155,8 +155,7 @@ def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> Profil
         return result
     for number, row in rows:
         try:
-            with transaction.atomic():
-                profile_save(**row)
+            profile_save(**row)
         except ValidationError as error:  # the profile's own rules (`Profile.clean`)
             for problem in error.messages:
                 result.errors.append(
