@@ -400,6 +400,10 @@ def test_invitation_is_a_well_formed_mime_message(
     assert icalendar.Calendar.from_ical(calendar).walk("VEVENT")
     boundaries = [part.get_boundary() for part in parsed.walk() if part.is_multipart()]
     assert len(set(boundaries)) == 2
+    assert not any(boundary.encode() in text + html + calendar for boundary in boundaries)
+    # Drawn anew for each message: nobody can guess them and write one into a name.
+    again = message_from_bytes(email.message().as_bytes())
+    assert not set(boundaries) & {part.get_boundary() for part in again.walk()} - {None}
 
 
 def test_invitation_calendar_is_the_participants_own_calendar_file(
