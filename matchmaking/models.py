@@ -199,6 +199,13 @@ class MeetingRequest(models.Model):
         """Whom `participant`, one of the pair, meets."""
         return self.recipient if self.requester_id == participant.pk else self.requester
 
+    @property
+    def meeting_is_final(self) -> bool:
+        """Whether its meeting is in the published schedule: both sides were told it is
+        final, so it stays unless the organisers move or cancel it."""
+        meeting = getattr(self, "meeting", None)  # None when it has no meeting
+        return meeting is not None and meeting.state == MeetingState.FINAL
+
 
 class MeetingBlock(models.Model):
     """An itinerary item given over to one-to-one meetings, cut into slots."""

@@ -96,13 +96,13 @@ def profiles_visible_to(
 
 def requests_received(participant: Participant) -> QuerySet[MeetingRequest]:
     return MeetingRequest.objects.filter(recipient=participant).select_related(
-        "requester__person__organisation"
+        "requester__person__organisation", "meeting"
     )
 
 
 def requests_made(participant: Participant) -> QuerySet[MeetingRequest]:
     return MeetingRequest.objects.filter(requester=participant).select_related(
-        "recipient__person__organisation"
+        "recipient__person__organisation", "meeting"
     )
 
 

@@ -680,7 +680,8 @@ class RequestRow:
     status_label: str
     mutual: bool
     answerable: bool  # waiting for this participant's answer
-    withdrawable: bool  # this participant asked and it is still open
+    withdrawable: bool  # this participant asked, it is open and its meeting not final
+    final: bool  # its meeting is in the published schedule
     slots: list[SlotChoice]  # when participants pick slots: those free for both
 
 
@@ -708,6 +709,7 @@ def _request_row(
         mutual=request.mutual,
         answerable=answerable,
         withdrawable=withdrawable,
+        final=request.meeting_is_final,
         slots=slots,
     )
 
@@ -766,7 +768,7 @@ def meetings_page(participant: Participant, settings: MatchmakingSettings) -> Me
                 r,
                 r.recipient,
                 answerable=False,
-                withdrawable=r.status in RequestStatus.OPEN,
+                withdrawable=r.status in RequestStatus.OPEN and not r.meeting_is_final,
                 slots=[],
             )
             for r in outgoing

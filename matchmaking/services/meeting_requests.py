@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matchmaking.enums import RequestStatus
 from matchmaking.models import Meeting, MeetingRequest
@@ -22,7 +23,11 @@ def _check_limits(request: MeetingRequest) -> None:
     for participant in (request.requester, request.recipient):
         if accepted_count(participant) >= limit:
             raise ValidationError(
-                _("%(name)s has %(limit)d meetings already, the most this mission allows.")
+                ngettext(
+                    "%(name)s has %(limit)d meeting already, the most this mission allows.",
+                    "%(name)s has %(limit)d meetings already, the most this mission allows.",
+                    limit,
+                )
                 % {"name": participant.person.full_name, "limit": limit},
                 code="meeting_limit",
             )
@@ -116,13 +121,23 @@ def request_answer(
 def request_withdraw(*, request: MeetingRequest, withdrawn_by: Participant) -> MeetingRequest:
     """The requester takes back an open request; its meeting, if scheduled, goes.
 
-    `PermissionDenied` for anyone else; `ValidationError` when it is not open.
+    `PermissionDenied` for anyone else; `ValidationError` when it is not open, or when its
+    meeting is in the published schedule (the other side would come to a meeting that
+    is gone without a word: the organisers cancel it, and tell them).
     """
     request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if withdrawn_by.pk != request.requester_id:
         raise PermissionDenied(_("Only the person who asked can withdraw a meeting request."))
     if request.status not in RequestStatus.OPEN:
         raise ValidationError(_("This request is not open."), code="not_open")
+    if request.meeting_is_final:
+        raise ValidationError(
+            _(
+                "This meeting is in the published schedule and cannot be withdrawn here. "
+                "If you cannot come, please tell the organisers."
+            ),
+            code="final",
+        )
     request.status = RequestStatus.WITHDRAWN
     request.save()
     Meeting.objects.filter(request=request).delete()

@@ -249,6 +249,22 @@ def test_request_withdraw_removes_its_meeting(mission, block, delegate, host):
     assert not Meeting.objects.filter(pk=meeting.pk).exists()
 
 
+def test_request_withdraw_keeps_a_meeting_in_the_published_schedule(block, delegate, host):
+    meeting = MeetingFactory(
+        request=accepted(delegate, host),
+        block=block,
+        table=block.tables.first(),
+        state=MeetingState.FINAL,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        request_withdraw(request=meeting.request, withdrawn_by=delegate)
+
+    assert refused.value.code == "final"
+    meeting.refresh_from_db()
+    assert meeting.request.status == RequestStatus.ACCEPTED
+
+
 def test_request_withdraw_by_the_recipient_is_refused(delegate, host):
     with pytest.raises(PermissionDenied):
         request_withdraw(

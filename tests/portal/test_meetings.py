@@ -30,7 +30,7 @@ from tests.factories import (
     SectorFactory,
     TableFactory,
 )
-from tests.html_forms import Forms
+from tests.html_forms import Forms, form_of
 from tests.portal.delegate_page import _elements, _links, _texts
 
 pytestmark = pytest.mark.django_db
@@ -428,7 +428,7 @@ def test_ask_past_the_limit_shows_the_service_s_message(client, mission, delegat
 
     assert response.status_code == 200
     assert _texts(response, **{"data-testid": "error"}) == [
-        "Ines Dietrich has 1 meetings already, the most this mission allows."
+        "Ines Dietrich has 1 meeting already, the most this mission allows."
     ]
     assert MeetingRequest.objects.count() == 1
 
@@ -486,7 +486,7 @@ def test_accept_past_the_limit_shows_the_service_s_message(client, mission, dele
     )
 
     assert _texts(response, **{"data-testid": "error"}) == [
-        "Tom Baker has 1 meetings already, the most this mission allows."
+        "Tom Baker has 1 meeting already, the most this mission allows."
     ]
     request.refresh_from_db()
     assert request.status == RequestStatus.REQUESTED
@@ -601,6 +601,31 @@ def test_meetings_page_lists_meetings_in_the_block_s_zone_marked_final_or_prelim
         "Ada Lovelace, Engines Round table · Table 1",
     ]
     assert _texts(response, **{"data-testid": "meeting-state"}) == ["final", "preliminary"]
+
+
+def test_a_request_whose_meeting_is_final_cannot_be_withdrawn_on_the_page(
+    client, delegate, meetings
+):
+    final, preliminary = meetings
+    token = token_issue(participant=delegate)
+    withdraw_url = reverse("delegate:meeting-withdraw", kwargs={"token": token})
+
+    page = client.get(reverse("delegate:meetings", kwargs={"token": token}))
+    response = client.post(withdraw_url, {"request": final.request.pk})
+
+    # Ada Lovelace's preliminary meeting may still be withdrawn, Tom Baker's final one not.
+    assert form_of(page.content.decode(), withdraw_url) == {
+        "request": [str(preliminary.request.pk)]
+    }
+    assert _texts(page, **{"data-testid": "final-meeting"}) == [
+        "Your meeting is in the published schedule. If you cannot come, please tell the organisers."
+    ]
+    assert _texts(response, **{"data-testid": "error"}) == [
+        "This meeting is in the published schedule and cannot be withdrawn here. If you "
+        "cannot come, please tell the organisers."
+    ]
+    final.refresh_from_db()
+    assert final.request.status == RequestStatus.ACCEPTED
 
 
 def test_delegate_page_lists_the_meetings_marked_final_or_preliminary(client, delegate, meetings):
