@@ -1,9 +1,10 @@
 // Drag on the grid of meetings (templates/matchmaking/_meeting_grid.html): a meeting
 // (.mm-meeting) is dropped on another cell (.mm-cell: a slot at a table). On release
-// the cell's slot and table go to the meeting's data-url with the htmx header; the
-// answer is the refreshed grid (with the reason above it if the move was refused),
-// swapped in as the lock buttons' answers are. The "Move" link of each meeting does the
-// same without a pointer. Event delegation: a grid swapped in needs nothing set up again.
+// the cell's slot and table go to the meeting's data-url through htmx; the answer is the
+// refreshed grid (with the reason above it if the move was refused), swapped in as the
+// lock buttons' answers are (a request that fails says so: static/js/request-failed.js).
+// The "Move" link of each meeting does the same without a pointer. Event delegation: a
+// grid swapped in needs nothing set up again.
 (function () {
   "use strict";
 
@@ -72,28 +73,12 @@
     });
     var cell = done.target;
     if (!cell || cell === done.home) return;
-    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    headers["HX-Request"] = "true";
-    var body = new URLSearchParams({ slot: cell.dataset.slot, table: cell.dataset.table });
-    var grid = document.getElementById("meeting-grid");
-    fetch(done.meeting.dataset.url, {
-      method: "POST",
-      headers: headers,
-      body: body,
-      credentials: "same-origin",
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        var fresh = document.createRange().createContextualFragment(html).firstElementChild;
-        document.getElementById("meeting-grid").replaceWith(fresh);
-        if (window.htmx) window.htmx.process(fresh);
-      })
-      .catch(function () {
-        window.alert(grid.dataset.error);
-      });
+    window.htmx.ajax("POST", done.meeting.dataset.url, {
+      source: done.meeting,
+      target: "#meeting-grid",
+      swap: "outerHTML",
+      values: { slot: cell.dataset.slot, table: cell.dataset.table },
+    });
   }
 
   // The meeting holds a link: the browser's own dragging of links would cancel ours.

@@ -1,10 +1,11 @@
 // Drag on the itinerary's timetable (templates/missions/_itinerary_timetable.html):
 // a block moves by whole rows of the grid (a quarter of an hour) and to another day's
 // column; its lower edge (.tt-resize) changes when it ends. On release the new start
-// and end, wall-clock times on the timetable's axis, go to the block's data-url with
-// htmx, which swaps in the refreshed itinerary as the list's buttons do. Read-only
-// pages have no .tt-draggable block and no data-url. Event delegation: blocks swapped
-// in by htmx need nothing set up again.
+// and end, wall-clock times on the timetable's axis, go to the block's data-url through
+// htmx, which swaps in the refreshed itinerary as the list's buttons do (a request that
+// fails says so, static/js/request-failed.js, and the block goes back to its place).
+// Read-only pages have no .tt-draggable block and no data-url. Event delegation: blocks
+// swapped in by htmx need nothing set up again.
 (function () {
   "use strict";
 
@@ -45,11 +46,11 @@
     return { starts: shift(drag.starts, minutes), ends: shift(drag.ends, minutes) };
   }
 
-  function reset() {
-    drag.block.classList.remove("tt-dragging");
-    drag.block.style.transform = "";
-    drag.block.style.height = "";
-    drag.label.textContent = drag.labelText;
+  function reset(done) {
+    done.block.classList.remove("tt-dragging");
+    done.block.style.transform = "";
+    done.block.style.height = "";
+    done.label.textContent = done.labelText;
   }
 
   document.addEventListener("pointerdown", function (event) {
@@ -110,7 +111,7 @@
     if (!drag || event.pointerId !== drag.pointer) return;
     var done = drag;
     if (!done.started || (done.rows === 0 && done.days === 0)) {
-      if (done.started) reset();
+      if (done.started) reset(done);
       drag = null;
       return;
     }
@@ -120,34 +121,21 @@
       once: true,
       capture: true,
     });
-    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    headers["HX-Request"] = "true";
-    var body = new URLSearchParams({ starts_at: times.starts, ends_at: times.ends });
-    fetch(done.block.dataset.url, {
-      method: "POST",
-      headers: headers,
-      body: body,
-      credentials: "same-origin",
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        // The answer is the refreshed itinerary (with an error above it if the move was
-        // refused), as for the list's buttons; htmx wires up its forms again.
-        var itinerary = document.getElementById("itinerary");
-        var fresh = document.createRange().createContextualFragment(html).firstElementChild;
-        itinerary.replaceWith(fresh);
-        if (window.htmx) window.htmx.process(fresh);
-      })
-      .catch(function () {
-        drag = done;
-        reset();
-        drag = null;
-        window.alert(done.block.closest(".timetable").dataset.error);
-      });
     drag = null;
+    // The answer is the refreshed itinerary (with an error above it if the move was
+    // refused), as for the list's buttons. A block still on the page afterwards was not
+    // swapped out: the request failed, and it goes back to where it was.
+    function settle() {
+      if (document.contains(done.block)) reset(done);
+    }
+    window.htmx
+      .ajax("POST", done.block.dataset.url, {
+        source: done.block,
+        target: "#itinerary",
+        swap: "outerHTML",
+        values: { starts_at: times.starts, ends_at: times.ends },
+      })
+      .then(settle, settle);
   }
 
   // A block's title is a link: the browser's own dragging of links would cancel ours.
@@ -157,13 +145,13 @@
   document.addEventListener("pointerup", finish);
   document.addEventListener("pointercancel", function (event) {
     if (drag && event.pointerId === drag.pointer) {
-      if (drag.started) reset();
+      if (drag.started) reset(drag);
       drag = null;
     }
   });
   document.addEventListener("keydown", function (event) {
     if (drag && event.key === "Escape") {
-      if (drag.started) reset();
+      if (drag.started) reset(drag);
       drag = null;
     }
   });

@@ -5,6 +5,7 @@ columns, and axe-core and the Content-Security-Policy find nothing on a desktop 
 phone."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -152,6 +153,38 @@ def test_organiser_drags_an_item_half_an_hour_later_and_stretches_another(
     round_table.refresh_from_db()
     assert round_table.starts_at == london(9, 30) + dt.timedelta(days=1)
     page.screenshot(path=artifacts / "timetable-1280.png", full_page=True)
+
+
+def test_a_move_the_server_refuses_to_take_says_so_and_the_block_goes_back(page: Page, mission):
+    sign_in(page)
+    page.goto(f"/plan/missions/{mission.pk}/itinerary/")
+    round_table = ItineraryItem.objects.get(title__startswith="Round table")
+    block = page.locator(f"[data-testid=tt-block][data-item='{round_table.pk}']")
+    home = block.bounding_box()
+    # The server fails (a 500, or a proxy in between): nothing is saved.
+    page.route("**/reschedule/", lambda route: route.fulfill(status=500, body="Server Error"))
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+
+    with page.expect_response(lambda response: "/reschedule/" in response.url):
+        drag(page, block.get_by_role("link"), dy=2 * row_height(page))
+
+    expect(block).not_to_have_class(re.compile("tt-dragging"))
+    assert block.bounding_box()["y"] == home["y"]
+    assert dialogs == [
+        "That did not go through: the server could not be reached or answered with an "
+        "error. Reload the page and try again."
+    ]
+    round_table.refresh_from_db()
+    assert round_table.starts_at == london(9)
+
+    # A button of the list (htmx, too) that fails says the same.
+    page.route("**/move/", lambda route: route.fulfill(status=500, body="Server Error"))
+    with page.expect_event("dialog"):
+        page.locator(f"#item-{round_table.pk}").get_by_role("button", name="+15 min").click()
+    assert dialogs[1] == dialogs[0]
+    round_table.refresh_from_db()
+    assert round_table.starts_at == london(9)
 
 
 def test_timetable_and_map_fit_and_pass_axe_on_a_desktop_and_a_phone(
