@@ -1,5 +1,6 @@
 """Matchmaking on the demo's upcoming mission (`missions.demo.living.UPCOMING`): its
-settings, the round table at the Chamber of Commerce as a meeting block at three tables,
+settings, its "Matchmaking with Birmingham creative-tech companies" as a meeting block at
+three tables,
 profiles of the delegates who come and of four Birmingham hosts, requests (some mutual,
 some accepted, one waiting, one declined), and a published schedule. All invented.
 
@@ -24,16 +25,16 @@ from matchmaking.models import (
     ScheduleRun,
 )
 from matchmaking.selectors import blocks_of, matchmaking_settings
-from matchmaking.services.blocks import block_mark
+from matchmaking.services.blocks import block_mark, block_unmark
 from matchmaking.services.meeting_requests import request_answer, request_create
 from matchmaking.services.meetings import schedule_publish
 from matchmaking.services.profiles import profile_save, settings_save
 from matchmaking.services.scheduling import run_done, schedule_mission
-from missions.demo.living import ROUND_TABLE, UPCOMING
+from missions.demo.living import MATCHMAKING, UPCOMING
 from missions.models import Mission, Participant
 from organisations.models import Sector
 
-TABLES = ["Boardroom", "Library", "Garden room"]
+TABLES = ["Atrium, table 1", "Atrium, table 2", "Meeting room 3"]
 SLOT_MINUTES, BREAK_MINUTES = 20, 5
 MAX_MEETINGS = 4
 
@@ -156,7 +157,10 @@ def _settings(mission: Mission) -> None:
 
 
 def _block(mission: Mission) -> None:
-    item = mission.items.get(title=ROUND_TABLE)
+    item = mission.items.get(title=MATCHMAKING)
+    for earlier in blocks_of(mission):  # a demo loaded before had the round table as block
+        if earlier.item_id != item.pk:
+            block_unmark(item=earlier.item)
     block = MeetingBlock.objects.filter(item=item).prefetch_related("tables").first()
     same = block is not None and (
         (block.slot_minutes, block.break_minutes) == (SLOT_MINUTES, BREAK_MINUTES)

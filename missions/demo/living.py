@@ -9,8 +9,9 @@ with what has happened so far:
   days ago; some said yes, some no, some nothing yet; the RSVP deadline is five days
   ahead. The round table at the Chamber of Commerce in Edgbaston starts 15 minutes after
   the STEAMHouse visit ends, too short a gap for the drive across town: an open
-  feasibility warning. Four Birmingham hosts meet the delegates one to one at the round
-  table (matchmaking/demo.py gives it its profiles, requests and published schedule).
+  feasibility warning. On the last morning, four Birmingham hosts meet the delegates one
+  to one at the matchmaking at iCentrum (matchmaking/demo.py gives it its profiles,
+  requests and published schedule).
 - Under way (`UNDER_WAY`): a Birmingham life-sciences delegation in Leipzig, from
   yesterday to tomorrow, with items earlier and later today; follow-up actions agreed
   yesterday (some already overdue) and the first feedback.
@@ -84,8 +85,8 @@ ACTION_OWNER = {"username": "lloyd.broad", "person": "Lloyd Broad", "organisatio
 ACCEPTED, DECLINED = RsvpStatus.ACCEPTED, RsvpStatus.DECLINED
 TENTATIVE, INVITED = RsvpStatus.TENTATIVE, RsvpStatus.INVITED
 SECOND_HOME_MEETINGS = "Second Home Studios: meetings with animation producers"
-# The upcoming mission's round table, a meeting block of the demo's matchmaking.
-ROUND_TABLE = "Round table at the Chamber of Commerce: creative exports"
+# The upcoming mission's meeting block: the demo's matchmaking (matchmaking/demo.py).
+MATCHMAKING = "Matchmaking with Birmingham creative-tech companies"
 
 Clock = Callable[[int, str], dt.datetime]
 
@@ -148,7 +149,8 @@ def _upcoming(today: dt.date) -> dict:
              "kind": ItemKind.SITE_VISIT, "starts": at(first, "10:00"),
              "ends": at(first, "12:00"), "venue": STEAMHOUSE_VENUE, "host": STEAMHOUSE},
             # 15 minutes to drive from Digbeth to Edgbaston: the open feasibility warning.
-            {"title": ROUND_TABLE, "kind": ItemKind.ROUND_TABLE, "starts": at(first, "12:15"),
+            {"title": "Round table at the Chamber of Commerce: creative exports",
+             "kind": ItemKind.ROUND_TABLE, "starts": at(first, "12:15"),
              "ends": at(first, "14:00"), "venue": CHAMBER_HOUSE, "host": GBCC,
              "description": "With the Chamber's international trade team and Birmingham "
              "creative companies selling abroad."},
@@ -165,8 +167,7 @@ def _upcoming(today: dt.date) -> dict:
              "starts": at(first + 1, "14:00"), "ends": at(first + 1, "16:00"),
              "host": SECOND_HOME, "meeting_point": "Custard Factory, Gibb Street entrance",
              "audience": Audience.SELECTED, "capacity": 6},
-            {"title": "Matchmaking with Birmingham creative-tech companies",
-             "kind": ItemKind.MEETING, "starts": at(first + 2, "10:00"),
+            {"title": MATCHMAKING, "kind": ItemKind.MEETING, "starts": at(first + 2, "10:00"),
              "ends": at(first + 2, "12:30"), "venue": ICENTRUM, "host": INNOVATION_BIRMINGHAM},
             {"title": "Closing lunch at The Old Crown", "kind": ItemKind.MEAL,
              "starts": at(first + 2, "13:15"), "ends": at(first + 2, "14:45"),
@@ -196,7 +197,7 @@ def _upcoming(today: dt.date) -> dict:
             # Not invited yet: the interpreter is booked once the numbers are known.
             {"person": "Katrin Vogel", "role": ParticipantRole.INTERPRETER,
              "rsvp": RsvpStatus.NOT_INVITED, "answered": None},
-            # Birmingham hosts of the matchmaking at the round table (matchmaking/demo.py).
+            # Birmingham hosts of the matchmaking (matchmaking/demo.py).
             {"person": "Dr David Hardman", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,
              "answered": at(-9, "09:15")},
             {"person": "Cliff Dennett", "role": ParticipantRole.HOST, "rsvp": ACCEPTED,

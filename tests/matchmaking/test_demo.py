@@ -5,13 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from matchmaking.demo import ROUND_TABLE, load_demo_matchmaking
+from matchmaking.demo import load_demo_matchmaking
 from matchmaking.enums import MeetingState, RequestStatus, RunState
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingRequest, Profile, ScheduleRun
 from matchmaking.scheduler import check_placement
-from matchmaking.selectors import schedule_problem
+from matchmaking.selectors import blocks_of, schedule_problem
+from matchmaking.services.blocks import block_mark
 from missions.demo import load_demo
-from missions.demo.living import UPCOMING
+from missions.demo.living import MATCHMAKING, UPCOMING
 from missions.models import Mission
 
 
@@ -29,11 +30,15 @@ def demo(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.django_db
-def test_demo_round_table_is_a_meeting_block_at_three_tables(demo):
+def test_demo_matchmaking_is_a_meeting_block_at_three_tables(demo):
     mission = demo["mission"]
-    block = mission.items.get(title=ROUND_TABLE).meeting_block
+    block = mission.items.get(title=MATCHMAKING).meeting_block
 
-    assert [str(table) for table in block.tables.all()] == ["Boardroom", "Library", "Garden room"]
+    assert [str(table) for table in block.tables.all()] == [
+        "Atrium, table 1",
+        "Atrium, table 2",
+        "Meeting room 3",
+    ]
     assert MatchmakingSettings.objects.get(mission=mission).requests_need_acceptance is True
 
 
@@ -91,10 +96,22 @@ def test_demo_matchmaking_a_week_later_schedules_again_on_the_moved_block(demo):
 
     counts = load_demo_matchmaking(now=later)
 
-    block = mission.items.get(title=ROUND_TABLE).meeting_block
+    block = mission.items.get(title=MATCHMAKING).meeting_block
     slots = {starts_at for starts_at, _ in block.slot_times()}
     meetings = list(Meeting.objects.filter(request__mission=mission))
     assert counts["meetings"] == len(meetings) == 7
     assert {meeting.starts_at in slots for meeting in meetings} == {True}
     assert {meeting.state for meeting in meetings} == {MeetingState.FINAL}
     assert min(meeting.starts_at for meeting in meetings) > first_slot.starts_at
+
+
+@pytest.mark.django_db
+def test_demo_loaded_over_one_whose_block_was_the_round_table_keeps_one_block(demo):
+    mission = demo["mission"]
+    round_table = mission.items.get(title__startswith="Round table")
+    block_mark(item=round_table, slot_minutes=20, break_minutes=5, tables=["Boardroom"])
+
+    load_demo_matchmaking(now=demo["now"])
+
+    assert [block.item.title for block in blocks_of(mission)] == [MATCHMAKING]
+    assert Meeting.objects.filter(request__mission=mission).count() == 7
