@@ -34,7 +34,7 @@ warning on its item and is what a `WarningAcknowledgement` records:
    Subject "".
 
 Attendees are the participants expected on the mission (RSVP neither declined nor
-withdrawn): all of them for whole-delegation items, those picked for selected items.
+withdrawn) who attend the item by `missions.attendance.attends`.
 Cancelled items are ignored by every rule.
 """
 
