@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -25,7 +25,8 @@ from matchmaking.models import (
     ScheduleRun,
     Unavailability,
 )
-from missions.enums import Audience, ParticipantRole, RsvpStatus
+from missions.attendance import attends, chosen_items
+from missions.enums import ParticipantRole, RsvpStatus
 from missions.models import ItineraryItem, Mission, Participant
 from missions.selectors import User, missions_editable_by
 
@@ -295,21 +296,21 @@ def slots_open_for(request: MeetingRequest) -> list[SlotKey]:
 
 def _busy_times(
     participant: Participant,
+    chosen: set[int],
     items: list[ItineraryItem],
     blocks: dict[int, MeetingBlock],
     unavailable: list[Unavailability],
 ) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
     """When the participant cannot meet: not coming at all; the items they attend other
-    than meeting blocks; the blocks they do not attend; what they said; before arrival,
-    after departure."""
+    than meeting blocks; the blocks they do not attend (`chosen`: the items they were put
+    on); what they said; before arrival, after departure."""
     if participant.rsvp_status in RsvpStatus.NOT_COMING:
         return (_ALWAYS,)
-    picked = {item.pk for item in participant.items.all()}
     busy = []
     for item in items:
-        attends = item.audience != Audience.SELECTED or item.pk in picked
+        attended = attends(item.audience, item.pk, chosen)
         is_block = item.pk in blocks
-        if (attends and not is_block) or (is_block and not attends):
+        if (attended and not is_block) or (is_block and not attended):
             busy.append((item.starts_at, item.ends_at))
     busy.extend((u.starts_at, u.ends_at) for u in unavailable)
     if participant.arrival_at:
@@ -326,11 +327,8 @@ def schedule_problem(mission: Mission) -> MissionProblem:
     limit = settings_for(mission).max_meetings_per_person
     blocks = {block.item_id: block for block in blocks_of(mission)}
     items = list(ItineraryItem.objects.filter(mission=mission, is_cancelled=False))
-    participants = list(
-        Participant.objects.filter(mission=mission).prefetch_related(
-            Prefetch("items", queryset=ItineraryItem.objects.only("pk"))
-        )
-    )
+    participants = list(Participant.objects.filter(mission=mission))
+    chosen = chosen_items(participant.pk for participant in participants)
     unavailable: dict[int, list[Unavailability]] = defaultdict(list)
     for u in Unavailability.objects.filter(participant__mission=mission):
         unavailable[u.participant_id].append(u)
@@ -362,7 +360,9 @@ def schedule_problem(mission: Mission) -> MissionProblem:
     people = [
         scheduler.Person(
             participant.pk,
-            busy=_busy_times(participant, items, blocks, unavailable[participant.pk]),
+            busy=_busy_times(
+                participant, chosen[participant.pk], items, blocks, unavailable[participant.pk]
+            ),
             limit=limit,
         )
         for participant in participants

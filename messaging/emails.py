@@ -29,6 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 from messaging import reminders
 from messaging.enums import MessageKind
 from messaging.models import OutgoingMessage
+from missions.attendance import attends, chosen_items
 from missions.display import (
     clean_header_text,
     item_period,
@@ -37,7 +38,6 @@ from missions.display import (
     mission_dates,
     today_at,
 )
-from missions.enums import Audience
 from missions.languages import site_language
 from missions.models import ItineraryItem, Mission, Participant
 from missions.tokens import personal_url, token_for
@@ -110,38 +110,32 @@ class Shared:
     def invited_items(self, participant: Participant) -> list[ItineraryItem]:
         """`participant_items(participant)`, from one query per mission and one per batch.
 
-        The whole delegation's items and the selected ones the participant attends, not
-        cancelled, by start. The selections are read for every participant of the batch
-        at once.
+        The items the participant attends (`missions.attendance`), not cancelled, by
+        start. Who was put on which item is read for every participant of the batch at
+        once.
         """
         mission_id = participant.mission_id
         if mission_id not in self._mission_items:
             items = ItineraryItem.objects.filter(mission_id=mission_id, is_cancelled=False)
             self._mission_items[mission_id] = list(
                 with_revisions(
-                    items.filter(audience__in=(Audience.WHOLE_DELEGATION, Audience.SELECTED))
-                    .select_related("mission", "venue", "host")
-                    .order_by("starts_at", "pk")
+                    items.select_related("mission", "venue", "host").order_by("starts_at", "pk")
                 )
             )
         if self._selected is None or participant.pk not in self._selected:
             self._load_selections(participant)
-        selected = self._selected[participant.pk]
+        chosen = self._selected[participant.pk]
         return [
             item
             for item in self._mission_items[mission_id]
-            if item.audience == Audience.WHOLE_DELEGATION or item.pk in selected
+            if attends(item.audience, item.pk, chosen)
         ]
 
     def _load_selections(self, participant: Participant) -> None:
         ids = {m.participant_id for m in self.messages if m.participant_id} | {participant.pk}
         if self._selected is not None:
             ids -= set(self._selected)
-        selected: dict[int, set[int]] = {pk: set() for pk in ids}
-        attends = Participant.items.through.objects.filter(participant_id__in=ids)
-        for participant_id, item_id in attends.values_list("participant_id", "itineraryitem_id"):
-            selected[participant_id].add(item_id)
-        self._selected = {**(self._selected or {}), **selected}
+        self._selected = {**(self._selected or {}), **chosen_items(ids)}
 
     def item_line(self, item: ItineraryItem) -> dict[str, str]:
         """An item as the e-mail lists it, in the active language."""

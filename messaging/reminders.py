@@ -46,8 +46,9 @@ from matchmaking.selectors import meetings_of
 from messaging import outbox
 from messaging.enums import MessageKind, MessageState, ReminderAnchor
 from messaging.models import OutgoingMessage
+from missions.attendance import attending
 from missions.display import item_place_short, local_span
-from missions.enums import ActionStatus, Audience, MissionStatus, RsvpStatus
+from missions.enums import ActionStatus, MissionStatus, RsvpStatus
 from missions.languages import language_asked
 from missions.models import FollowUpAction, ItineraryItem, Mission, Participant
 from missions.selectors import participant_items
@@ -423,10 +424,10 @@ def _item_state(item_id: int) -> ItemState | None:
     if row["is_cancelled"]:
         return ItemState(frozenset(), visible)
     participants = Participant.objects.filter(
-        mission=row["mission"], rsvp_status__in=RsvpStatus.COMING
+        attending(row["audience"], item_id),
+        mission=row["mission"],
+        rsvp_status__in=RsvpStatus.COMING,
     )
-    if row["audience"] == Audience.SELECTED:
-        participants = participants.filter(items=item_id)
     return ItemState(frozenset(participants.values_list("pk", flat=True)), visible)
 
 

@@ -7,21 +7,20 @@ spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carria
 return) gets a leading apostrophe: a participant named "=HYPERLINK(...)" stays text.
 Each export runs a fixed number of queries whatever the mission's size.
 
-Who attends what: an item for the whole delegation is attended by every participant
-who has not declined or withdrawn; an item for selected participants by those of them
-put on it who have not declined or withdrawn. Cancelled items are left out.
+Who attends what is `missions.attendance.attends`, over the participants who have not
+declined or withdrawn; cancelled items are left out.
 """
 
 import csv
 from collections.abc import Iterable
 from typing import IO
 
-from django.db.models import Prefetch
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from missions.attendance import attends, chosen_items
 from missions.display import format_local
-from missions.enums import Audience, RsvpStatus
+from missions.enums import RsvpStatus
 from missions.models import ItineraryItem, Mission
 
 BOM = "\ufeff"
@@ -114,14 +113,12 @@ def dietary_list(out: IO[str], mission: Mission) -> None:
     items = _items(mission)
     for item in items:
         item.mission = mission  # the zone of an item without a venue, without a query
-    everyone = {item.pk for item in items if item.audience == Audience.WHOLE_DELEGATION}
-    selected = {item.pk for item in items if item.audience == Audience.SELECTED}
-    participants = (
+    participants = list(
         _participants(mission)
         .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
         .exclude(dietary_requirements="", accessibility_needs="")
-        .prefetch_related(Prefetch("items", queryset=ItineraryItem.objects.only("pk")))
     )
+    chosen = chosen_items(p.pk for p in participants)
     header = [
         _("Name"),
         _("Organisation"),
@@ -132,8 +129,7 @@ def dietary_list(out: IO[str], mission: Mission) -> None:
     ]
     rows = []
     for p in participants:
-        own = {item.pk for item in p.items.all()}
-        attended = [item for item in items if item.pk in everyone or item.pk in own & selected]
+        attended = [item for item in items if attends(item.audience, item.pk, chosen[p.pk])]
         rows.append(
             [
                 p.person.full_name,
@@ -152,23 +148,19 @@ def attendance_list(out: IO[str], mission: Mission) -> None:
     items = _items(mission)
     for item in items:
         item.mission = mission
-    attending = list(
-        _participants(mission)
-        .exclude(rsvp_status__in=RsvpStatus.NOT_COMING)
-        .prefetch_related(Prefetch("items", queryset=ItineraryItem.objects.only("pk")))
-    )
-    on_item: dict[int, list[str]] = {}
-    for participant in attending:
-        for item in participant.items.all():
-            on_item.setdefault(item.pk, []).append(participant.person.full_name)
-    everyone = [participant.person.full_name for participant in attending]
+    attending = list(_participants(mission).exclude(rsvp_status__in=RsvpStatus.NOT_COMING))
+    chosen = chosen_items(p.pk for p in attending)
     header = [_("Starts"), _("Title"), _("Venue"), _("Attendees")]
     rows = (
         [
             format_local(item.starts_at, item.time_zone),
             item.title,
             item.venue or "",
-            *(everyone if item.audience == Audience.WHOLE_DELEGATION else on_item.get(item.pk, [])),
+            *(
+                p.person.full_name
+                for p in attending
+                if attends(item.audience, item.pk, chosen[p.pk])
+            ),
         ]
         for item in items
     )

@@ -34,7 +34,7 @@ warning on its item and is what a `WarningAcknowledgement` records:
    Subject "".
 
 Attendees are the participants expected on the mission (RSVP neither declined nor
-withdrawn): all of them for whole-delegation items, those picked for selected items.
+withdrawn) who attend the item by `missions.attendance.attends`.
 Cancelled items are ignored by every rule.
 """
 
@@ -54,6 +54,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from missions.attendance import attends
 from missions.display import format_local, short_date, time_span
 from missions.enums import Audience, FeasibilityRule, ItemKind, RsvpStatus
 from missions.models import (
@@ -200,12 +201,12 @@ def _picked_item_ids(participant: Participant) -> set[int]:
 
 def attendees(item: ItineraryItem, participants: Iterable[Participant]) -> list[Participant]:
     """Who is expected at the item: everyone expected, or those picked for it."""
-    expected = [participant for participant in participants if is_expected(participant)]
-    if item.audience != Audience.SELECTED:
-        return expected
-    if item.pk is None:
-        return []
-    return [participant for participant in expected if item.pk in _picked_item_ids(participant)]
+    return [
+        participant
+        for participant in participants
+        if is_expected(participant)
+        and attends(item.audience, item.pk, _picked_item_ids(participant))
+    ]
 
 
 def _order(item: ItineraryItem) -> tuple[dt.datetime, int]:
@@ -224,15 +225,17 @@ class _Plan:
         self.items = sorted((item for item in items if not item.is_cancelled), key=_order)
         self.rank = {item.pk: n for n, item in enumerate(self.items) if item.pk is not None}
         expected = [participant for participant in participants if is_expected(participant)]
-        everyone = [n for n, item in enumerate(self.items) if item.audience != Audience.SELECTED]
+        # The whole delegation's items: those attended without being put on them.
+        everyone = {n for n, item in enumerate(self.items) if attends(item.audience, item.pk, ())}
+        # The others, attended by those put on them (an unsaved one by nobody).
         selected = {
             item.pk: n
             for n, item in enumerate(self.items)
-            if item.audience == Audience.SELECTED and item.pk is not None
+            if n not in everyone and item.pk is not None
         }
         # Whole-delegation items share the one `expected` list; it is never changed.
         self.attendees: list[list[Participant]] = [
-            expected if item.audience != Audience.SELECTED else [] for item in self.items
+            expected if n in everyone else [] for n in range(len(self.items))
         ]
         groups: dict[tuple[int, ...], list[Participant]] = {}
         for participant in expected:

@@ -18,7 +18,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from missions.enums import Audience, RsvpGroup
+from missions.attendance import attended_by
+from missions.enums import RsvpGroup
 from missions.models import AuditEntry, Feedback, ItineraryItem, Mission, Participant
 from organisations.enums import MembershipRole
 from organisations.models import Organisation
@@ -139,10 +140,7 @@ def participant_items(
     in time order, with mission, venue and host."""
     items = (
         ItineraryItem.objects.filter(mission_id=participant.mission_id)
-        .filter(
-            Q(audience=Audience.WHOLE_DELEGATION)
-            | Q(audience=Audience.SELECTED, pk__in=participant.items.values("pk"))
-        )
+        .filter(attended_by(participant))
         .select_related("mission", "venue", "host")
         .order_by("starts_at", "pk")
     )

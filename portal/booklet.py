@@ -38,6 +38,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from missions.attendance import attends, chosen_items
 from missions.display import (
     address_line,
     coordinates,
@@ -48,7 +49,7 @@ from missions.display import (
     mission_dates,
     time_span_with_zone,
 )
-from missions.enums import Audience, ItemKind, ParticipantRole, RsvpStatus
+from missions.enums import ItemKind, ParticipantRole, RsvpStatus
 from missions.languages import language_for
 from missions.models import ItineraryItem, Mission, Participant
 from missions.tokens import personal_url
@@ -205,7 +206,7 @@ class BookletSources:
 
     mission: Mission
     items: list[dict]  # the items that take place, in order
-    selected: dict[int, set[int]]  # participant -> the selected items they attend
+    selected: dict[int, set[int]]  # participant -> the items they were put on
     organisers: list[str]
     contacts: list[BookletContact]
     meetings: dict[int, list[MeetingRow]]  # participant -> their final B2B meetings
@@ -229,10 +230,7 @@ def booklet_sources(mission: Mission, participants: Iterable[Participant]) -> Bo
         .order_by("starts_at", "pk")
         .values(*ITEM_FIELDS)
     )
-    selected: dict[int, set[int]] = {pk: set() for pk in pks}
-    attendance = Participant.items.through.objects.filter(participant_id__in=pks)
-    for participant_id, item_id in attendance.values_list("participant_id", "itineraryitem_id"):
-        selected[participant_id].add(item_id)
+    selected = chosen_items(pks)
     organisers = [
         organisation.name for organisation in mission.organisers.order_by("name").only("name")
     ]
@@ -263,11 +261,7 @@ def _home_time(starts: dt.datetime, ends: dt.datetime, home: zoneinfo.ZoneInfo |
 
 def _item_rows(sources: BookletSources, participant: Participant) -> list[dict]:
     chosen = sources.selected.get(participant.pk, set())
-    return [
-        row
-        for row in sources.items
-        if row["audience"] == Audience.WHOLE_DELEGATION or row["pk"] in chosen
-    ]
+    return [row for row in sources.items if attends(row["audience"], row["pk"], chosen)]
 
 
 def _travel(participant: Participant, zone: zoneinfo.ZoneInfo) -> list[str]:
