@@ -27,6 +27,7 @@ by its name. The relay's limits (messaging/relay.py) pace the batch.
 
 import datetime as dt
 import logging
+import re
 import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from messaging.enums import MessageKind, MessageState
 from messaging.models import OutgoingMessage
@@ -259,9 +262,68 @@ def is_permanent(error: Exception) -> bool:
 
 
 def _describe(error: Exception) -> str:
+    """What `last_error` keeps of a sending error: the SMTP code first, if any (`explain`
+    reads it), then the error as the server or the connection gave it."""
     code = smtp_code(error)
     text = f"{type(error).__name__}: {error}"
-    return f"SMTP {code}: {text}" if code else text
+    return f"{SMTP_PREFIX}{code}: {text}" if code else text
+
+
+SMTP_PREFIX = "SMTP "  # `last_error` of an answer with a code: "SMTP 550: …"
+RENDER_PREFIX = "render: "  # `last_error` of a message that could not be rendered
+STOPPED = "The worker stopped while sending; sending again."  # `last_error` after `rescue`
+SMTP_CODE = re.compile(re.escape(SMTP_PREFIX) + r"(\d{3})\b")
+# An enhanced status code (RFC 3463) in a server's answer: class, subject, detail.
+ENHANCED_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def explain(message: OutgoingMessage) -> str:
+    """Why a message failed or waits, for a planner: what happened and what to do, in the
+    active language. The server's own answer (`last_error`) stays for whoever looks
+    after the mail; "" when there is nothing to explain."""
+    error = message.last_error
+    if not error or message.state not in (MessageState.FAILED, MessageState.QUEUED):
+        return ""
+    if error.startswith(RENDER_PREFIX):
+        return _(
+            "The message could not be written: a fault in Itinera, not in the address. "
+            "Whoever looks after Itinera needs the technical detail below."
+        )
+    if error == STOPPED:
+        return _("Sending was interrupted; the message goes out again.")
+    answered = SMTP_CODE.match(error)
+    code = int(answered.group(1)) if answered else None
+    if code is None or code < 500:  # no answer, or "not now": tried again with pauses
+        if message.state == MessageState.QUEUED:
+            return _("The mail server could not take the message just now; it is tried again.")
+        return ngettext(
+            "The mail server could not take the message at its %(attempts)d attempt. "
+            "Try again later; if many messages failed like this, the mail settings need a look.",
+            "The mail server could not take the message at any of %(attempts)d attempts. "
+            "Try again later; if many messages failed like this, the mail settings need a look.",
+            message.attempts,
+        ) % {"attempts": message.attempts}
+    enhanced = ENHANCED_CODE.search(error)
+    subject, detail = (enhanced.group(2), enhanced.group(3)) if enhanced else ("", "")
+    if subject == "1" and detail in ("2", "10"):
+        return _(
+            "The address's domain (after the @) receives no mail. Check the address, "
+            "correct it, and send again."
+        )
+    if subject == "1" or (code == 550 and not enhanced):
+        return _(
+            "The recipient's mail server does not know this address. Check it for a typo, "
+            "correct it, and send again."
+        )
+    if subject == "2" or code == 552:
+        return _("The recipient's mailbox is full or closed. Try again later, or call them.")
+    if subject == "7" or code == 554:
+        return _(
+            "The recipient's mail server refused the message by its rules (a spam filter, "
+            "for instance). Ask the recipient's IT to accept mail from your address, then "
+            "send again."
+        )
+    return _("The recipient's mail server refused the message; its answer below says why.")
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -366,7 +428,7 @@ class _Batch:
             email = render(message)
         except Exception as error:  # noqa: BLE001  (a message that cannot render fails, visibly)
             logger.error("outbox: message %s cannot be rendered: %r", message.pk, error)
-            _finish(message, state=MessageState.FAILED, last_error=f"render: {error}")
+            _finish(message, state=MessageState.FAILED, last_error=f"{RENDER_PREFIX}{error}")
             self.counts["failed"] += 1
             return
         try:
@@ -459,7 +521,7 @@ def rescue(
         ).update(
             state=MessageState.QUEUED,
             locked_at=None,
-            last_error="The worker stopped while sending; sending again.",
+            last_error=STOPPED,
         )
         # Locked as read, skipping rows a worker is claiming this moment (they are being
         # handled, and waiting for one could deadlock with that worker's claim).

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from messaging.enums import MessageState
 from messaging.models import OutgoingMessage
+from messaging.outbox import explain
 from missions import tokens
 from missions.enums import RsvpStatus
 from missions.models import Mission, Participant
@@ -51,6 +52,11 @@ class Delivery:
             and message.state == MessageState.QUEUED
             and message.due_at > self.now
         )
+
+    @property
+    def explanation(self) -> str:
+        """Why the message failed or waits, in a planner's words (`outbox.explain`)."""
+        return explain(self.message) if self.message is not None else ""
 
     @property
     def answered(self) -> bool:

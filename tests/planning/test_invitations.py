@@ -500,10 +500,78 @@ def test_delivery_status_shows_why_a_message_failed_with_a_retry_button(client, 
 
     response = client.get(status_url(mission), **HTMX)
 
+    # What happened and what to do first; the server's answer folded away below it.
     assert cell(response, participant).startswith(
-        "Failed SMTP 550: SMTPRecipientsRefused: mailbox unavailable Retry"
+        "Failed The recipient's mail server does not know this address. Check it for a "
+        "typo, correct it, and send again. The mail server's answer "
+        "SMTP 550: SMTPRecipientsRefused: mailbox unavailable Retry"
     )
     assertContains(response, f'action="{reverse("plan:message-retry", args=[message.pk])}"')
+
+
+@pytest.mark.parametrize(
+    ("last_error", "explanation"),
+    [
+        (
+            "SMTP 550: SMTPRecipientsRefused: {'a@leipzig.de': (550, b'5.1.1 <a@leipzig.de>: "
+            "Recipient address rejected: User unknown in virtual mailbox table')}",
+            "The recipient's mail server does not know this address.",
+        ),
+        (
+            "SMTP 550: SMTPRecipientsRefused: {'a@leipzig.dee': (550, b'5.1.10 null MX')}",
+            "The address's domain (after the @) receives no mail.",
+        ),
+        (
+            "SMTP 552: SMTPDataError: (552, b'5.2.2 Mailbox full')",
+            "The recipient's mailbox is full or closed.",
+        ),
+        (
+            "SMTP 554: SMTPDataError: (554, b'5.7.1 Message rejected as spam')",
+            "The recipient's mail server refused the message by its rules",
+        ),
+        (
+            "SMTP 553: SMTPSenderRefused: (553, b'Sender not allowed')",
+            "The recipient's mail server refused the message; its answer below says why.",
+        ),
+        (
+            "SMTP 421: SMTPServerDisconnected: (421, b'4.3.2 Try again later')",
+            "The mail server could not take the message at any of 6 attempts.",
+        ),
+        (
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+            "The mail server could not take the message at any of 6 attempts.",
+        ),
+        (
+            "render: 'NoneType' object has no attribute 'title'",
+            "The message could not be written: a fault in Itinera, not in the address.",
+        ),
+    ],
+)
+def test_delivery_status_explains_a_failure_in_a_planner_s_words(
+    client, planner, mission, last_error, explanation
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(participant, state=MessageState.FAILED, attempts=6, last_error=last_error)
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert cell(response, participant).startswith(f"Failed {explanation}")
+
+
+def test_delivery_status_of_a_retry_says_it_is_tried_again(client, planner, mission):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    invitation_to(
+        participant,
+        attempts=2,
+        due_at=timezone.now() + dt.timedelta(minutes=4),
+        last_error="SMTP 451: SMTPDataError: (451, b'4.7.1 Greylisted, try again')",
+    )
+
+    response = client.get(status_url(mission), **HTMX)
+
+    assert "The mail server could not take the message just now; it is tried again." in cell(
+        response, participant
+    )
 
 
 def test_delivery_status_for_partner_planner_shows_state_without_actions_or_the_error(
@@ -758,7 +826,7 @@ def test_participants_page_and_its_delivery_column_show_each_participants_newest
 
     assert (page.status_code, column.status_code) == (200, 200)
     assert cell(column, reminded).startswith("Reminder to answer: Failed")
-    assert cell(column, invited).startswith("Failed SMTP 550")
+    assert cell(column, invited).startswith("Failed The recipient's mail server does not know")
 
 
 # PERMISSIONS ------------------------------------------------------------------------------
