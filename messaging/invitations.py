@@ -153,6 +153,13 @@ def invitations_send(
     return len(queued)
 
 
+def participant_message_retry(*, message: OutgoingMessage) -> bool:
+    """Staff retry a failed message to a participant at the person's address as it is now
+    (a planner corrects a mistyped address, then retries); see `outbox.message_retry`."""
+    person = message.participant.person if message.participant_id else None
+    return outbox.message_retry(message=message, recipient_email=person.email if person else "")
+
+
 def queued_text(*, queued: int, skipped: int) -> str:
     """What staff are told after sending: `3 invitations queued. 1 was already invited.`"""
     text = ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", queued) % {

@@ -489,18 +489,32 @@ def _schedule_retries(retry_at: list[tuple[int, dt.timedelta]]) -> None:
 # STAFF AND THE PERIODIC RESCUE -----------------------------------------------------------
 
 
-def message_retry(*, message: OutgoingMessage) -> bool:
-    """Staff retry a failed message: back to the queue, attempts from zero."""
-    with transaction.atomic():
-        updated = OutgoingMessage.objects.filter(pk=message.pk, state=MessageState.FAILED).update(
-            state=MessageState.QUEUED,
-            attempts=0,
-            due_at=timezone.now(),
-            enqueued_at=timezone.now(),
-            locked_at=None,
-        )
-        if updated:
-            enqueue([message.pk])
+def message_retry(*, message: OutgoingMessage, recipient_email: str = "") -> bool:
+    """Staff retry a failed message: back to the queue, attempts from zero; to
+    `recipient_email` if given (an address corrected since the message failed).
+
+    False if it has not failed, or if the same message (kind and occasion) is already
+    on its way to that address.
+    """
+    address = {"recipient_email": recipient_email.strip()} if recipient_email else {}
+    try:
+        with transaction.atomic():
+            updated = OutgoingMessage.objects.filter(
+                pk=message.pk, state=MessageState.FAILED
+            ).update(
+                state=MessageState.QUEUED,
+                attempts=0,
+                due_at=timezone.now(),
+                enqueued_at=timezone.now(),
+                locked_at=None,
+                **address,
+            )
+            if updated:
+                enqueue([message.pk])
+    except IntegrityError:  # (recipient, kind, occasion) is unique: sent there already
+        return False
+    if updated and address:
+        message.recipient_email = address["recipient_email"]
     return bool(updated)
 
 

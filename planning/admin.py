@@ -42,9 +42,8 @@ from matchmaking.models import (
     Table,
     Unavailability,
 )
-from messaging import outbox
 from messaging.enums import MessageState
-from messaging.invitations import invitations_send, queued_text
+from messaging.invitations import invitations_send, participant_message_retry, queued_text
 from messaging.models import OutgoingMessage, ReminderRule
 from missions import tokens
 from missions.display import format_local
@@ -564,11 +563,12 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the selected failed messages"))
     def retry_failed(self, request: HttpRequest, queryset) -> None:
-        retried = sum(
-            outbox.message_retry(message=message)
-            for message in queryset.filter(state=MessageState.FAILED)
+        failed = queryset.filter(state=MessageState.FAILED).select_related("participant__person")
+        retried = sum(participant_message_retry(message=message) for message in failed)
+        text = ngettext(
+            "%(count)d message queued again.", "%(count)d messages queued again.", retried
         )
-        self.message_user(request, _("%(count)d messages queued again.") % {"count": retried})
+        self.message_user(request, text % {"count": retried})
 
 
 @admin.register(ReminderRule)

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from messaging import outbox
 from messaging.invitations import (
     invitation_previews,
     invitations_closed_because,
     invitations_send,
     participant_link_regenerate,
+    participant_message_retry,
     queued_text,
 )
 from messaging.models import OutgoingMessage
@@ -104,11 +104,17 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         OutgoingMessage, pk=pk, mission__in=missions_editable_by(request.user)
     )
-    if outbox.message_retry(message=message):
+    if participant_message_retry(message=message):
         text = _("The message to %(email)s is queued again.")
         messages.success(request, text % {"email": message.recipient_email})
     else:
-        messages.info(request, _("This message has not failed; there is nothing to retry."))
+        messages.info(
+            request,
+            _(
+                "There is nothing to retry: the message has not failed, or it is already on "
+                "its way to the person's current address."
+            ),
+        )
     return redirect("plan:participant-list", pk=message.mission_id)
 
 

@@ -707,9 +707,66 @@ def test_message_retry_of_a_sent_message_changes_nothing(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("plan:message-retry", args=[message.pk]))
 
-    assert flashed(response) == ["This message has not failed; there is nothing to retry."]
+    assert flashed(response) == [
+        "There is nothing to retry: the message has not failed, or it is already on its way "
+        "to the person's current address."
+    ]
     message.refresh_from_db()
     assert message.state == MessageState.SENT
+    assert callbacks == []
+
+
+def test_message_retry_after_the_address_was_corrected_goes_to_the_new_address(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    message = invitation_to(
+        participant,
+        recipient_email="ines.dietrich@leipzig.dee",  # mistyped
+        state=MessageState.FAILED,
+        attempts=1,
+        last_error="SMTP 550: SMTPRecipientsRefused: 5.1.10 null MX",
+    )
+    participant.person.email = "ines.dietrich@leipzig.de"  # corrected on the person
+    participant.person.save()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("plan:message-retry", args=[message.pk]))
+
+    assert flashed(response) == ["The message to ines.dietrich@leipzig.de is queued again."]
+    message.refresh_from_db()
+    assert (message.state, message.recipient_email) == (
+        MessageState.QUEUED,
+        "ines.dietrich@leipzig.de",
+    )
+    assert len(callbacks) == 1
+
+
+def test_message_retry_to_an_address_already_sent_the_message_changes_nothing(
+    client, planner, mission, django_capture_on_commit_callbacks
+):
+    participant = delegate(mission, "Ines Dietrich", rsvp_status=RsvpStatus.INVITED)
+    failed = invitation_to(
+        participant,
+        recipient_email="ines.dietrich@leipzig.dee",
+        state=MessageState.FAILED,
+    )
+    # Corrected, and invited again at the new address with "Send invitations".
+    invitation_to(
+        participant,
+        state=MessageState.SENT,
+        sent_at=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("plan:message-retry", args=[failed.pk]))
+
+    assert flashed(response)[0].startswith("There is nothing to retry")
+    failed.refresh_from_db()
+    assert (failed.state, failed.recipient_email) == (
+        MessageState.FAILED,
+        "ines.dietrich@leipzig.dee",
+    )
     assert callbacks == []
 
 
@@ -954,16 +1011,24 @@ def test_admin_regenerate_personal_links(admin_client, mission):
 
 
 def test_admin_retry_failed_messages(admin_client, mission, django_capture_on_commit_callbacks):
-    failed = invitation_to(delegate(mission, "Ines Dietrich"), state=MessageState.FAILED)
+    failed = invitation_to(
+        delegate(mission, "Ines Dietrich"),
+        recipient_email="ines.dietrich@leipzig.dee",  # corrected on the person since
+        state=MessageState.FAILED,
+    )
 
     with django_capture_on_commit_callbacks(execute=False):
-        admin_client.post(
+        response = admin_client.post(
             reverse("admin:messaging_outgoingmessage_changelist"),
             {"action": "retry_failed", "_selected_action": [failed.pk]},
         )
 
+    assert flashed(response) == ["1 message queued again."]
     failed.refresh_from_db()
-    assert failed.state == MessageState.QUEUED
+    assert (failed.state, failed.recipient_email) == (
+        MessageState.QUEUED,
+        failed.participant.person.email,
+    )
 
 
 # ONE COUNT ON EVERY PAGE ---------------------------------------------------------------
