@@ -8,7 +8,6 @@ puts the accepted meetings into slots (`Meeting`), run by a worker and followed 
 """
 
 import datetime as dt
-import re
 import uuid
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from matchmaking.enums import MeetingState, RequestStatus, RunState, SlotPicking
+from missions.display import LANGUAGE_CODE
 from missions.models import ItineraryItem, Mission, Participant
 from organisations.models import Sector
 
@@ -68,8 +68,6 @@ class MatchmakingSettings(models.Model):
         return str(self.mission)
 
 
-# A language a profile lists: a two- or three-letter code (en, de, yue).
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 language_code = RegexValidator(LANGUAGE_CODE, _("Use two- or three-letter language codes."))
 
 

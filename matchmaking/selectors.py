@@ -63,6 +63,12 @@ def profile_of(participant: Participant) -> Profile | None:
     return Profile.objects.filter(participant=participant).first()
 
 
+def languages_listed(profiles: QuerySet[Profile]) -> set[str]:
+    """The language codes the profiles list, in one query."""
+    listed = profiles.order_by().values_list("languages", flat=True)
+    return {code for codes in listed for code in codes}
+
+
 def profiles_visible_to(
     participant: Participant,
     *,

@@ -11,10 +11,12 @@ both are here under names that say the difference.
 """
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from urllib.parse import urlencode
 
+from django.conf import global_settings, settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -246,13 +248,57 @@ def moment_here(moment: dt.datetime, *, long: bool = False) -> str:
     return f"{date_format(local, named)} {local.tzname()}"
 
 
+# A language as a profile keeps it: a two- or three-letter code (en, de, yue).
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def language_name(code: str) -> str:
+    """`German` for `de`: a language by its name in the active language (Django's list of
+    languages); a code it does not know stays as it is."""
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
 def language_names(codes: list[str]) -> str:
-    """`German, English` for `["de", "en"]`: languages by their names in the active
-    language (Django's list of languages); a code it does not know stays as it is."""
-    names = []
-    for code in codes:
-        try:
-            names.append(str(translation.get_language_info(code)["name_translated"]))
-        except KeyError:
-            names.append(code)
-    return ", ".join(names)
+    """`German, English` for `["de", "en"]` (`language_name` of each)."""
+    return ", ".join(language_name(code) for code in codes)
+
+
+@functools.cache
+def _codes_by_name() -> dict[str, str]:
+    """Each language of Django's list with a two- or three-letter code, by its names
+    casefolded: in English, in itself and in each language the site speaks."""
+    names = {}
+    for code, _name in global_settings.LANGUAGES:
+        if not LANGUAGE_CODE.match(code):
+            continue  # a variant (pt-br, zh-hans): a profile lists languages, not variants
+        info = translation.get_language_info(code)
+        names[info["name"].casefold()] = names[info["name_local"].casefold()] = code
+        for site_language, _site_name in settings.LANGUAGES:
+            with translation.override(site_language):
+                names[str(translation.gettext(info["name"])).casefold()] = code
+    return names
+
+
+def language_codes(text: str) -> list[str]:
+    """The codes of the languages `text` lists, separated by commas or semicolons, each as
+    a code (`en`, `yue`) or by its name in English, in itself or in a language the site
+    speaks (`English`, `Deutsch`, `Englisch`); each once, in the order given.
+
+    ValueError with the entries it does not know as its argument.
+    """
+    codes, unknown = [], []
+    for entry in (entry.strip() for entry in re.split(r"[,;]", text)):
+        if not entry:
+            continue
+        code = entry.lower() if LANGUAGE_CODE.match(entry.lower()) else None
+        code = code or _codes_by_name().get(entry.casefold())
+        if code is None:
+            unknown.append(entry)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        raise ValueError(unknown)
+    return codes

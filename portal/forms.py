@@ -5,7 +5,7 @@ Times are read in the mission's zone: the views validate these forms inside
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django import forms
 from django.conf import settings
@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import LANGUAGE_CODE, MeetingRequest, Profile
+from matchmaking.forms import LanguagesField
+from matchmaking.models import MeetingRequest, Profile
+from missions.display import language_name
 from missions.enums import RsvpStatus
 from missions.models import Feedback, Participant
 from organisations.models import Sector
@@ -223,10 +225,13 @@ class FeedbackForm(forms.Form):
 # MATCHMAKING: the participant's profile, the marketplace's filter, meetings asked and answered
 
 
+def _by_name(choice: tuple) -> str:
+    return choice[1].casefold()
+
+
 def _sector_choices() -> list[tuple[int, str]]:
     """The sectors by their names in the language spoken now, in its alphabetical order."""
-    names = [(sector.pk, sector.local_name) for sector in Sector.objects.all()]
-    return sorted(names, key=lambda choice: choice[1].casefold())
+    return sorted(((sector.pk, sector.local_name) for sector in Sector.objects.all()), key=_by_name)
 
 
 class ProfileForm(forms.Form):
@@ -254,12 +259,7 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("A few lines about you and your organisation."),
     )
-    languages = forms.CharField(
-        label=_("Languages spoken"),
-        max_length=100,
-        required=False,
-        help_text=_("Language codes separated by commas, e.g. en, de."),
-    )
+    languages = LanguagesField()
     opted_in = forms.BooleanField(
         label=_("Show my profile to the other side, who may then ask me for a meeting."),
         required=False,
@@ -274,23 +274,12 @@ class ProfileForm(forms.Form):
                     "offer": profile.offer,
                     "seek": profile.seek,
                     "pitch": profile.pitch,
-                    "languages": ", ".join(profile.languages),
+                    "languages": profile.languages,
                     "opted_in": profile.opted_in,
                 },
             )
         super().__init__(*args, **kwargs)
         self.fields["sectors"].choices = _sector_choices()
-
-    def clean_languages(self) -> list[str]:
-        codes = [code.strip().lower() for code in self.cleaned_data["languages"].split(",")]
-        codes = [code for code in codes if code]
-        wrong = [code for code in codes if not LANGUAGE_CODE.match(code)]
-        if wrong:
-            raise forms.ValidationError(
-                _("Use two- or three-letter language codes, e.g. en, de: not %(codes)s.")
-                % {"codes": ", ".join(wrong)}
-            )
-        return codes
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
@@ -301,19 +290,14 @@ class ProfileForm(forms.Form):
 class MarketplaceFilterForm(forms.Form):
     sector = forms.TypedChoiceField(label=_("Sector"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("Offers or seeks"), max_length=100, required=False)
-    language = forms.CharField(
-        label=_("Language"),
-        max_length=3,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. de")}),
-    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, languages: Iterable[str], **kwargs) -> None:
+        """`languages`: the codes the profiles list, offered by their names."""
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [("", _("Any sector")), *_sector_choices()]
-
-    def clean_language(self) -> str:
-        return self.cleaned_data["language"].strip().lower()
+        named = sorted(((code, language_name(code)) for code in languages), key=_by_name)
+        self.fields["language"].choices = [("", _("Any language")), *named]
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.forms import LanguagesField
 from matchmaking.models import MatchmakingSettings, MeetingBlock, Profile
 from matchmaking.selectors import slot_parse
 from missions.imports import ImportFileError, records_read
@@ -93,12 +94,7 @@ class ProfileForm(forms.Form):
         max_length=Profile._meta.get_field("pitch").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    languages = forms.CharField(
-        label=_("Languages spoken"),
-        required=False,
-        max_length=100,
-        help_text=_("Language codes separated by commas, e.g. en, de."),
-    )
+    languages = LanguagesField()
     sectors = SectorsField(
         label=_("Sectors"),
         queryset=Sector.objects.all(),
@@ -110,13 +106,6 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Only profiles shown to others can be browsed and asked for a meeting."),
     )
-
-    def clean_languages(self) -> list[str]:
-        return [
-            code.strip().lower()
-            for code in self.cleaned_data["languages"].split(",")
-            if code.strip()
-        ]
 
 
 class MeetingMoveForm(forms.Form):

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.enums import MeetingState
-from matchmaking.models import LANGUAGE_CODE, Meeting, MeetingBlock, Profile, Table
+from matchmaking.models import Meeting, MeetingBlock, Profile, Table
 from matchmaking.selectors import active_run
 from matchmaking.services.meetings import meeting_move, schedule_publish
 from matchmaking.services.profiles import profile_save
 from messaging import reminders
+from missions.display import language_codes
 from missions.imports import MAX_ROWS, header_key
 from missions.models import Mission, Participant
 from organisations.models import Sector
@@ -108,7 +109,7 @@ def profiles_import(*, mission: Mission, records: Iterable[list[str]]) -> Profil
     e-mail address, regardless of case), all or nothing: any row with a problem and no
     profile is written, and every problem is listed with its row's number. A profile is
     shown to others unless its "shown" column says no. Sectors by name or slug, separated
-    by commas or semicolons; languages as codes (en, de)."""
+    by commas or semicolons; languages too, by name or code (`language_codes`)."""
     numbered = enumerate(records, start=1)
     header = next((record for _, record in numbered if any(c.strip() for c in record)), None)
     if header is None:
@@ -187,12 +188,13 @@ def _profile_row(
                 _("%(column)s is longer than %(limit)d characters")
                 % {"column": column, "limit": limit}
             )
-    languages = [code.strip().lower() for code in re.split(r"[,;\s]+", values.get("languages", ""))]
-    languages = [code for code in languages if code]
-    bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
-    if bad:
+    try:
+        languages = language_codes(values.get("languages", ""))
+    except ValueError as error:
+        languages = []
         problems.append(
-            _("not a language code: %(codes)s (use en, de, …)") % {"codes": ", ".join(bad)}
+            _("no such language: %(names)s (write English, German, … or en, de, …)")
+            % {"names": ", ".join(error.args[0])}
         )
     names = [name.strip() for name in re.split(r"[,;]", values.get("sectors", "")) if name.strip()]
     unknown = [name for name in names if name.casefold() not in sectors]

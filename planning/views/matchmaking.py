@@ -146,7 +146,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "offer": profile.offer,
             "seek": profile.seek,
             "pitch": profile.pitch,
-            "languages": ", ".join(profile.languages),
+            "languages": profile.languages,
             "sectors": list(profile.sectors.all()),
             "opted_in": profile.opted_in,
         }

@@ -22,6 +22,7 @@ from django.urls import reverse
 from matchmaking.models import MatchmakingSettings
 from matchmaking.selectors import (
     HOSTS,
+    languages_listed,
     matchmaking_settings,
     profile_of,
     profiles_visible_to,
@@ -121,7 +122,8 @@ def _marketplace(
     settings = matchmaking_settings(participant.mission)
     context = {"mission": participant.mission, "participant": participant, "token": token}
     if settings is not None:
-        filters = MarketplaceFilterForm(request.GET or None)
+        languages = languages_listed(profiles_visible_to(participant))
+        filters = MarketplaceFilterForm(request.GET or None, languages=languages)
         own = profile_of(participant)
         standing = standing_with(participant)
         profiles = profiles_visible_to(participant, **filters.filters())

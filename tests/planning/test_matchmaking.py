@@ -200,7 +200,7 @@ def test_staff_fill_in_a_participant_s_profile(client, planner, mission):
             "offer": "Motion capture",
             "seek": "Co-producers",
             "pitch": "A studio.",
-            "languages": "EN, de",
+            "languages": "EN, Deutsch",
             "sectors": [sector.pk],
             "opted_in": "on",
         },
@@ -693,7 +693,7 @@ def test_profiles_file_with_a_bad_row_imports_nothing_and_names_every_problem(
         "email,offer,languages,sectors\n"
         f"{people['anna'].person.email},Changed,en,\n"
         "nobody@example.org,Ghost,en,\n"
-        f"{people['bernd'].person.email},Film,english,Unknown sector\n"
+        f"{people['bernd'].person.email},Film,english; Klingon,Unknown sector\n"
     )
 
     response = client.post(
@@ -703,7 +703,7 @@ def test_profiles_file_with_a_bad_row_imports_nothing_and_names_every_problem(
 
     page = response.content.decode()
     assert "Row 3: no participant of this mission has the e-mail address nobody@example.org" in page
-    assert "Row 4: not a language code: english (use en, de, …)" in page
+    assert "Row 4: no such language: Klingon (write English, German, … or en, de, …)" in page
     assert "Row 4: no such sector: Unknown sector" in page
     assert list(Profile.objects.values_list("pk", "offer", "updated_at")) == before
 

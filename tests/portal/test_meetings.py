@@ -105,14 +105,31 @@ def test_profile_saves_from_the_page_with_sectors_and_languages(client, delegate
     assert list(profile.sectors.all()) == [games]
 
 
-def test_profile_with_a_wrong_language_code_shows_the_error_next_to_the_field(client, delegate):
-    response = client.post(_url(delegate), {"offer": "Film", "languages": "german"})
+def test_profile_with_an_unknown_language_shows_the_error_next_to_the_field(client, delegate):
+    response = client.post(_url(delegate), {"offer": "Film", "languages": "German, Klingon"})
 
     assert response.status_code == 200
     assert _texts(response, id="error_1_id_languages") == [
-        "Use two- or three-letter language codes, e.g. en, de: not german."
+        "Which language is Klingon? Write languages by name, e.g. English, German."
     ]
+    assert _elements(response, "input", name="languages")[0].attrs["value"] == "German, Klingon"
     assert not Profile.objects.filter(participant=delegate).exists()
+
+
+def test_profile_languages_by_name_in_english_german_or_their_own_are_kept_as_codes(
+    client, delegate
+):
+    response = client.post(
+        _url(delegate), {"offer": "Film", "languages": "Deutsch, english; Polnisch, yue, de"}
+    )
+
+    assert response.status_code == 302
+    assert Profile.objects.get(participant=delegate).languages == ["de", "en", "pl", "yue"]
+    # Shown again by name, in the page's language.
+    page = client.get(_url(delegate))
+    assert _elements(page, "input", name="languages")[0].attrs["value"] == (
+        "German, English, Polish, yue"
+    )
 
 
 def test_profile_shown_without_an_offer_or_a_seek_says_so_next_to_the_offer(client, delegate):
@@ -204,6 +221,8 @@ def test_marketplace_filters_by_sector_text_and_language(client, mission, delega
     assert _names(client.get(url, {"text": "funding"})) == ["Ada Lovelace"]
     assert _names(client.get(url, {"language": "de"})) == [other.participant.person.full_name]
     assert _names(client.get(url)) == ["Ada Lovelace", "Tom Baker"]
+    # The languages the profiles list, by name: Tom Baker speaks English.
+    assert _texts(client.get(url), "option")[-3:] == ["Any language", "English", "German"]
 
 
 def _host(mission, name: str):
@@ -322,7 +341,10 @@ def test_language_switch_on_the_marketplace_lands_on_the_marketplace_in_german(
 
     assert response["Location"] == f"{marketplace}?sector={games.pk}"
     assert _texts(back, "h1") == ["Gastgeber finden"]
-    assert [o.text for o in _elements(back, "option") if "selected" in o.attrs] == ["Spiele"]
+    assert [o.text for o in _elements(back, "option") if "selected" in o.attrs] == [
+        "Spiele",
+        "Alle Sprachen",
+    ]
     assert _names(back) == ["Tom Baker"]
 
 
