@@ -3,6 +3,7 @@ first run; every note says it is demo data; a second run records nothing new."""
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from missions.demo import load_demo
 from outcomes import demo, figures, reports
@@ -12,10 +13,26 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded():
-    load_demo()
-    return demo.load()
+def test_load_demo_records_the_outcomes_once(capsys):
+    # First in the module: it runs before `loaded` fills the database for the rest.
+    assert not Outcome.objects.exists(), "run before the tests of the loaded demo"
+    call_command("load_demo")
+    first = Outcome.objects.count()
+    call_command("load_demo")
+
+    assert first > 0
+    assert Outcome.objects.count() == first
+    assert f"{first} outcomes" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo and its outcomes, loaded once for the tests below and rolled back at the
+    module's end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        yield demo.load()
+        transaction.set_rollback(True)
 
 
 def test_demo_load_records_every_outcome_once(loaded):
@@ -40,16 +57,6 @@ def test_demo_report_shows_the_partnership_across_years(loaded):
     assert sorted({row.year for row in report.timeline}) == [2017, 2024, 2025, 2026]
     assert {row.partnership for row in report.timeline} == {"Birmingham – Leipzig"}
     assert [(g.currency, g.year) for g in report.values.gaps] == [("EUR", 2025)]
-
-
-def test_load_demo_records_the_outcomes_once(capsys):
-    call_command("load_demo")
-    first = Outcome.objects.count()
-    call_command("load_demo")
-
-    assert first > 0
-    assert Outcome.objects.count() == first
-    assert f"{first} outcomes" in capsys.readouterr().out
 
 
 def test_demo_report_rates_the_items_of_past_missions(loaded):

@@ -15,13 +15,11 @@ import zoneinfo
 import icalendar
 import pytest
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from missions.demo import load_demo
 from missions.enums import Audience, MissionStatus, RsvpStatus
-from missions.models import ItineraryItem, Mission, Participant
+from missions.models import ItineraryItem, Participant
 from missions.tokens import (
     calendar_token_for,
     participant_for_token,
@@ -258,53 +256,6 @@ def test_calendar_of_a_cancelled_mission_cancels_every_item(tour):
     events = _events(participant_calendar(participant))
 
     assert [str(event["STATUS"]) for event in events.values()] == ["CANCELLED"] * 3
-
-
-# THE DEMO MISSIONS -----------------------------------------------------------------------
-
-
-def _attended(participant) -> list[ItineraryItem]:
-    """The items a participant attends, straight from the tables."""
-    return list(
-        ItineraryItem.objects.filter(mission=participant.mission)
-        .filter(Q(audience=Audience.WHOLE_DELEGATION) | Q(attendees=participant))
-        .select_related("mission", "venue")
-        .distinct()
-    )
-
-
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "leipzig-economic-delegation-japan-2017",
-        "leipzig-creative-trade-mission-birmingham-2025",
-        "birmingham-leipzig-25-years-innovation-event-2017",
-    ],
-)
-def test_calendar_of_every_demo_participant_matches_the_database(slug):
-    load_demo()
-    mission = Mission.objects.get(slug=slug)
-    participants = list(mission.participants.select_related("mission", "person"))
-    assert len(participants) > 3
-
-    for participant in participants:
-        calendar = icalendar.Calendar.from_ical(participant_calendar(participant))
-        events = _events(calendar.to_ical())
-        attended = _attended(participant)
-
-        assert sorted(events) == sorted(_uid(item) for item in attended)
-        for item in attended:
-            event = events[_uid(item)]
-            assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (
-                item.starts_at,
-                item.ends_at,
-            )
-            assert event["DTSTART"].params["TZID"] == item.time_zone.key
-            local = item.starts_at.astimezone(item.time_zone).replace(tzinfo=None)
-            assert event["DTSTART"].to_ical().decode() == local.strftime("%Y%m%dT%H%M%S")
-        assert {str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")} == {
-            item.time_zone.key for item in attended
-        }
 
 
 # THE FEED AND THE DOWNLOAD ---------------------------------------------------------------
