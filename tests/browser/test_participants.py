@@ -60,4 +60,7 @@ def test_a_participant_s_card_leaves_out_what_is_not_known_on_a_phone(
         else:
             expect(cell).to_be_hidden()
     expect(known_row.locator("td[data-label^=Departure]")).to_be_visible(visible=blank_shown)
+    # The delivery column has come in (nothing to poll for): no request of the page is
+    # still at the server when the test's database is emptied.
+    expect(page.locator("#delivery-poll")).to_have_attribute("data-pending", "false")
     context.close()
