@@ -67,6 +67,17 @@ def test_outcome_create_by_organiser_for_partner_side_is_saved(mission):
     )
 
 
+def test_outcome_list_without_outcomes_says_what_to_record_and_offers_it(mission):
+    response = _client(mission.lead_organisation).get(
+        reverse("plan:outcome-list", args=[mission.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    )
+
+    page = response.content.decode()
+    assert "Noch keine Ergebnisse erfasst." in page
+    assert "Folgebesuche" in page  # what kinds of outcome there are, in the page's language
+    assert reverse("plan:outcome-create", args=[mission.pk]) in page
+
+
 def test_outcome_create_by_partner_for_organiser_side_is_refused(mission):
     client = _client(_partner(mission))
     url = reverse("plan:outcome-create", args=[mission.pk])

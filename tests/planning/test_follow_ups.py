@@ -144,6 +144,17 @@ def test_follow_up_page_lists_actions_with_open_overdue_ones_flagged(planner_cli
     assert response.content.decode().count("Overdue") == 1
 
 
+def test_follow_up_page_without_actions_says_what_to_record(planner_client, mission):
+    response = planner_client.get(
+        reverse("plan:follow-up", args=[mission.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    )
+
+    page = response.content.decode()
+    assert "Noch keine Nachbereitungsaufgaben erfasst." in page
+    assert "am Fälligkeitstag" in page  # when the owner hears of it, in German
+    assert reverse("plan:action-create", args=[mission.pk]) in page
+
+
 def test_follow_up_page_within_query_budget(planner_client, mission, django_assert_max_num_queries):
     for n in range(20):
         FollowUpActionFactory(
