@@ -8,11 +8,13 @@ where no script runs) to the `csp_violations` list, checked when the test ends.
 """
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import CHROMIUM
@@ -22,6 +24,44 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still synchronous, so Django's async guard must stand aside.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _Answering:
+    """How many requests the live server's threads are answering now (Django's signals;
+    the test client's requests, in the tests' own thread, are not counted)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            with self.changed:
+                self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_until_none(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout)
+
+
+ANSWERING = _Answering()
+request_started.connect(ANSWERING.started)
+request_finished.connect(ANSWERING.finished)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_done(transactional_db) -> Iterator[None]:
+    """The test's database is emptied only once the live server has answered every
+    request of its pages: a request still reading while the tables are truncated, when a
+    test closed its page early, deadlocks with the flush on PostgreSQL."""
+    yield
+    assert ANSWERING.wait_until_none(timeout=30), "the live server is still answering"
 
 
 @pytest.fixture(scope="session")
