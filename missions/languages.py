@@ -8,7 +8,9 @@ site ships (`de-AT` is German; a language it does not ship is English).
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 
+from missions.display import language_name
 from missions.models import Participant
 
 
@@ -43,3 +45,16 @@ def language_for_values(*, chosen: str, preferred: str) -> str:
     """`language_for` from the participant's choice and their person's preferred language,
     for a read that loads no participant (the delegate's link, in one plain query)."""
     return site_language(_asked(chosen, preferred))
+
+
+def language_described(participant: Participant) -> str:
+    """A participant's language as a planner reads it: the one Itinera writes to them in,
+    by name (`German`), and what they asked for when the site does not speak it
+    (`English (asked for French)`). Expects the participant's person loaded."""
+    asked, written = language_asked(participant), language_for(participant)
+    if asked.split("-")[0].lower() == written:
+        return language_name(written)
+    return gettext("%(language)s (asked for %(asked)s)") % {
+        "language": language_name(written),
+        "asked": language_name(asked),
+    }

@@ -1,6 +1,6 @@
 """missions.display for templates: `{% load display %}`, then `{{ day|long_date }}`,
 `{{ moment|moment_here }}` or `{{ moment|moment_here:"long" }}`, `{{ item|item_period }}`,
-`{{ user|user_name }}`.
+`{{ user|user_name }}`, `{{ participant|language_described }}`.
 
 Dates in templates take Django's named formats (`DATE_FORMAT`, `SHORT_DATE_FORMAT`, from
 config/formats/<language>/) or these filters, never a pattern of their own: a German date
@@ -11,7 +11,7 @@ import datetime as dt
 
 from django import template
 
-from missions import display
+from missions import display, languages
 
 register = template.Library()
 
@@ -39,3 +39,8 @@ def user_name(user) -> str:
 @register.filter
 def language_names(codes) -> str:
     return display.language_names(codes) if codes else ""
+
+
+@register.filter
+def language_described(participant) -> str:
+    return languages.language_described(participant)

@@ -115,6 +115,20 @@ def test_invitation_compose_preselects_those_not_yet_invited(client, planner, mi
     assertContains(response, "Everyone not yet invited (1)")
 
 
+def test_invitation_compose_names_the_language_each_invitation_is_written_in(
+    client, planner, mission
+):
+    delegate(mission, "Ines Dietrich", language="de")
+    delegate(mission, "Anthony Tattum", language="en")
+    delegate(mission, "Claire Dubois", language="fr")  # the site writes English to her
+
+    page = text(client.get(compose_url(mission), HTTP_ACCEPT_LANGUAGE="de"))
+
+    assert "Ines Dietrich ines.dietrich@example.org Deutsch Nicht eingeladen" in page
+    assert "Anthony Tattum anthony.tattum@example.org Englisch Nicht eingeladen" in page
+    assert "Claire Dubois claire.dubois@example.org Englisch (gewünscht: Französisch) Nicht" in page
+
+
 def test_invitation_compose_without_participants_says_to_add_them(client, planner, mission):
     response = client.get(compose_url(mission))
 
