@@ -3,6 +3,7 @@ English and German: every chart loads beside its table, axe-core finds no proble
 Content-Security-Policy violation, nothing wider than the screen; the printable report too."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -95,6 +96,10 @@ def _check(page: Page, artifacts, name: str, width: int) -> None:
     violations = Axe().run(page).response["violations"]
     assert [(v["id"], v["impact"]) for v in violations] == [], (name, width)
     assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+    filters = page.get_by_role("form", name=re.compile("Filters|Filter"))
+    if filters.count():  # the filter's two buttons side by side, below the fields
+        filter_button, clear = filters.get_by_role("button"), filters.get_by_role("link")
+        assert filter_button.bounding_box()["y"] == clear.bounding_box()["y"], (name, width)
 
 
 def test_planner_reads_the_outcomes_report_in_both_languages(page: Page, artifacts):
