@@ -260,10 +260,14 @@ def _queue_rule_reminders(now: dt.datetime) -> dict[str, int]:
     return counts
 
 
+def thanks_day(mission: Mission) -> dt.date:
+    """The day the thank-you messages go out: the day after the mission's last day."""
+    return mission.end_date + dt.timedelta(days=1)
+
+
 def thanks_due(participant: Participant) -> dt.datetime:
     """10:00 on the day after the mission's last day, in the participant's zone."""
-    day = participant.mission.end_date + dt.timedelta(days=1)
-    return local_moment(day, THANKS_HOUR, recipient_zone(participant))
+    return local_moment(thanks_day(participant.mission), THANKS_HOUR, recipient_zone(participant))
 
 
 def _queue_thanks(now: dt.datetime) -> int:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from messaging import reminders
 from messaging.enums import MessageKind, ReminderAnchor
+from missions.enums import MissionStatus
 from missions.models import FollowUpAction, Mission
 from missions.selectors import can_edit, mission_for
 from planning.forms.directory import PickerQueryForm
@@ -48,6 +49,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(timezone=mission.time_zone),
             "feedback": services.feedback_summary(mission),
             "thanks": services.thanks_counts(mission),
+            "thanks_day": reminders.thanks_day(mission),
+            "cancelled": mission.status == MissionStatus.CANCELLED,
         },
     )
 

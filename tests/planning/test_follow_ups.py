@@ -121,6 +121,30 @@ def test_follow_up_page_counts_thank_you_messages(planner_client, mission):
     assertContains(response, "2 sent, 0 waiting, 1 failed")
 
 
+def test_follow_up_page_before_the_mission_ends_says_when_thanks_go_out(planner_client, planner):
+    mission = MissionFactory(
+        lead_organisation=planner.organisation,
+        status=MissionStatus.CONFIRMED,
+        start_date=dt.date(2030, 12, 29),
+        end_date=dt.date(2030, 12, 31),
+    )
+
+    response = planner_client.get(
+        reverse("plan:follow-up", args=[mission.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    )
+
+    assertContains(response, "am Mittwoch, 1. Januar 2031")
+    assertNotContains(response, "0 gesendet")
+
+
+def test_follow_up_page_of_a_cancelled_mission_says_no_thanks_go_out(planner_client, planner):
+    mission = MissionFactory(lead_organisation=planner.organisation, status=MissionStatus.CANCELLED)
+
+    response = planner_client.get(reverse("plan:follow-up", args=[mission.pk]))
+
+    assertContains(response, "A cancelled mission sends no thank-you messages.")
+
+
 def test_follow_up_page_lists_actions_with_open_overdue_ones_flagged(planner_client, mission):
     today = timezone.localdate(timezone=mission.time_zone)
     FollowUpActionFactory(
