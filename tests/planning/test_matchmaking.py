@@ -315,6 +315,17 @@ def test_schedule_status_polls_while_the_run_is_running_and_offers_no_button(
     assert "<button" not in page  # neither scheduled again nor published while it runs
 
 
+def test_schedule_status_of_a_published_schedule_says_all_are_final(
+    client, planner, mission, block, people
+):
+    _meeting(block, people["anna"], people["hana"], state=MeetingState.FINAL)
+    ScheduleRunFactory(mission=mission, state=RunState.DONE, placed=1, unplaced=0)
+
+    page = client.get(reverse("plan:schedule-status", kwargs={"pk": mission.pk})).content.decode()
+
+    assert "1 meeting in the schedule · all final" in page
+
+
 def test_schedule_status_of_a_stuck_run_offers_to_ask_again_which_hands_it_over_again(
     client, planner, mission, block, people, django_capture_on_commit_callbacks
 ):
